@@ -1,0 +1,74 @@
+"""Private numba kernels on CSR arrays (arrays in, arrays out; no Python objects)."""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+
+@njit(cache=True)
+def runs_to_csr(key, n, n_types, type_weight, row_weight, has_weight):  # pragma: no cover
+    """CSR arrays from sorted packed keys ``(source * n + target) * n_types + type``.
+
+    One entry per distinct (source, target); ``counts[e, t]`` is the number of rows
+    of type ``t``; ``weight[e]`` sums ``type_weight[t] * row_weight`` (row weight 1
+    unless ``has_weight``) in key order, so the sum is deterministic.
+    Returns ``(indptr, indices, weight, counts)``.
+    """
+    m = key.shape[0]
+    n_edges = 0
+    prev = np.int64(-1)
+    for i in range(m):
+        p = key[i] // n_types
+        if p != prev:
+            n_edges += 1
+            prev = p
+    indptr = np.zeros(n + 1, dtype=np.int64)
+    indices = np.empty(n_edges, dtype=np.int32)
+    weight = np.zeros(n_edges, dtype=np.float64)
+    counts = np.zeros((n_edges, n_types), dtype=np.int32)
+    e = -1
+    prev = np.int64(-1)
+    for i in range(m):
+        k = key[i]
+        p = k // n_types
+        t = k - p * n_types
+        if p != prev:
+            e += 1
+            prev = p
+            u = p // n
+            indices[e] = p - u * n
+            indptr[u + 1] += 1
+        counts[e, t] += 1
+        w = row_weight[i] if has_weight else 1.0
+        weight[e] += type_weight[t] * w
+    for u in range(n):
+        indptr[u + 1] += indptr[u]
+    return indptr, indices, weight, counts
+
+
+@njit(cache=True)
+def transpose(indptr, indices, n):  # pragma: no cover - compiled
+    """Transpose a CSR pattern. Returns ``(t_indptr, t_indices, edge_of)``.
+
+    ``edge_of[j]`` is the position in the original arrays of transposed entry ``j``,
+    so any per-edge array ``x`` is aligned to the transpose by ``x[edge_of]``.
+    Columns within each transposed row come out sorted.
+    """
+    m = indices.shape[0]
+    t_indptr = np.zeros(n + 1, dtype=np.int64)
+    for j in range(m):
+        t_indptr[indices[j] + 1] += 1
+    for v in range(n):
+        t_indptr[v + 1] += t_indptr[v]
+    fill = t_indptr[:-1].copy()
+    t_indices = np.empty(m, dtype=np.int32)
+    edge_of = np.empty(m, dtype=np.int64)
+    for u in range(n):
+        for j in range(indptr[u], indptr[u + 1]):
+            v = indices[j]
+            p = fill[v]
+            t_indices[p] = u
+            edge_of[p] = j
+            fill[v] = p + 1
+    return t_indptr, t_indices, edge_of

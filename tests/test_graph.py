@@ -1,0 +1,158 @@
+"""Tests for graphkit/graph.py: the CSR build against a naive dictionary reference."""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import graphkit as gk
+from graphkit.graph import SocialGraph
+
+rows_strategy = st.lists(
+    st.tuples(st.integers(0, 7), st.integers(0, 7), st.integers(0, 2), st.floats(0, 5)),
+    min_size=1, max_size=60,
+).filter(lambda rows: any(a != b for a, b, _, _ in rows))
+
+
+def build(rows, type_weights=(1.0, 2.0, 0.5)):
+    rows = [r for r in rows if r[0] != r[1]]
+    src = np.array([r[0] for r in rows])
+    dst = np.array([r[1] for r in rows])
+    typ = np.array([r[2] for r in rows])
+    w = np.array([r[3] for r in rows])
+    ids = np.array([f"u{i}" for i in range(8)], dtype=object)
+    g = SocialGraph.from_arrays(src, dst, ids, edge_type=typ, types=("follow", "share", "comment"),
+                                row_weight=w, type_weights=np.array(type_weights))
+    return g, rows
+
+
+@settings(max_examples=80, deadline=None)
+@given(rows_strategy)
+def test_csr_matches_naive_aggregation(rows):
+    g, rows = build(rows)
+    tw = g.type_weights
+    weight = defaultdict(float)
+    counts = defaultdict(Counter)
+    for a, b, t, w in rows:
+        weight[(a, b)] += tw[t] * w
+        counts[(a, b)][t] += 1
+    got = {}
+    src = g.sources()
+    for j in range(g.n_edges):
+        got[(int(src[j]), int(g.indices[j]))] = (g.weight[j], g.counts[j].tolist())
+    assert set(got) == set(weight)
+    for key, (w, c) in got.items():
+        assert w == pytest.approx(weight[key], rel=1e-12, abs=1e-12)
+        assert c == [counts[key][t] for t in range(3)]
+    # rows sorted by target within each actor
+    for u in range(g.n_nodes):
+        seg = g.indices[g.indptr[u]:g.indptr[u + 1]]
+        assert np.all(np.diff(seg) > 0)
+    assert g.n_interactions == len(rows)
+    assert g.stats["merged_rows"] == len(rows) - len(weight)
+
+
+@settings(max_examples=40, deadline=None)
+@given(rows_strategy)
+def test_transpose_and_degrees(rows):
+    g, rows = build(rows)
+    t = g.transpose
+    pairs = {(int(a), int(b)) for a, b in zip(g.sources(), g.indices)}
+    tpairs = set()
+    for v in range(g.n_nodes):
+        for j in range(t.indptr[v], t.indptr[v + 1]):
+            u = int(t.indices[j])
+            tpairs.add((u, v))
+            e = t.edge_of[j]
+            assert g.indices[e] == v and g.sources()[e] == u
+    assert tpairs == pairs
+    indeg = Counter(b for _, b in pairs)
+    assert g.in_degree().tolist() == [indeg[i] for i in range(g.n_nodes)]
+    outdeg = Counter(a for a, _ in pairs)
+    assert g.out_degree().tolist() == [outdeg[i] for i in range(g.n_nodes)]
+    assert np.allclose(g.in_strength().sum(), g.weight.sum())
+    assert np.allclose(g.out_strength().sum(), g.weight.sum())
+
+
+def test_arrays_are_read_only():
+    g = SocialGraph.from_pairs([("a", "b"), ("b", "c")])
+    for arr in (g.indptr, g.indices, g.weight, g.counts, g.node_ids, g.transpose.indices):
+        with pytest.raises(ValueError):
+            arr[0] = arr[0]
+
+
+def test_index_and_unknown_users():
+    g = SocialGraph.from_pairs([("a", "b"), ("b", "c")])
+    assert g.node_ids[g.index(["c", "a"])].tolist() == ["c", "a"]
+    with pytest.raises(gk.UnknownUserError, match="'zed'") as exc:
+        g.index(["a", "zed", "yo"])
+    assert exc.value.users == ["zed", "yo"]
+    assert g.index(["a", "zed"], missing="drop").tolist() == g.index(["a"]).tolist()
+
+
+def test_subgraph_keeps_induced_edges_and_counts():
+    g = SocialGraph.from_pairs([("a", "b", "follow"), ("b", "c", "share"), ("c", "a", "share"),
+                                ("a", "b", "share"), ("d", "a", "follow")])
+    s = g.subgraph(["a", "b", "c"])
+    assert sorted(s.node_ids.tolist()) == ["a", "b", "c"]
+    assert {(r.source, r.target) for r in s.edges().itertuples()} == {("a", "b"), ("b", "c"), ("c", "a")}
+    ab = s.edges().set_index(["source", "target"]).loc[("a", "b")]
+    assert (ab.n_follow, ab.n_share) == (1, 1)
+    with pytest.raises(gk.UnknownUserError):
+        g.subgraph(["a", "nobody"])
+
+
+def test_to_networkx_and_igraph_agree():
+    g = SocialGraph.from_pairs([("a", "b", "follow"), ("b", "c", "share"), ("a", "b", "share")],
+                               type_weights={"share": 3})
+    nxg = g.to_networkx()
+    assert nxg["a"]["b"]["weight"] == 4.0
+    assert set(nxg.nodes) == {"a", "b", "c"}
+    ig = g.to_igraph()
+    assert ig.vcount() == 3 and ig.ecount() == 2 and ig.is_directed()
+    got = {(ig.vs[e.source]["name"], ig.vs[e.target]["name"]): e["weight"] for e in ig.es}
+    assert got == {("a", "b"): 4.0, ("b", "c"): 3.0}
+    A = g.to_scipy()
+    assert A.shape == (3, 3) and A.sum() == 7.0
+
+
+def test_isolated_user_kept_by_to_igraph():
+    # node "z" only appears in a self loop that was dropped: it must not vanish
+    ids = np.array(["a", "b", "z"], dtype=object)
+    g = SocialGraph.from_arrays([0], [1], ids)
+    assert g.to_igraph().vcount() == 3
+    assert g.to_networkx().number_of_nodes() == 3
+
+
+def test_bad_arrays_rejected():
+    ids = np.array(["a", "b"], dtype=object)
+    with pytest.raises(ValueError):
+        SocialGraph.from_arrays([0], [2], ids)
+    with pytest.raises(ValueError):
+        SocialGraph.from_arrays([0], [1], ids, edge_type=[3], types=("x",))
+    with pytest.raises(gk.EmptyGraphError):
+        SocialGraph.from_arrays([], [], ids)
+    with pytest.raises(ValueError, match="non-negative"):
+        SocialGraph.from_arrays([0], [1], ids, type_weights={"interaction": -1})
+
+
+def test_reciprocity_and_components_match_networkx():
+    import networkx as nx
+
+    from graphkit.stats import graph_summary, reciprocity
+
+    rng = np.random.default_rng(3)
+    src = rng.integers(0, 40, 150)
+    dst = rng.integers(0, 40, 150)
+    keep = src != dst
+    ids = np.array([str(i) for i in range(40)], dtype=object)
+    g = SocialGraph.from_arrays(src[keep], dst[keep], ids)
+    nxg = g.to_networkx()
+    assert reciprocity(g) == pytest.approx(nx.reciprocity(nxg))
+    s = graph_summary(g)
+    assert s["weak_components"]["count"] == nx.number_weakly_connected_components(nxg)
+    assert s["density"] == pytest.approx(nx.density(nxg))
