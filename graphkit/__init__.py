@@ -29,6 +29,7 @@ _EXPORTS = {
     "rank": "rank",
     "pagerank": "rank",
     "hits": "rank",
+    "indegree": "rank",
     "kcore": "rank",
     "betweenness": "rank",
     "graph_summary": "stats",

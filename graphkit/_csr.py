@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import numpy as np
-from numba import njit
+from numba import njit, prange
 
 
 @njit(cache=True)
-def runs_to_csr(key, n, n_types, type_weight, row_weight, has_weight):  # pragma: no cover
-    """CSR arrays from sorted packed keys ``(source * n + target) * n_types + type``.
+def runs_to_csr(key, n, bits_n, bits_t, type_weight, row_weight, has_weight):  # pragma: no cover
+    """CSR arrays from sorted packed keys ``(source << (bits_n + bits_t)) | (target << bits_t) | type``.
 
     One entry per distinct (source, target); ``counts[e, t]`` is the number of rows
     of type ``t``; ``weight[e]`` sums ``type_weight[t] * row_weight`` (row weight 1
@@ -16,10 +16,13 @@ def runs_to_csr(key, n, n_types, type_weight, row_weight, has_weight):  # pragma
     Returns ``(indptr, indices, weight, counts)``.
     """
     m = key.shape[0]
+    n_types = type_weight.shape[0]
+    t_mask = (np.int64(1) << bits_t) - 1
+    n_mask = (np.int64(1) << bits_n) - 1
     n_edges = 0
     prev = np.int64(-1)
     for i in range(m):
-        p = key[i] // n_types
+        p = key[i] >> bits_t
         if p != prev:
             n_edges += 1
             prev = p
@@ -31,14 +34,13 @@ def runs_to_csr(key, n, n_types, type_weight, row_weight, has_weight):  # pragma
     prev = np.int64(-1)
     for i in range(m):
         k = key[i]
-        p = k // n_types
-        t = k - p * n_types
+        p = k >> bits_t
+        t = k & t_mask
         if p != prev:
             e += 1
             prev = p
-            u = p // n
-            indices[e] = p - u * n
-            indptr[u + 1] += 1
+            indices[e] = p & n_mask
+            indptr[(p >> bits_n) + 1] += 1
         counts[e, t] += 1
         w = row_weight[i] if has_weight else 1.0
         weight[e] += type_weight[t] * w
@@ -72,3 +74,20 @@ def transpose(indptr, indices, n):  # pragma: no cover - compiled
             edge_of[p] = j
             fill[v] = p + 1
     return t_indptr, t_indices, edge_of
+
+
+@njit(parallel=True, cache=True)
+def received_by_type(t_indptr, edge_of, counts):  # pragma: no cover - compiled
+    """``out[v, t]``: interactions of type ``t`` that user ``v`` received (int64, n x T).
+
+    Pulls along the transposed CSR, one user per iteration: no write conflicts.
+    """
+    n = t_indptr.shape[0] - 1
+    n_types = counts.shape[1]
+    out = np.zeros((n, n_types), dtype=np.int64)
+    for v in prange(n):
+        for j in range(t_indptr[v], t_indptr[v + 1]):
+            e = edge_of[j]
+            for t in range(n_types):
+                out[v, t] += counts[e, t]
+    return out

@@ -147,6 +147,8 @@ class SocialGraph:
             rw = np.ascontiguousarray(row_weight, dtype=np.float64)
             if rw.shape != src.shape:
                 raise ValueError("row_weight must have one entry per row")
+            if not np.all(np.isfinite(rw)) or (rw < 0).any():
+                raise ValueError("row weights must be finite and non-negative")
 
         indptr, indices, weight, counts = _merge_rows(src, dst, typ, rw, tw, n)
         stats = dict(stats or {})
@@ -252,10 +254,39 @@ class SocialGraph:
     def in_counts(self, edge_type: str | None = None) -> np.ndarray:
         """Interactions received by each user, of one type or of all types."""
         if edge_type is None:
-            c = self.counts.sum(axis=1)
-        else:
-            c = self.counts[:, self.type_index(edge_type)]
-        return np.bincount(self.indices, weights=c, minlength=self.n_nodes).astype(np.int64)
+            return self._received.sum(axis=1)
+        return self._received[:, self.type_index(edge_type)].copy()
+
+    @cached_property
+    def _received(self) -> np.ndarray:
+        from . import _csr
+
+        t = self.transpose
+        out = _csr.received_by_type(t.indptr, t.edge_of, self.counts)
+        out.flags.writeable = False
+        return out
+
+    def find_edges(self, source, target) -> np.ndarray:
+        """Edge positions of the (source, target) position pairs; -1 where there is no edge.
+
+        Vectorised (binary search over the sorted CSR keys), for mapping per-row or
+        per-pair data (a probability column, a learned-probability file) onto edges.
+        """
+        src = np.asarray(source, dtype=np.int64)
+        dst = np.asarray(target, dtype=np.int64)
+        n = np.int64(self.n_nodes)
+        keys = self._edge_keys
+        q = src * n + dst
+        pos = np.searchsorted(keys, q)
+        found = pos < len(keys)
+        found[found] = keys[pos[found]] == q[found]
+        return np.where(found, pos, -1)
+
+    @cached_property
+    def _edge_keys(self) -> np.ndarray:
+        keys = self.sources().astype(np.int64) * np.int64(self.n_nodes) + self.indices
+        keys.flags.writeable = False
+        return keys
 
     def type_index(self, edge_type: str) -> int:
         try:
@@ -362,7 +393,7 @@ class SocialGraph:
 def _merge_rows(src, dst, typ, row_weight, type_weights, n):
     """Merge interaction rows into CSR edges: one entry per distinct (source, target).
 
-    Rows are ordered by one sort of packed int64 keys ((source * n + target) * T + type;
+    Rows are ordered by one sort of packed int64 keys (source, target, type bit fields;
     numpy's SIMD sort does 10M keys in ~0.1 s, an argsort ~8x longer, so the argsort is
     used only when per-row weights must follow the keys), then one pass of
     ``_csr.runs_to_csr`` turns equal keys into counts. Returns
@@ -371,11 +402,15 @@ def _merge_rows(src, dst, typ, row_weight, type_weights, n):
     from . import _csr
 
     n_types = len(type_weights)
-    if n * n * n_types >= 2**62:
+    bits_n = max(1, int(n - 1).bit_length())
+    bits_t = max(1, int(n_types - 1).bit_length())
+    if 2 * bits_n + bits_t > 62:
         raise InputError(
             f"{n:,} users x {n_types} interaction types is too large to index on one machine"
         )
-    key = (src.astype(np.int64) * n + dst) * n_types + typ
+    key = src.astype(np.int64) << (bits_n + bits_t)
+    key |= dst.astype(np.int64) << bits_t
+    key |= typ.astype(np.int64)
     if row_weight is None:
         key.sort()
         w_sorted = np.ones(1, dtype=np.float64)
@@ -385,7 +420,7 @@ def _merge_rows(src, dst, typ, row_weight, type_weights, n):
         key = key[order]
         w_sorted = row_weight[order]
         has_w = True
-    return _csr.runs_to_csr(key, n, n_types, type_weights, w_sorted, has_w)
+    return _csr.runs_to_csr(key, n, bits_n, bits_t, type_weights, w_sorted, has_w)
 
 
 def _type_weight_array(types, type_weights) -> np.ndarray:

@@ -571,6 +571,11 @@ def _as_id_strings(arr, role, loc: _Located):
         raise InputError(
             f"{role} column has type {t}; ids must be strings or integers", loc.path
         )
+    if arr.null_count == 0:
+        # empty strings have equal consecutive offsets: one cheap numpy pass
+        offsets = np.frombuffer(arr.buffers()[1], dtype=np.int32)[arr.offset : arr.offset + len(arr) + 1]
+        if len(arr) and np.diff(offsets).min() > 0:
+            return arr
     bad = pc.or_kleene(pc.is_null(arr), pc.equal(pc.utf8_length(arr), 0))
     bad = pc.fill_null(bad, True)
     if pc.any(bad).as_py():
@@ -837,9 +842,7 @@ def read_edges(
     all_types = sorted({t for p in pieces for t in p["type_values"]})
     type_index = {t: i for i, t in enumerate(all_types)}
     type_codes = np.concatenate([
-        np.asarray([type_index[t] for t in p["type_values"]], dtype=np.int16)[p["type_codes"]]
-        if len(p["type_values"]) else np.zeros(0, dtype=np.int16)
-        for p in pieces
+        _recode(p["type_codes"], [type_index[t] for t in p["type_values"]]) for p in pieces
     ])
     weight = None
     if need_weight:
@@ -892,6 +895,13 @@ def read_edges(
     del pa, pc
     return EdgeTable(node_ids, src.astype(np.int32, copy=False), dst.astype(np.int32, copy=False),
                      tuple(all_types), type_codes, weight, stamps, tw, report, extra)
+
+
+def _recode(codes: np.ndarray, new_codes: list) -> np.ndarray:
+    """Map a file's type codes onto the merged type list (no copy when unchanged)."""
+    if new_codes == list(range(len(new_codes))) and codes.dtype == np.int16:
+        return codes
+    return np.asarray(new_codes, dtype=np.int16)[codes]
 
 
 def _per_file_labels(type_label, n):
@@ -987,15 +997,15 @@ def _read_one(path, label, options, header, named, extra_cols):
             empty_code = tvals.index("")
             mask = pc.equal(tcol.indices, empty_code)
             raise loc.error("type is empty", _first_true(mask))
-        tcodes = tcol.indices.to_numpy(zero_copy_only=False).astype(np.int64)
-        # unify labels that only differ by dictionary position (parquet chunks)
-        uniq_vals = sorted(set(tvals))
-        remap = np.asarray([uniq_vals.index(v) for v in tvals], dtype=np.int64)
-        tcodes = remap[tcodes] if len(tvals) else tcodes
-        tvals = uniq_vals
+        tcodes = tcol.indices.to_numpy(zero_copy_only=False)
+        if len(set(tvals)) != len(tvals):  # the same label twice in a dictionary: unify
+            uniq_vals = sorted(set(tvals))
+            remap = np.asarray([uniq_vals.index(v) for v in tvals], dtype=np.int16)
+            tcodes = remap[tcodes]
+            tvals = uniq_vals
     else:
         tvals = [label if label is not None else DEFAULT_TYPE]
-        tcodes = np.zeros(n, dtype=np.int64)
+        tcodes = np.zeros(n, dtype=np.int16)
 
     weight = _parse_weights(column(cols["weight"]), loc) if cols["weight"] is not None else None
     stamps = _parse_timestamps(column(cols["timestamp"]), loc) if cols["timestamp"] is not None else None

@@ -156,3 +156,14 @@ def test_reciprocity_and_components_match_networkx():
     s = graph_summary(g)
     assert s["weak_components"]["count"] == nx.number_weakly_connected_components(nxg)
     assert s["density"] == pytest.approx(nx.density(nxg))
+
+
+def test_find_edges():
+    g = SocialGraph.from_pairs([("a", "b"), ("b", "c"), ("c", "a"), ("a", "c")])
+    a, b, c = g.index(["a", "b", "c"])
+    pos = g.find_edges([a, b, c, b, a], [b, c, a, a, c])
+    src = g.sources()
+    for k, (u, v) in enumerate([(a, b), (b, c), (c, a)]):
+        assert src[pos[k]] == u and g.indices[pos[k]] == v
+    assert pos[3] == -1  # b -> a is not an edge
+    assert g.indices[pos[4]] == c

@@ -1,0 +1,68 @@
+"""Small named test graphs (after scikit-network's ``test_graphs.py``).
+
+Each function returns a fresh :class:`graphkit.graph.SocialGraph`. Ids are chosen
+so that position order and id order differ, which catches code that breaks ties
+by position instead of by id.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from graphkit.graph import SocialGraph
+
+
+def directed_cycle(n: int = 5) -> SocialGraph:
+    """``c0 -> c1 -> ... -> c{n-1} -> c0``: every exact ranking is uniform."""
+    return SocialGraph.from_pairs([(f"c{i}", f"c{(i + 1) % n}") for i in range(n)])
+
+
+def weighted_cycle(n: int = 5) -> SocialGraph:
+    """A directed cycle whose edges have different weights (PageRank still uniform)."""
+    src = np.arange(n)
+    dst = (src + 1) % n
+    return SocialGraph.from_arrays(src, dst, [f"c{i}" for i in range(n)],
+                                   row_weight=np.arange(1, n + 1, dtype=float))
+
+
+def fan_in(n_leaves: int = 4) -> SocialGraph:
+    """Every leaf follows one hub; leaf ids are in reverse position order (ties by id)."""
+    ids = [f"leaf{n_leaves - i}" for i in range(n_leaves)]
+    return SocialGraph.from_pairs([(leaf, "hub", "follow") for leaf in ids])
+
+
+#: The interactions of :func:`typed_example`.
+TYPED_ROWS = [
+    ("bob", "alice", "follow"), ("carol", "alice", "follow"), ("dave", "alice", "share"),
+    ("alice", "bob", "follow"), ("carol", "bob", "comment"), ("carol", "bob", "comment"),
+    ("bob", "carol", "like"), ("frank", "erin", "follow"), ("frank", "alice", "share"),
+    ("alice", "carol", "share"), ("dave", "erin", "share"),
+]
+
+
+def typed_example() -> SocialGraph:
+    """Six users, four interaction types (``like`` is an extra, user-defined type).
+
+    Type codes: comment 0, follow 1, like 2, share 3 (``from_pairs`` sorts them).
+    ``dave`` only shares (weight 0 under :data:`ZERO_SHARE`), ``erin`` is dangling.
+    """
+    return SocialGraph.from_pairs(TYPED_ROWS)
+
+
+#: Type weights for :func:`typed_example` that zero every ``share`` edge.
+ZERO_SHARE = {"follow": 1.0, "share": 0.0, "comment": 2.0, "like": 0.5}
+
+
+def random_graph(n: int, m: int, seed: int = 0, n_types: int = 1) -> SocialGraph:
+    """A random multigraph (self-loops dropped) with ``n_types`` types and random row weights."""
+    rng = np.random.default_rng(seed)
+    src = rng.integers(0, n, m)
+    dst = rng.integers(0, n, m)
+    keep = src != dst
+    typ = rng.integers(0, n_types, m)[keep]
+    types = ("follow", "share", "comment", "like")[:n_types] if n_types <= 4 else tuple(
+        f"t{i}" for i in range(n_types))
+    return SocialGraph.from_arrays(
+        src[keep], dst[keep], [f"u{i:06d}" for i in rng.permutation(n)], edge_type=typ,
+        types=types, row_weight=rng.uniform(0.5, 2.0, int(keep.sum())),
+    )
