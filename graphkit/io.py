@@ -258,6 +258,7 @@ def _text_layout(path: str, head: bytes, header: bool | None, named: set) -> _Te
             line = head[: exc.start].count(b"\n") + 1
             raise InputError("not valid UTF-8 text", path, line) from None
         text = head[: exc.start].decode("utf-8")
+    text = text.removeprefix("\ufeff")  # a byte-order mark (Excel's CSV); pyarrow skips it too
     lines = text.splitlines()
     if len(head) == _SNIFF_BYTES and lines:
         lines = lines[:-1]  # the last line may be cut

@@ -126,6 +126,13 @@ def test_headerless_third_column_text_is_type(tmp_path):
     assert set(t.types) == {"share", "follow"}
 
 
+def test_byte_order_mark_and_crlf(tmp_path):
+    p = tmp_path / "bom.csv"
+    p.write_bytes(b"\xef\xbb\xbfsource,target\r\nx,y\r\ny,z\r\n")
+    t = gk.read_edges(str(p))
+    assert sorted(t.node_ids) == ["x", "y", "z"]
+
+
 def test_comment_lines_in_the_middle(tmp_path):
     t = gk.read_edges(write(tmp_path / "c.txt", "# head\n1 2\n# middle\n2 3\n"))
     assert t.n_rows == 2
