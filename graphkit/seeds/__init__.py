@@ -1,0 +1,1 @@
+"""Influence maximization: which k users to seed (IMM and baselines)."""
