@@ -311,7 +311,7 @@ def _text_layout(path: str, head: bytes, header: bool | None, named: set) -> _Te
 
 
 # --------------------------------------------------------------------------- column mapping
-def _resolve_columns(path, names, header, options, first_row) -> dict:
+def _resolve_columns(path, names, header, options, first_row, extra_cols=()) -> dict:
     """Map canonical roles to file columns. Returns {role: column name or None}."""
     lower = {n.lower(): n for n in names}
     out: dict[str, str | None] = {}
@@ -350,7 +350,7 @@ def _resolve_columns(path, names, header, options, first_row) -> dict:
                     path,
                 )
     else:
-        taken = {c for c in out.values() if c is not None}
+        taken = {c for c in out.values() if c is not None} | set(extra_cols)
         free = [n for n in names if n not in taken]
         for role in ("source", "target"):
             if out[role] is None:
@@ -374,6 +374,9 @@ def _invalid_row_collector():
     seen = []
 
     def handler(row):
+        text = (row.text or "").lstrip()
+        if text.startswith(("#", "%")):
+            return "skip"  # a comment line between data rows: not a row at all
         if not seen:
             seen.append(row)
         return "skip"
@@ -964,7 +967,8 @@ def _read_one(path, label, options, header, named, extra_cols):
         if _looks_binary(head):
             raise InputError("binary data, not a text edge list", path)
         layout = _text_layout(path, head, header, named)
-        cols = _resolve_columns(path, layout.names, layout.header, options, layout.first_row)
+        cols = _resolve_columns(path, layout.names, layout.header, options, layout.first_row,
+                                extra_cols)
         _check_extra(path, layout.names, extra_cols)
         table = _read_text(path, layout, cols, extra_cols)
         names = layout.names

@@ -133,6 +133,17 @@ def test_byte_order_mark_and_crlf(tmp_path):
     assert sorted(t.node_ids) == ["x", "y", "z"]
 
 
+def test_comment_lines_inside_a_csv_with_three_columns(tmp_path):
+    t = gk.read_edges(write(tmp_path / "c.csv", "source,target,type\na,b,follow\n# note\nb,c,share\n"))
+    assert t.n_rows == 2
+
+
+def test_extra_column_by_position_in_headerless_file(tmp_path):
+    t = gk.read_edges(write(tmp_path / "p.txt", "1 2 0.5\n2 3 0.25\n"), extra_cols=("3",))
+    assert t.extra["3"].tolist() == [0.5, 0.25]
+    assert t.row_weight is None  # the third column is the extra one, not a weight
+
+
 def test_comment_lines_in_the_middle(tmp_path):
     t = gk.read_edges(write(tmp_path / "c.txt", "# head\n1 2\n# middle\n2 3\n"))
     assert t.n_rows == 2

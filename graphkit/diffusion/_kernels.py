@@ -1,0 +1,226 @@
+"""Private numba kernels for cascade simulation (arrays in, arrays out).
+
+Both kernels walk the *influence* CSR forward (``InfluenceGraph.indptr/indices``,
+the transpose of the attention graph) from a seed set, once per run, and return:
+
+* ``reach`` (int64, runs): users active at the end of each run, seeds included;
+* ``step_sum`` (int64, depth + 1): users newly activated at each step, summed over
+  runs (step 0 = the seeds);
+* ``act`` (int64, n): in how many runs each user ended active.
+
+Determinism (DESIGN §5): runs are cut into fixed chunks of ``chunk_size`` runs; chunk
+``c`` draws its random numbers from its own xoshiro256+ stream whose start state is
+``splitmix64``-hashed from ``(chunk_seed[c], c)``. Worker ``w`` of ``n_workers`` takes
+chunks ``w, w + n_workers, ...``; a chunk's result depends only on its seed, and the
+per-worker tallies are integers summed at the end, so every output is identical for
+any number of threads. Per-run state is never cleared: a user is active in the
+current run iff ``stamp[v] == tag`` (the worker's run counter).
+
+Kernels are compiled on first use and cached on disk (``cache=True``); they are not
+covered by coverage (``# pragma: no cover``) and are tested against the pure-Python
+loops in :mod:`graphkit.diffusion._reference` and against exact answers.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit, prange
+
+_GOLDEN = np.uint64(0x9E3779B97F4A7C15)
+_M1 = np.uint64(0xBF58476D1CE4E5B9)
+_M2 = np.uint64(0x94D049BB133111EB)
+_TWO_M53 = 1.0 / 9007199254740992.0  # 2 ** -53
+
+
+@njit(cache=True, inline="always")
+def _mix(z):  # pragma: no cover - compiled
+    """The splitmix64 finaliser: a bijective 64-bit hash."""
+    z = (z ^ (z >> np.uint64(30))) * _M1
+    z = (z ^ (z >> np.uint64(27))) * _M2
+    return z ^ (z >> np.uint64(31))
+
+
+@njit(cache=True, inline="always")
+def _rotl(x, k):  # pragma: no cover - compiled
+    return (x << np.uint64(k)) | (x >> np.uint64(64 - k))
+
+
+@njit(cache=True)
+def seed_state(state, seed, chunk):  # pragma: no cover - compiled
+    """Fill the 4-word xoshiro256 ``state`` from ``(seed, chunk)`` through splitmix64."""
+    x = _mix(np.uint64(seed) + _GOLDEN) ^ _mix(np.uint64(chunk) * _GOLDEN + _M2)
+    for i in range(4):
+        x = x + _GOLDEN
+        state[i] = _mix(x)
+
+
+@njit(cache=True, inline="always")
+def next_uniform(s):  # pragma: no cover - compiled
+    """xoshiro256+ step: a double uniform on [0, 1) from the top 53 bits."""
+    result = s[0] + s[3]
+    t = s[1] << np.uint64(17)
+    s[2] ^= s[0]
+    s[3] ^= s[1]
+    s[1] ^= s[2]
+    s[0] ^= s[3]
+    s[2] ^= t
+    s[3] = _rotl(s[3], 45)
+    return np.float64(result >> np.uint64(11)) * _TWO_M53
+
+
+@njit(cache=True)
+def uniforms(seed, chunk, count):  # pragma: no cover - compiled
+    """``count`` uniforms of chunk ``chunk``'s stream (for tests of the generator)."""
+    state = np.empty(4, dtype=np.uint64)
+    seed_state(state, seed, chunk)
+    out = np.empty(count, dtype=np.float64)
+    for i in range(count):
+        out[i] = next_uniform(state)
+    return out
+
+
+@njit(cache=True)
+def _combine(reach, act_w, step_w, depth_w):  # pragma: no cover - compiled
+    n_workers, n = act_w.shape
+    act = np.zeros(n, dtype=np.int64)
+    for w in range(n_workers):
+        for v in range(n):
+            act[v] += act_w[w, v]
+    depth = 0
+    for w in range(n_workers):
+        depth = max(depth, depth_w[w])
+    step_sum = np.zeros(depth + 1, dtype=np.int64)
+    for w in range(n_workers):
+        for t in range(depth + 1):
+            step_sum[t] += step_w[w, t]
+    return reach, step_sum, act
+
+
+@njit(parallel=True, cache=True)
+def ic_runs(indptr, indices, prob, seeds, chunk_seed, chunk_id0, chunk_size, n_runs,
+            max_steps, n_workers):  # pragma: no cover - compiled
+    """Independent Cascade: ``n_runs`` runs from ``seeds`` (distinct positions).
+
+    When user ``u`` becomes active at step ``t`` it gets one chance to activate each
+    inactive ``v`` it influences, with probability ``prob[j]``; successes are active
+    at step ``t + 1``. ``max_steps < 0`` means no limit. Chunk ``c`` of this call is
+    global chunk ``chunk_id0 + c`` (its stream id) and holds runs
+    ``[c * chunk_size, min((c + 1) * chunk_size, n_runs))``.
+    """
+    n = indptr.shape[0] - 1
+    n_chunks = chunk_seed.shape[0]
+    cap = n + 1 if max_steps < 0 else min(n, max_steps) + 1
+    reach = np.zeros(n_runs, dtype=np.int64)
+    act_w = np.zeros((n_workers, n), dtype=np.int32)
+    step_w = np.zeros((n_workers, cap), dtype=np.int64)
+    depth_w = np.zeros(n_workers, dtype=np.int64)
+    for w in prange(n_workers):
+        stamp = np.zeros(n, dtype=np.int32)
+        queue = np.empty(n, dtype=np.int32)
+        state = np.empty(4, dtype=np.uint64)
+        tag = 0
+        for c in range(w, n_chunks, n_workers):
+            seed_state(state, chunk_seed[c], chunk_id0 + c)
+            r1 = min((c + 1) * chunk_size, n_runs)
+            for r in range(c * chunk_size, r1):
+                tag += 1
+                tail = 0
+                for s in seeds:
+                    if stamp[s] != tag:
+                        stamp[s] = tag
+                        queue[tail] = s
+                        tail += 1
+                        act_w[w, s] += 1
+                step_w[w, 0] += tail
+                lo = 0
+                hi = tail
+                step = 0
+                while lo < hi and (max_steps < 0 or step < max_steps):
+                    step += 1
+                    for i in range(lo, hi):
+                        u = queue[i]
+                        for j in range(indptr[u], indptr[u + 1]):
+                            v = indices[j]
+                            if stamp[v] != tag and next_uniform(state) < prob[j]:
+                                stamp[v] = tag
+                                queue[tail] = v
+                                tail += 1
+                                act_w[w, v] += 1
+                    if tail > hi:
+                        step_w[w, step] += tail - hi
+                        if step > depth_w[w]:
+                            depth_w[w] = step
+                    lo = hi
+                    hi = tail
+                reach[r] = tail
+    return _combine(reach, act_w, step_w, depth_w)
+
+
+@njit(parallel=True, cache=True)
+def lt_runs(indptr, indices, weight, seeds, chunk_seed, chunk_id0, chunk_size, n_runs,
+            max_steps, n_workers):  # pragma: no cover - compiled
+    """Linear Threshold: ``n_runs`` runs from ``seeds`` (distinct positions).
+
+    Each user ``v`` draws a threshold uniform on (0, 1] the first time an active
+    user touches it in a run; it becomes active at step ``t + 1`` once the weights
+    ``weight[j]`` of its in-neighbours active by step ``t`` sum to at least the
+    threshold. Weights into each user must sum to at most 1. Chunking as in
+    :func:`ic_runs`.
+    """
+    n = indptr.shape[0] - 1
+    n_chunks = chunk_seed.shape[0]
+    cap = n + 1 if max_steps < 0 else min(n, max_steps) + 1
+    reach = np.zeros(n_runs, dtype=np.int64)
+    act_w = np.zeros((n_workers, n), dtype=np.int32)
+    step_w = np.zeros((n_workers, cap), dtype=np.int64)
+    depth_w = np.zeros(n_workers, dtype=np.int64)
+    for w in prange(n_workers):
+        stamp = np.zeros(n, dtype=np.int32)
+        seen = np.zeros(n, dtype=np.int32)
+        acc = np.empty(n, dtype=np.float64)
+        theta = np.empty(n, dtype=np.float64)
+        queue = np.empty(n, dtype=np.int32)
+        state = np.empty(4, dtype=np.uint64)
+        tag = 0
+        for c in range(w, n_chunks, n_workers):
+            seed_state(state, chunk_seed[c], chunk_id0 + c)
+            r1 = min((c + 1) * chunk_size, n_runs)
+            for r in range(c * chunk_size, r1):
+                tag += 1
+                tail = 0
+                for s in seeds:
+                    if stamp[s] != tag:
+                        stamp[s] = tag
+                        queue[tail] = s
+                        tail += 1
+                        act_w[w, s] += 1
+                step_w[w, 0] += tail
+                lo = 0
+                hi = tail
+                step = 0
+                while lo < hi and (max_steps < 0 or step < max_steps):
+                    step += 1
+                    for i in range(lo, hi):
+                        u = queue[i]
+                        for j in range(indptr[u], indptr[u + 1]):
+                            v = indices[j]
+                            if stamp[v] == tag:
+                                continue
+                            if seen[v] != tag:
+                                seen[v] = tag
+                                acc[v] = 0.0
+                                theta[v] = 1.0 - next_uniform(state)
+                            acc[v] += weight[j]
+                            if acc[v] >= theta[v]:
+                                stamp[v] = tag
+                                queue[tail] = v
+                                tail += 1
+                                act_w[w, v] += 1
+                    if tail > hi:
+                        step_w[w, step] += tail - hi
+                        if step > depth_w[w]:
+                            depth_w[w] = step
+                    lo = hi
+                    hi = tail
+                reach[r] = tail
+    return _combine(reach, act_w, step_w, depth_w)
