@@ -22,7 +22,7 @@ Data sets (generated once into ``bench/out/``, seeded, no download):
 
 All peers must agree: the script checks that each peer's top-20 users and scores match
 graphkit's (max |score difference| < 1e-6) and prints the ratios. Peak memory of
-graphkit is measured in a separate process (``ru_maxrss`` of a child running the CLI).
+graphkit is measured in a fresh process running the CLI (``VmHWM``).
 
 Usage::
 
@@ -36,7 +36,6 @@ import argparse
 import gc
 import os
 import platform
-import resource
 import statistics
 import subprocess
 import sys
@@ -199,10 +198,16 @@ def top_scores(out: Path, k=20):
 
 
 def graphkit_peak_memory(path: Path) -> float:
+    """Peak RSS (GiB) of a fresh process running the CLI.
+
+    Read from ``VmHWM`` in /proc/self/status, not ``ru_maxrss``: Linux carries
+    ``ru_maxrss`` across fork + exec, so a child of this (large) benchmark process
+    would report the parent's footprint.
+    """
     code = (
-        "import resource, sys; from graphkit.cli import cli;"
+        "from graphkit.cli import cli;"
         f"cli.main(['rank', {str(path)!r}, '-o', {str(OUT / 'mem.csv')!r}, '-q'], standalone_mode=False);"
-        "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)"
+        "print([l.split()[1] for l in open('/proc/self/status') if l.startswith('VmHWM')][0])"
     )
     res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True)
     return int(res.stdout.strip().splitlines()[-1]) / 1024 / 1024  # KiB -> GiB
@@ -280,7 +285,7 @@ def main(argv=None) -> int:
         if "floor" in results:
             print(f"  graphkit / floor = {g / results['floor'][0]:.2f} (goal <= 1.3)")
         mem = graphkit_peak_memory(path)
-        print(f"graphkit peak memory (separate process, ru_maxrss): {mem:.2f} GiB")
+        print(f"graphkit peak memory (fresh process, VmHWM): {mem:.2f} GiB")
         rows_out.append((name, results, mem))
     return 0
 

@@ -63,9 +63,28 @@ def transposed_normalized_weights(t_indices, edge_of, weight, inv_out):  # pragm
     return w
 
 
+@njit(cache=True, inline="always")
+def _pull_chunk(c, bounds, t_indptr, t_indices, w, y, weighted, x, xn, p, dsum, alpha,
+                partial):  # pragma: no cover - compiled
+    """One chunk of a PageRank step: ``xn[v]`` for the chunk's targets, L1 change in ``partial[c]``."""
+    e = 0.0
+    for v in range(bounds[c], bounds[c + 1]):
+        s = 0.0
+        if weighted:
+            for j in range(t_indptr[v], t_indptr[v + 1]):
+                s += w[j] * x[t_indices[j]]
+        else:
+            for j in range(t_indptr[v], t_indptr[v + 1]):
+                s += y[t_indices[j]]
+        val = alpha * (s + dsum * p[v]) + (1.0 - alpha) * p[v]
+        xn[v] = val
+        e += abs(val - x[v])
+    partial[c] = e
+
+
 @njit(parallel=True, cache=True)
 def pagerank_pull(t_indptr, t_indices, w, inv_out, weighted, bounds, dangling, p,
-                  alpha, x0, max_iter, tol_total):  # pragma: no cover - compiled
+                  alpha, x0, max_iter, tol_total, parallel):  # pragma: no cover - compiled
     """Power iteration of PageRank, pulling along the transposed CSR.
 
     One step is ``x' = alpha * (x P + sum(x[dangling]) * p) + (1 - alpha) * p``
@@ -82,6 +101,10 @@ def pagerank_pull(t_indptr, t_indices, w, inv_out, weighted, bounds, dangling, p
     dangling : int64 positions of dangling nodes.
     p : float64 (n,), normalised personalization (also the dangling distribution).
     x0 : float64 (n,), start vector.
+    parallel : bool
+        Spread the chunks over threads. Each iteration is then a fork-join, which on a
+        small graph (or a busy machine) costs more than it saves; the result is the
+        same either way (chunk sums are added in chunk order).
 
     Returns
     -------
@@ -103,23 +126,16 @@ def pagerank_pull(t_indptr, t_indices, w, inv_out, weighted, bounds, dangling, p
         for i in range(dangling.shape[0]):
             dsum += x[dangling[i]]
         if not weighted:
+            for v in range(n):
+                y[v] = x[v] * inv_out[v]
+        if parallel:
             for c in prange(n_chunks):
-                for v in range(bounds[c], bounds[c + 1]):
-                    y[v] = x[v] * inv_out[v]
-        for c in prange(n_chunks):
-            e = 0.0
-            for v in range(bounds[c], bounds[c + 1]):
-                s = 0.0
-                if weighted:
-                    for j in range(t_indptr[v], t_indptr[v + 1]):
-                        s += w[j] * x[t_indices[j]]
-                else:
-                    for j in range(t_indptr[v], t_indptr[v + 1]):
-                        s += y[t_indices[j]]
-                val = alpha * (s + dsum * p[v]) + (1.0 - alpha) * p[v]
-                xn[v] = val
-                e += abs(val - x[v])
-            partial[c] = e
+                _pull_chunk(c, bounds, t_indptr, t_indices, w, y, weighted, x, xn, p, dsum,
+                            alpha, partial)
+        else:
+            for c in range(n_chunks):
+                _pull_chunk(c, bounds, t_indptr, t_indices, w, y, weighted, x, xn, p, dsum,
+                            alpha, partial)
         err = 0.0
         for c in range(n_chunks):
             err += partial[c]

@@ -102,6 +102,10 @@ def _bounds(graph: SocialGraph, transposed: bool) -> np.ndarray:
 
 
 _BOUNDS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+#: Below this many nodes + edges PageRank iterates on one thread: a parallel step
+#: is a fork-join, which on small graphs (or a busy 2-core machine) costs more
+#: than it saves. The result is identical either way.
+_PARALLEL_WORK = 4_000_000
 _ID_ORDER: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
@@ -224,7 +228,7 @@ def _pagerank(graph, *, damping, personalization, weighted, max_iter, tol):
     x0 = np.full(n, 1.0 / n)
     x, n_iter, err = kern.pagerank_pull(
         t.indptr, t.indices, w, inv_out, bool(weighted), _bounds(graph, True), dangling, p,
-        damping, x0, max_iter, tol,
+        damping, x0, max_iter, tol, graph.n_edges + n >= _PARALLEL_WORK,
     )
     if not err < tol:
         raise ConvergenceError("pagerank", max_iter, tol)

@@ -395,3 +395,14 @@ def test_default_tolerance_is_absolute_not_scaled_by_n():
     assert np.abs(nx_default - exact).sum() > 1e-4  # the trap we avoid
     nx_scaled = aligned(nx.pagerank(G, tol=1e-6 / n), g)
     np.testing.assert_allclose(default, nx_scaled, atol=1e-9)
+
+
+def test_serial_and_parallel_pagerank_are_identical(monkeypatch):
+    import graphkit.rank as rank_mod
+
+    g = random_graph(300, 2000, seed=4)
+    monkeypatch.setattr(rank_mod, "_PARALLEL_WORK", 0)
+    par = pagerank(g, tol=1e-12)
+    monkeypatch.setattr(rank_mod, "_PARALLEL_WORK", 10**12)
+    ser = pagerank(g, tol=1e-12)
+    assert np.array_equal(par, ser)  # bit for bit: chunk sums are added in chunk order
