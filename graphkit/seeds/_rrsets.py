@@ -1,0 +1,411 @@
+"""Reverse-reachable (RR) sets: numba sampling into flat arrays, and the memory estimate.
+
+An RR set for a root ``v`` is the set of users whose influence reaches ``v`` in one
+random *live-edge graph* (Borgs et al. 2014; Tang, Shi, Xiao 2014/2015):
+
+* **IC**: every influence arc ``u -> w`` is live with probability ``p(u -> w)``; the RR
+  set is every user with a live path to ``v``: a reverse BFS from ``v`` along the
+  *incoming* influence arcs (``InfluenceGraph.in_indptr/in_indices``, which is the
+  attention CSR, DESIGN §2) keeping each arc with its probability.
+* **LT**: every user keeps at most one incoming arc, arc ``u -> w`` with probability
+  equal to its LT weight (``InfluenceGraph.lt_in_weights``) and none with the rest; the
+  RR set is the reverse random walk from ``v``, stopping when no arc is kept or the
+  walk returns to a user already on it.
+
+For any seed set ``S``, ``P(S intersects RR(v)) = P(S activates v)``, so with roots
+drawn uniformly from a population of size ``N`` (all users, or a target set),
+``N * (fraction of RR sets that S hits)`` is an unbiased estimate of the expected
+number of that population reached.
+
+Layout (the same as a CSR): set ``i`` is ``members[offsets[i]:offsets[i + 1]]``
+(``offsets`` int64, ``members`` int32), and its **first member is its root**.
+
+Determinism (DESIGN §5): sets are drawn in fixed chunks of :data:`CHUNK_SETS`; chunk
+``c`` has its own xoshiro256+ stream (the cascade kernels' generator,
+:func:`graphkit.diffusion._kernels.seed_state`) seeded from one 64-bit draw per chunk
+and its global chunk number. How many chunks a call makes depends only on how many
+sets it is asked for. Threads draw chunks into per-thread buffers and record where
+each chunk went; a second pass copies the chunks into the output in chunk order, so
+the arrays are identical for any number of threads and any schedule.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+
+import numpy as np
+from numba import get_thread_id, njit, prange
+
+from ..diffusion._kernels import next_uniform, seed_state
+
+__all__ = ["RRSets", "CHUNK_SETS", "bytes_per_set", "memory_needed", "available_memory",
+           "default_max_memory", "MEMORY_FRACTION"]
+
+#: RR sets per chunk of work; each chunk has its own random stream.
+CHUNK_SETS = 256
+#: Chunks per kernel call at most; results do not depend on it.
+_CHUNKS_PER_CALL = 2048
+#: Members a kernel call aims at (bounds its per-thread buffers: 4 bytes x this x 1.5 each).
+CALL_MEMBERS = 1 << 22
+#: Calls expected to produce fewer members than this run on one thread.
+PARALLEL_MEMBERS = 1 << 17
+#: ``max_memory`` defaults to this fraction of the available RAM.
+MEMORY_FRACTION = 0.5
+
+
+# --------------------------------------------------------------------------- kernels
+@njit(parallel=True, cache=True)
+def _sample(indptr, indices, values, lt, roots, n, chunk_seed, chunk_id0, chunk_size, n_sets,
+            stamp, queue, tags, cap):  # pragma: no cover - compiled
+    """Draw ``n_sets`` RR sets. Returns ``sizes, wbuf, chunk_thread, chunk_start, used``.
+
+    Thread ``t`` (numba's schedule decides which chunks it gets) appends each chunk it
+    draws to its buffer ``wbuf[t]`` (chunk ``c`` at ``chunk_start[c]`` of row
+    ``chunk_thread[c]``), using its own slices of the visit stamps ``stamp``
+    and BFS ``queue`` (``n`` entries each) and tag
+    counter ``tags[8 t]``. A chunk's sets depend only on its seed, so which thread
+    drew it does not matter. ``used[t]`` is how many members thread ``t`` produced;
+    above ``cap`` its buffer overflowed (sizes are still right) and the caller runs
+    the call again with a larger ``cap``.
+    """
+    n_chunks = chunk_seed.shape[0]
+    n_roots = roots.shape[0]
+    n_threads = stamp.shape[0] // n
+    sizes = np.zeros(n_sets, dtype=np.int64)
+    wbuf = np.empty((n_threads, cap), dtype=np.int32)
+    chunk_thread = np.zeros(n_chunks, dtype=np.int64)
+    chunk_start = np.zeros(n_chunks, dtype=np.int64)
+    used = np.zeros(8 * n_threads, dtype=np.int64)
+    for c in prange(n_chunks):
+        t = get_thread_id()
+        base = t * n
+        state = np.empty(4, dtype=np.uint64)
+        seed_state(state, chunk_seed[c], chunk_id0 + c)
+        pos = used[8 * t]
+        chunk_thread[c] = t
+        chunk_start[c] = pos
+        tag = tags[8 * t]
+        for i in range(c * chunk_size, min((c + 1) * chunk_size, n_sets)):
+            tag += 1
+            u = next_uniform(state)
+            if n_roots == 0:
+                root = min(np.int64(u * n), n - 1)
+            else:
+                root = roots[min(np.int64(u * n_roots), n_roots - 1)]
+            stamp[base + root] = tag
+            queue[base] = root
+            tail = 1
+            if lt:
+                cur = root
+                while True:
+                    lo = indptr[cur]
+                    hi = indptr[cur + 1]
+                    if lo == hi:
+                        break
+                    r = next_uniform(state)
+                    pick = -1
+                    acc = 0.0
+                    for j in range(lo, hi):
+                        acc += values[j]
+                        if r < acc:
+                            pick = indices[j]
+                            break
+                    if pick < 0 or stamp[base + pick] == tag:
+                        break
+                    stamp[base + pick] = tag
+                    queue[base + tail] = pick
+                    tail += 1
+                    cur = pick
+            else:
+                head = 0
+                while head < tail:
+                    x = queue[base + head]
+                    head += 1
+                    for j in range(indptr[x], indptr[x + 1]):
+                        y = indices[j]
+                        if stamp[base + y] != tag:
+                            p = values[j]
+                            if p >= 1.0 or (p > 0.0 and next_uniform(state) < p):
+                                stamp[base + y] = tag
+                                queue[base + tail] = y
+                                tail += 1
+            sizes[i] = tail
+            if pos + tail <= cap:
+                for q in range(tail):
+                    wbuf[t, pos + q] = queue[base + q]
+            pos += tail
+        tags[8 * t] = tag
+        used[8 * t] = pos
+    return sizes, wbuf, chunk_thread, chunk_start, used[::8].copy()
+
+
+#: The same kernel compiled without threads (``prange`` is a plain loop, thread id 0).
+_sample_serial = njit(cache=True)(_sample.py_func)
+
+
+@njit(cache=True)
+def _gather(offsets, wbuf, chunk_thread, chunk_start, chunk_size, n_sets, out,
+            set0):  # pragma: no cover - compiled
+    """Copy each chunk from its thread's buffer to ``out``, in chunk order.
+
+    ``offsets`` are the offsets of the whole collection; this call's first set is
+    global set ``set0``.
+    """
+    n_chunks = chunk_start.shape[0]
+    for c in range(n_chunks):  # memory-bound: one thread is enough, and no second barrier
+        s0 = set0 + c * chunk_size
+        s1 = set0 + min((c + 1) * chunk_size, n_sets)
+        dst = offsets[s0]
+        src = chunk_start[c]
+        row = chunk_thread[c]
+        for q in range(offsets[s1] - dst):
+            out[dst + q] = wbuf[row, src + q]
+
+
+# --------------------------------------------------------------------------- memory
+def bytes_per_set(mean_size: float) -> float:
+    """Bytes one RR set costs while IMM works on it.
+
+    4 bytes per member in ``members`` (plus 10% growth slack), 4 per member in the
+    inverted index (user -> sets), 8 for its offset and 1 for its covered flag.
+    """
+    return 8.4 * float(mean_size) + 9.0
+
+
+def memory_needed(n_sets: float, mean_size: float, n_users: int, threads: int | None = None) -> float:
+    """Estimated peak bytes for ``n_sets`` RR sets of ``mean_size`` members on ``n_users`` users.
+
+    Per-set cost :func:`bytes_per_set`, the per-user arrays (inverted-index pointers,
+    coverage counts, greedy heap, id order: 48 bytes a user) and, per sampling thread,
+    its visit stamps and queue (8 bytes a user) and its output buffer (1.5 x the
+    members of one kernel call, at most ``CALL_MEMBERS``, 4 bytes each).
+    """
+    threads = _threads(threads)
+    buffer = 6.0 * min(float(n_sets) * float(mean_size), float(CALL_MEMBERS))
+    per_thread = 8.0 * n_users + buffer
+    return float(n_sets) * bytes_per_set(mean_size) + 48.0 * n_users + threads * per_thread
+
+
+def _threads(threads):
+    if threads is None:
+        import numba
+
+        threads = int(numba.get_num_threads())
+    return int(threads)
+
+
+def available_memory() -> int | None:
+    """Bytes of RAM available now: ``MemAvailable`` of /proc/meminfo, else os.sysconf."""
+    try:
+        with open("/proc/meminfo", encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    try:
+        return int(os.sysconf("SC_AVPHYS_PAGES")) * int(os.sysconf("SC_PAGE_SIZE"))
+    except (ValueError, OSError, AttributeError):
+        return None
+
+
+def default_max_memory() -> int:
+    """The default memory limit: half the available RAM (4 GiB when it cannot be read)."""
+    avail = available_memory()
+    if avail is None or avail <= 0:
+        return 4 * 2**30
+    return int(avail * MEMORY_FRACTION)
+
+
+def format_bytes(b: float) -> str:
+    """``1.5 GB``-style text (powers of 1024)."""
+    for unit in ("B", "KB", "MB", "GB", "TB"):
+        if abs(b) < 1024 or unit == "TB":
+            return f"{b:.0f} {unit}" if unit == "B" else f"{b:.1f} {unit}"
+        b /= 1024.0
+    return f"{b:.1f} TB"  # pragma: no cover
+
+
+# --------------------------------------------------------------------------- collection
+class RRSets:
+    """A growing collection of RR sets on one influence graph (flat CSR arrays).
+
+    Parameters
+    ----------
+    ig : InfluenceGraph
+    model : {"ic", "lt"}
+    roots : array of int, optional
+        Positions the roots are drawn from, uniformly (targeted influence
+        maximization). ``None``: every user.
+
+    Attributes
+    ----------
+    offsets, members : ndarray
+        Views of the sets drawn so far: set ``i`` is
+        ``members[offsets[i]:offsets[i + 1]]`` and starts with its root.
+    count : int
+        Number of sets.
+
+    Examples
+    --------
+    >>> from graphkit.weighting import InfluenceGraph
+    >>> from graphkit.seeds._rrsets import RRSets
+    >>> ig = InfluenceGraph.from_arcs([0, 1], [1, 2], [1.0, 1.0])   # 0 -> 1 -> 2, p = 1
+    >>> rr = RRSets(ig, "ic")
+    >>> rr.extend(300, rng=7)
+    >>> sorted(set(map(len, rr.sets())))          # RR(0) = {0}, RR(1) = {1, 0}, RR(2) = all
+    [1, 2, 3]
+    """
+
+    def __init__(self, ig, model: str = "ic", roots=None):
+        model = str(model).lower()
+        if model not in ("ic", "lt"):
+            raise ValueError(f"unknown diffusion model {model!r} (use 'ic' or 'lt')")
+        self.model = model
+        self.n = ig.n_nodes
+        self._indptr = np.ascontiguousarray(ig.in_indptr, dtype=np.int64)
+        self._indices = np.ascontiguousarray(ig.in_indices, dtype=np.int32)
+        vals = ig.lt_in_weights if model == "lt" else ig.in_prob
+        self._values = np.ascontiguousarray(vals, dtype=np.float64)
+        if roots is None:
+            self.roots = np.empty(0, dtype=np.int32)
+        else:
+            self.roots = np.ascontiguousarray(roots, dtype=np.int32)
+            if self.roots.size == 0:
+                raise ValueError("roots must not be empty")
+        self._offsets = np.zeros(1, dtype=np.int64)
+        self._members = np.empty(0, dtype=np.int32)
+        self.count = 0
+        self._chunks = 0
+        self._ws = None
+
+    # ---------------------------------------------------------------- views
+    @property
+    def offsets(self) -> np.ndarray:
+        return self._offsets[: self.count + 1]
+
+    @property
+    def members(self) -> np.ndarray:
+        return self._members[: self.total]
+
+    @property
+    def total(self) -> int:
+        """Members over all sets."""
+        return int(self._offsets[self.count])
+
+    @property
+    def population(self) -> int:
+        """How many users the roots are drawn from (the estimator's scale)."""
+        return int(self.roots.size) if self.roots.size else self.n
+
+    def mean_size(self) -> float:
+        return self.total / self.count if self.count else float("nan")
+
+    def nbytes(self) -> int:
+        return int(self._offsets.nbytes + self._members.nbytes)
+
+    def sets(self) -> list[np.ndarray]:
+        """The sets as a list of arrays (for tests and small collections)."""
+        o, m = self.offsets, self.members
+        return [m[o[i]:o[i + 1]] for i in range(self.count)]
+
+    def reserve(self, n_sets: int, n_members: int) -> None:
+        """Grow the arrays' capacity to hold ``n_sets`` sets and ``n_members`` members."""
+        if self._offsets.shape[0] < n_sets + 1:
+            new = np.empty(n_sets + 1, dtype=np.int64)
+            new[: self.count + 1] = self._offsets[: self.count + 1]
+            self._offsets = new
+        if self._members.shape[0] < n_members:
+            new = np.empty(int(n_members), dtype=np.int32)
+            new[: self.total] = self._members[: self.total]
+            self._members = new
+
+    # ---------------------------------------------------------------- sampling
+    def _workspace(self, n_threads: int):
+        """Per-thread visit stamps and BFS queues, kept between calls (reset on tag wrap)."""
+        ws = self._ws
+        if ws is None or ws[2].shape[0] != 8 * n_threads:
+            ws = (np.zeros(n_threads * self.n, dtype=np.int32),
+                  np.empty(n_threads * self.n, dtype=np.int32),
+                  np.zeros(8 * n_threads, dtype=np.int32))
+            self._ws = ws
+        return ws
+
+    def extend(self, n_new: int, rng=None, progress: Callable[[int, int], None] | None = None):
+        """Draw ``n_new`` more RR sets.
+
+        One 64-bit seed per chunk of :data:`CHUNK_SETS` sets is drawn from ``rng`` up
+        front; the chunks continue the collection's global chunk numbering, so the
+        result depends only on ``rng`` and the sequence of calls, never on threads.
+        ``progress(done, n_new)`` is called between kernel calls.
+        """
+        import numba
+
+        from .._rng import chunk_seeds
+
+        n_new = int(n_new)
+        if n_new <= 0:
+            return
+        if self.count + n_new > 2**31 - 1:
+            raise ValueError(f"at most {2**31 - 1:,} RR sets are supported")
+        n_chunks = -(-n_new // CHUNK_SETS)
+        seeds = chunk_seeds(rng, n_chunks)
+        n_threads = int(numba.get_num_threads())
+        stamp, queue, tags = self._workspace(n_threads)
+        done = 0
+        c0 = 0
+        while c0 < n_chunks:
+            mean = self.mean_size() if self.count else 8.0
+            per_call = int(min(_CHUNKS_PER_CALL, max(4, CALL_MEMBERS // (mean * CHUNK_SETS))))
+            c1 = min(n_chunks, c0 + per_call)
+            n_sets = min(n_new - c0 * CHUNK_SETS, (c1 - c0) * CHUNK_SETS)
+            if int(tags.max()) > 2**31 - 2 - n_sets:  # int32 stamps: start over
+                stamp[:] = 0
+                tags[:] = 0
+            cap = int(1.5 * mean * n_sets) + 4 * CHUNK_SETS
+            # small calls run on one thread: a parallel region's start and barrier cost
+            # more than the work (and, on a busy machine, a time slice per call)
+            kernel = _sample if mean * n_sets >= PARALLEL_MEMBERS else _sample_serial
+            while True:
+                sizes, wbuf, thread, start, used = kernel(
+                    self._indptr, self._indices, self._values, self.model == "lt", self.roots,
+                    self.n, seeds[c0:c1], self._chunks + c0, CHUNK_SETS, n_sets, stamp, queue,
+                    tags, cap)
+                if used.max(initial=0) <= cap:
+                    break
+                cap = int(used.sum())  # enough for any schedule
+                del wbuf
+            self._append(sizes, wbuf, thread, start)
+            done += n_sets
+            c0 = c1
+            if progress is not None:
+                progress(done, n_new)
+        self._chunks += n_chunks
+
+    def _append(self, sizes, wbuf, thread, start):
+        n_sets = sizes.shape[0]
+        new_count = self.count + n_sets
+        new_total = self.total + int(sizes.sum())
+        if self._offsets.shape[0] < new_count + 1:
+            self.reserve(max(new_count, int(self._offsets.shape[0] * 1.5)), 0)
+        if self._members.shape[0] < new_total:
+            self.reserve(0, max(new_total, int(self._members.shape[0] * 1.5)))
+        base = self._offsets[self.count]
+        np.cumsum(sizes, out=self._offsets[self.count + 1: new_count + 1])
+        self._offsets[self.count + 1: new_count + 1] += base
+        _gather(self._offsets, wbuf, thread, start, CHUNK_SETS, n_sets, self._members, self.count)
+        self.count = new_count
+
+
+def expected_sets_for_bytes(max_bytes: float, mean_size: float, n_users: int,
+                            threads: int | None = None) -> float:
+    """How many RR sets of ``mean_size`` fit in ``max_bytes`` (see :func:`memory_needed`)."""
+    threads = _threads(threads)
+    room = max_bytes - memory_needed(0, mean_size, n_users, threads)
+    full = (room - threads * 6.0 * CALL_MEMBERS) / bytes_per_set(mean_size)  # buffers at cap
+    if full * mean_size >= CALL_MEMBERS:
+        return full
+    small = room / (bytes_per_set(mean_size) + threads * 6.0 * mean_size)
+    return max(min(small, CALL_MEMBERS / max(mean_size, 1e-9)), 0.0)
+

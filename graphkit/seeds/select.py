@@ -1,0 +1,437 @@
+"""Public seed selection: pick k users, prove the pick by independent simulation and baselines.
+
+:func:`select_seeds` runs one method (IMM by default), re-estimates the chosen set's
+spread by Monte Carlo simulation on a random stream the selection never saw, picks the
+same number of users with the baselines (top in-degree, top PageRank, degree discount)
+under the same constraints and simulates them the same way, and estimates everyone's
+spread-vs-k curve on a fresh collection of RR sets. The result is a
+:class:`SeedSelection`.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from ..diffusion.estimate import Z95, SpreadEstimate
+from ._constraints import Constraints, resolve
+
+__all__ = ["select_seeds", "SeedSelection", "METHODS", "BASELINES"]
+
+#: Methods :func:`select_seeds` accepts.
+METHODS = ("imm", "celf", "degree-discount", "pagerank", "degree", "random")
+#: Baselines run beside the method (the method itself is left out).
+BASELINES = ("degree", "pagerank", "degree-discount")
+#: Batches for the confidence interval of a targeted spread (batch means).
+_TARGET_BATCHES = 20
+#: Student t 0.975 quantiles for 1..19 degrees of freedom (the batch-means CI).
+_T975 = (12.706205, 4.302653, 3.182446, 2.776445, 2.570582, 2.446912, 2.364624, 2.306004,
+         2.262157, 2.228139, 2.200985, 2.178813, 2.160369, 2.144787, 2.13145, 2.119905,
+         2.109816, 2.100922, 2.093024)
+
+
+@dataclass(frozen=True, eq=False)
+class SeedSelection:
+    """The seeds to pick, their independently estimated spread, and the baselines.
+
+    Attributes
+    ----------
+    table : pandas.DataFrame
+        ``rank, user, marginal_gain, cumulative_spread`` (+ ``cost`` with costs,
+        + ``included`` with included users, listed first). ``marginal_gain`` and
+        ``cumulative_spread`` are the method's own estimates (IMM: its RR sets; CELF:
+        its simulations; heuristics: the curve's independent RR sets).
+    spread : SpreadEstimate
+        The whole set's expected reach by Monte Carlo simulation on a random stream the
+        selection did not use (mean, 95% CI, runs). With targets, ``mean`` and the CI
+        count target users only (CI from batch means); ``per_step`` and
+        ``activation_probability`` still cover every user.
+    baselines : dict of str to SpreadEstimate
+        The same evaluation for each baseline's set (same random streams: paired).
+    baseline_seeds : dict of str to list of str
+    curve : pandas.DataFrame
+        Spread vs number of seeds, ``name, k, spread, ci_low, ci_high, estimate``: for
+        the method and every baseline, each prefix's spread estimated on independent RR
+        sets (unbiased for sets chosen without them, 95% binomial CI); ``estimate`` is
+        the method's own estimate (NaN for baselines).
+    method, model, prob : str
+    epsilon : float or None
+        IMM's epsilon (None for other methods).
+    guarantee : str or None
+        The approximation statement that applies (IMM), else None.
+    details : dict
+        Method details (IMM: ``theta``, ``sampling_sets``, ``rounds``, ``lower_bound``,
+        ``ell``, ...), ``budget``/``spent``, ``targets``, seeds of the random streams.
+    """
+
+    table: pd.DataFrame
+    spread: SpreadEstimate
+    baselines: dict
+    baseline_seeds: dict
+    curve: pd.DataFrame
+    method: str
+    model: str
+    prob: str
+    epsilon: float | None
+    guarantee: str | None
+    details: dict = field(default_factory=dict)
+
+    @property
+    def seeds(self) -> list[str]:
+        return self.table["user"].tolist()
+
+    def best_baseline(self) -> tuple[str, SpreadEstimate] | None:
+        """The baseline with the highest mean spread (ties by name), or None."""
+        if not self.baselines:
+            return None
+        name = min(self.baselines, key=lambda b: (-self.baselines[b].mean, b))
+        return name, self.baselines[name]
+
+    def improvement(self) -> float | None:
+        """Percent by which the spread beats the best baseline's (None without baselines)."""
+        best = self.best_baseline()
+        if best is None or best[1].mean <= 0:
+            return None
+        return 100.0 * (self.spread.mean / best[1].mean - 1.0)
+
+    def to_dict(self) -> dict:
+        """JSON-ready: ``method, model, prob, epsilon, guarantee, seeds`` (records),
+        ``spread`` and ``baselines`` (``mean, ci_low, ci_high, runs``),
+        ``baseline_seeds``, ``improvement_percent``, ``curve`` (records), ``details``."""
+        def sp(e: SpreadEstimate) -> dict:
+            return {"mean": e.mean, "ci_low": e.ci_low, "ci_high": e.ci_high, "runs": e.runs}
+
+        return {
+            "method": self.method,
+            "model": self.model,
+            "prob": self.prob,
+            "epsilon": self.epsilon,
+            "guarantee": self.guarantee,
+            "seeds": self.table.to_dict(orient="records"),
+            "spread": sp(self.spread),
+            "baselines": {k: sp(v) for k, v in self.baselines.items()},
+            "baseline_seeds": dict(self.baseline_seeds),
+            "improvement_percent": self.improvement(),
+            "curve": self.curve.to_dict(orient="records"),
+            "details": dict(self.details),
+        }
+
+    def write(self, path: str) -> str:
+        """Write to ``path`` by extension: ``.json`` = :meth:`to_dict`; ``.csv``, ``.tsv``,
+        ``.parquet``, ``.jsonl`` = the table; ``.txt`` = one user id per line. Atomic."""
+        import json
+
+        from ..export import atomic_open, format_of, to_jsonable, write_table
+
+        if format_of(path) == "json":
+            with atomic_open(path) as fh:
+                json.dump(to_jsonable(self.to_dict()), fh, ensure_ascii=False, indent=1)
+                fh.write("\n")
+            return "json"
+        return write_table(self.table, path)
+
+    def __repr__(self) -> str:
+        return (f"SeedSelection(method={self.method!r}, model={self.model!r}, "
+                f"seeds={len(self.table)}, spread={self.spread.mean:.4g})")
+
+
+# --------------------------------------------------------------------------- evaluation
+def _evaluate(ig, positions, model, runs, seed, targets, precision=0.0) -> SpreadEstimate:
+    """Monte Carlo spread of one set; every set gets the same streams (seed) -> paired.
+
+    Without targets: batches (1,024 runs first) until the 95% CI half-width is at most
+    ``precision x mean`` or ``runs`` runs are done. With targets: exactly ``runs`` runs in
+    20 equal batches (the CI comes from the batch means).
+    """
+    from .._rng import as_generator
+    from ..diffusion import run_cascades
+    from ..diffusion.simulate import CHUNK_RUNS
+
+    pos = np.asarray(positions, dtype=np.int64)
+    ids = tuple(ig.node_ids[pos].tolist())
+    gen = as_generator(seed)
+    if targets is None:
+        reach_parts, steps, act = [], [], np.zeros(ig.n_nodes, dtype=np.int64)
+        done, batch = 0, min(runs, 1024)
+        while True:
+            r, st, a = run_cascades(ig, pos, model, batch, gen, chunk_id0=done // CHUNK_RUNS)
+            reach_parts.append(r)
+            steps.append(st)
+            act += a
+            done += batch
+            reach = np.concatenate(reach_parts)
+            mean, sd = float(reach.mean()), float(reach.std(ddof=1)) if done > 1 else 0.0
+            if done >= runs or Z95 * sd / math.sqrt(done) <= precision * mean:
+                break
+            need = math.ceil((Z95 * sd / (precision * mean)) ** 2 * 1.1) if precision > 0 else runs
+            batch = int(min(max(need - done, 1024), runs - done))
+            batch = min(-(-batch // CHUNK_RUNS) * CHUNK_RUNS, runs - done)
+        return SpreadEstimate.from_counts(reach, _add(steps), act, node_ids=ig.node_ids,
+                                          model=model, prob=ig.model, seeds=ids)
+    n_b = max(2, min(_TARGET_BATCHES, runs // CHUNK_RUNS))
+    per = max(1, runs // n_b)
+    means, act = [], np.zeros(ig.n_nodes, dtype=np.int64)
+    steps = []
+    for b in range(n_b):
+        _, s, a = run_cascades(ig, pos, model, per, gen, chunk_id0=b * -(-per // CHUNK_RUNS))
+        means.append(a[targets].sum() / per)
+        act += a
+        steps.append(s)
+    total = n_b * per
+    mean = float(act[targets].sum()) / total
+    sd_b = float(np.std(means, ddof=1))
+    half = _T975[n_b - 2] * sd_b / math.sqrt(n_b)
+    per_step = _add(steps) / total
+    prob_act = act / total
+    per_step.flags.writeable = False
+    prob_act.flags.writeable = False
+    return SpreadEstimate(mean, sd_b * math.sqrt(per), mean - half, mean + half, total, model,
+                          ig.model, ids, per_step, prob_act, ig.node_ids)
+
+
+def _add(parts) -> np.ndarray:
+    out = np.zeros(max(len(p) for p in parts), dtype=np.int64)
+    for p in parts:
+        out[: len(p)] += p
+    return out
+
+
+def _curve_rows(name, positions, rr, index, scale, own=None) -> list[dict]:
+    from .greedy import prefix_coverage
+
+    gains = prefix_coverage(rr.offsets, rr.members, rr.n, positions, index=index)
+    frac = np.cumsum(gains) / rr.count
+    half = Z95 * np.sqrt(frac * (1 - frac) / rr.count)
+    rows = []
+    for j in range(len(positions)):
+        rows.append({"name": name, "k": j + 1, "spread": scale * frac[j],
+                     "ci_low": scale * max(frac[j] - half[j], 0.0),
+                     "ci_high": scale * min(frac[j] + half[j], 1.0),
+                     "estimate": float("nan") if own is None else float(own[j])})
+    return rows
+
+
+def _eval_sets(ig, model, cons, count, seed, max_memory):
+    from ._rrsets import RRSets, default_max_memory, expected_sets_for_bytes
+    from .greedy import invert
+
+    rr = RRSets(ig, model, roots=cons.targets)
+    gen = np.random.default_rng(seed)
+    rr.extend(min(count, 2048), gen)
+    limit = default_max_memory() if max_memory is None else float(max_memory)
+    fit = int(expected_sets_for_bytes(limit / 2, rr.mean_size(), ig.n_nodes))
+    rr.extend(max(0, min(count, fit) - rr.count), gen)
+    return rr, invert(rr.offsets, rr.members, rr.n)
+
+
+# --------------------------------------------------------------------------- public
+def select_seeds(graph, k: int | None = None, *, method: str = "imm", model: str = "ic",
+                 prob=None, epsilon: float = 0.1, ell: float = 1.0, targets=None, include=(),
+                 exclude=(), costs=None, budget=None, evaluate_runs: int = 10000,
+                 evaluate_precision: float = 0.002, baselines: bool = True, curve_sets: int = 20000, celf_runs: int = 1000,
+                 max_memory: float | None = None, rng=None, edges=None, type_probs=None,
+                 social=None, progress: Callable[[str], None] | None = None) -> SeedSelection:
+    """Choose the users to seed so a campaign reaches the most people, and prove it.
+
+    Parameters
+    ----------
+    graph : SocialGraph or InfluenceGraph
+        A social graph (turned into an influence graph with ``prob``) or an influence
+        graph.
+    k : int, optional
+        Seeds in total, including ``include``. Give ``k`` or ``costs`` + ``budget``.
+    method : {"imm", "celf", "degree-discount", "pagerank", "degree", "random"}
+        ``imm`` (default) has the ``(1 - 1/e - epsilon)`` guarantee
+        (:func:`graphkit.seeds.imm`); ``celf`` is Monte Carlo greedy for small graphs
+        (:func:`graphkit.seeds.celf.celf`); the rest are heuristics
+        (:mod:`graphkit.seeds.heuristics`).
+    model : {"ic", "lt"}, optional
+    prob : str, optional
+        With a SocialGraph: the probability model (default ``"wc"``, see
+        :func:`graphkit.influence_graph`; ``edges``/``type_probs`` are passed on).
+    epsilon, ell : float, optional
+        IMM's accuracy and failure exponent (defaults 0.1 and 1).
+    targets, include, exclude, costs, budget
+        Campaign constraints (see :func:`graphkit.seeds.imm`).
+    evaluate_runs : int, optional
+        Most cascades of the independent spread estimate of each set (default 10,000).
+    evaluate_precision : float, optional
+        Stop a set's simulation early once the 95% CI half-width is at most this
+        fraction of the mean (default 0.002, i.e. 0.2%; checked after 1,024 runs and
+        then in batches sized to reach it; 0 = always ``evaluate_runs``). With
+        ``targets``, exactly ``evaluate_runs`` runs are simulated.
+    baselines : bool, optional
+        Also pick and evaluate the baselines (default True).
+    curve_sets : int, optional
+        RR sets for the spread-vs-k curves (default 20,000; fewer if memory is short).
+    celf_runs : int, optional
+        Cascades per estimate for ``method="celf"``.
+    social : SocialGraph, optional
+        With an InfluenceGraph: the social graph it was built from, so the PageRank
+        baseline uses its interaction weights (else PageRank runs unweighted on the
+        influence graph's edges).
+    max_memory : float, optional
+        Byte limit for RR sets (default: half of the available RAM).
+    rng : int, numpy.random.Generator or None, optional
+        One seed for everything. It is split (NumPy ``spawn``) into independent streams
+        for the selection, the evaluation and the curves, so the evaluation never reuses
+        the selection's randomness.
+    progress : callable(str), optional
+        Called with a description of each step.
+
+    Returns
+    -------
+    SeedSelection
+
+    Raises
+    ------
+    InputError, UnknownUserError, ValueError
+        Bad constraints or parameters; IMM's memory refusal (names an epsilon that fits).
+
+    Notes
+    -----
+    The baselines pick the same number of users under the same constraints (budget
+    mode: each buys its preferred users while they fit). All sets are simulated with
+    the same random streams, so their differences are paired comparisons. The
+    independent estimate matters because a method's own estimate is optimistic: greedy
+    picks users that happen to do well on its own samples.
+
+    References
+    ----------
+    .. [1] Y. Tang, Y. Shi, X. Xiao, "Influence maximization in near-linear time: a
+       martingale approach", SIGMOD 2015.
+    .. [2] W. Chen, Y. Wang, S. Yang, "Efficient influence maximization in social
+       networks", KDD 2009.
+    .. [3] J. Leskovec et al., "Cost-effective outbreak detection in networks", KDD 2007.
+
+    Examples
+    --------
+    >>> import graphkit as gk
+    >>> g = gk.SocialGraph.from_pairs([("b", "a"), ("c", "a"), ("d", "c"), ("e", "f")])
+    >>> sel = gk.select_seeds(g, 2, prob="uniform:1", evaluate_runs=1000, rng=1)
+    >>> sel.seeds, sel.spread.mean
+    (['a', 'f'], 6.0)
+    >>> sel.table.columns.tolist()
+    ['rank', 'user', 'marginal_gain', 'cumulative_spread']
+    >>> sorted(sel.baselines)
+    ['degree', 'degree-discount', 'pagerank']
+    """
+    from .._rng import as_generator
+    from ..graph import SocialGraph
+    from ..weighting import InfluenceGraph, influence_graph
+    from . import heuristics
+    from .celf import run_celf
+    from .imm import run_imm
+
+    say = progress or (lambda text: None)
+    method = str(method).lower()
+    if method not in METHODS:
+        raise ValueError(f"unknown method {method!r} (use {', '.join(METHODS)})")
+    model = str(model).lower()
+    if model not in ("ic", "lt"):
+        raise ValueError(f"unknown diffusion model {model!r} (use 'ic' or 'lt')")
+    if isinstance(evaluate_runs, bool) or int(evaluate_runs) < 2:
+        raise ValueError(f"evaluate_runs must be at least 2, got {evaluate_runs!r}")
+    g_sel, g_eval, g_curve, g_prob = as_generator(rng).spawn(4)
+    if isinstance(graph, SocialGraph):
+        social = graph
+        say(f"edge probabilities ({prob or 'wc'})")
+        ig = influence_graph(social, "wc" if prob is None else prob, edges=edges,
+                             type_probs=type_probs, rng=g_prob)
+    elif isinstance(graph, InfluenceGraph):
+        if social is not None and social.n_nodes != graph.n_nodes:
+            raise ValueError("social must be the SocialGraph the InfluenceGraph was built from")
+        if prob is not None:
+            raise ValueError("prob applies to a SocialGraph; this InfluenceGraph already has "
+                             f"probabilities ({graph.model})")
+        ig = graph
+    else:
+        raise TypeError(f"graph must be a SocialGraph or an InfluenceGraph, not {type(graph).__name__}")
+    cons = resolve(ig, k, targets=targets, include=include, exclude=exclude, costs=costs,
+                   budget=budget)
+    eval_seed = int(g_eval.integers(0, 2**63 - 1))
+    curve_seed = int(g_curve.integers(0, 2**63 - 1))
+    details: dict = {"users": ig.n_nodes, "eligible": cons.n_eligible,
+                     "evaluation_seed": eval_seed, "curve_seed": curve_seed}
+    if cons.targets is not None:
+        details["targets"] = int(cons.targets.size)
+    if cons.budget is not None:
+        details["budget"] = cons.budget
+
+    # ---- the method
+    own = None
+    guarantee = None
+    if method == "imm":
+        res = run_imm(ig, cons, model=model, epsilon=epsilon, ell=ell, rng=g_sel,
+                      max_memory=max_memory, progress=say)
+        positions, own, marginal = res.positions, res.estimate, res.marginal_gain
+        guarantee = res.guarantee
+        details.update(theta=res.theta, sampling_sets=res.sampling_sets, rounds=res.rounds,
+                       lower_bound=res.lower_bound, ell=res.ell, k_theta=res.k_theta,
+                       mean_rr_size=res.mean_rr_size, rule=res.rule, spent=res.spent)
+    elif method == "celf":
+        res = run_celf(ig, cons, model=model, runs=celf_runs, rng=g_sel, progress=say)
+        positions, own, marginal = res.positions, res.estimate, res.marginal_gain
+        details.update(celf_runs=res.runs, evaluations=res.evaluations, rule=res.rule,
+                       spent=res.spent)
+    else:
+        say(f"picking seeds by {method}")
+        picks = heuristics.pick_positions(method, ig, cons, model=model, graph=social, rng=g_sel)
+        positions = np.concatenate([cons.include, picks]).astype(np.int64)
+        if cons.budget is not None:
+            details["spent"] = float(cons.cost[picks].sum())
+
+    # ---- baselines under the same constraints
+    base_pos: dict[str, np.ndarray] = {}
+    if baselines:
+        for name in BASELINES:
+            if name == method:
+                continue
+            say(f"baseline: {name}")
+            picks = heuristics.pick_positions(name, ig, cons, model=model, graph=social)
+            base_pos[name] = np.concatenate([cons.include, picks]).astype(np.int64)
+
+    # ---- independent evaluation (paired: the same streams for every set)
+    runs = int(evaluate_runs)
+    say(f"simulating up to {runs:,} cascades of the chosen seeds")
+    prec = float(evaluate_precision)
+    spread = _evaluate(ig, positions, model, runs, eval_seed, cons.targets, prec)
+    base_spread = {}
+    for name, pos in base_pos.items():
+        say(f"simulating up to {runs:,} cascades of the {name} baseline")
+        base_spread[name] = _evaluate(ig, pos, model, runs, eval_seed, cons.targets, prec)
+
+    # ---- spread-vs-k curves on fresh RR sets
+    say(f"spread-vs-k curves on {int(curve_sets):,} RR sets")
+    rr, index = _eval_sets(ig, model, cons, max(int(curve_sets), 1), curve_seed, max_memory)
+    rows = _curve_rows(method, positions, rr, index, cons.scale, own)
+    for name, pos in base_pos.items():
+        rows += _curve_rows(name, pos, rr, index, cons.scale)
+    curve = pd.DataFrame(rows, columns=["name", "k", "spread", "ci_low", "ci_high", "estimate"])
+    details["curve_sets"] = rr.count
+    if own is None:
+        own = curve.loc[curve["name"] == method, "spread"].to_numpy()
+        marginal = np.diff(np.concatenate([[0.0], own]))
+    table = _table(ig, cons, positions, marginal, own)
+    return SeedSelection(table, spread, base_spread,
+                         {n: ig.node_ids[p].tolist() for n, p in base_pos.items()}, curve,
+                         method, model, ig.model, float(epsilon) if method == "imm" else None,
+                         guarantee, details)
+
+
+def _table(ig, cons: Constraints, positions, marginal, cumulative) -> pd.DataFrame:
+    df = pd.DataFrame({
+        "rank": np.arange(1, len(positions) + 1),
+        "user": ig.node_ids[positions],
+        "marginal_gain": np.asarray(marginal, dtype=np.float64),
+        "cumulative_spread": np.asarray(cumulative, dtype=np.float64),
+    })
+    if cons.cost is not None:
+        df["cost"] = cons.cost_of(positions)
+    if cons.include.size:
+        df["included"] = np.arange(len(positions)) < cons.include.size
+    return df
