@@ -69,3 +69,13 @@ def test_missing_directory_is_input_error(tmp_path):
 
     with pytest.raises(gk.InputError, match="output directory does not exist"):
         write_table(DF, str(tmp_path / "nope" / "o.csv"))
+
+
+def test_output_gets_the_usual_file_mode(tmp_path):
+    p = tmp_path / "m.csv"
+    old = os.umask(0o022)
+    try:
+        write_table(DF, str(p))
+    finally:
+        os.umask(old)
+    assert (p.stat().st_mode & 0o777) == 0o644
