@@ -12,8 +12,15 @@ Public API (heavy modules are imported on first use, so ``import graphkit`` and
 from __future__ import annotations
 
 import importlib
+import os
 
 __version__ = "0.1.0"
+
+# numba's OpenMP threads spin-wait between parallel regions by default. On a shared
+# 2-core machine a spinning thread steals the core from the one doing the work:
+# PageRank on a 1M-edge graph took 0.18 s with the default and 0.055 s with
+# PASSIVE (2.3x faster with another process busy too). A value the user set wins.
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
 # public name -> module that defines it
 _EXPORTS = {
@@ -33,6 +40,38 @@ _EXPORTS = {
     "kcore": "rank",
     "betweenness": "rank",
     "graph_summary": "stats",
+    "detect_communities": "communities",
+    "Partition": "communities",
+    "modularity": "communities",
+    "nmi": "communities",
+    "read_membership": "communities",
+    "membership_array": "communities",
+    "InfluenceGraph": "weighting",
+    "influence_graph": "weighting",
+    "simulate": "diffusion",
+    "SpreadEstimate": "diffusion",
+    "IndependentCascade": "diffusion",
+    "LinearThreshold": "diffusion",
+    "select_seeds": "seeds",
+    "SeedSelection": "seeds",
+    "imm": "seeds",
+    "IMMResult": "seeds",
+    "read_actions": "learn",
+    "ActionLog": "learn",
+    "Cascades": "learn",
+    "BernoulliEstimator": "learn",
+    "JaccardEstimator": "learn",
+    "EMEstimator": "learn",
+    "fit_probabilities": "learn",
+    "evaluate_probabilities": "learn",
+    "LearnEvaluation": "learn",
+    "View": "viz",
+    "influencers_view": "viz",
+    "communities_view": "viz",
+    "ego_view": "viz",
+    "cascade_view": "viz",
+    "Report": "report",
+    "build_report": "report",
 }
 
 __all__ = sorted(_EXPORTS) + ["__version__"]

@@ -455,7 +455,149 @@ def rank(by, top, damping, personalize, unweighted, edge_type, samples, random_s
                        caption=caption)
 
 
+# --------------------------------------------------------------------------- shared by commands
+def _flat_lists(df, sep: str = ";"):
+    """List columns (top_members, bridges) joined with ``sep`` for CSV/TSV."""
+    out = df.copy()
+    for col in ("top_members", "bridges"):
+        if col in out.columns:
+            out[col] = [sep.join(map(str, v)) for v in out[col]]
+    return out
+
+
+def _prob_spec_callback(ctx, param, value):
+    from .weighting import parse_prob
+
+    try:
+        parse_prob(value)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from None
+    return value
+
+
+def _type_prob_callback(ctx, param, value):
+    out: dict[str, float] = {}
+    for item in value:
+        name, sep, raw = str(item).partition("=")
+        name = name.strip()
+        try:
+            p = float(raw) if sep and name else None
+        except ValueError:
+            p = None
+        if p is None:
+            raise click.BadParameter(f"expected TYPE=P with P a number, got {item!r}")
+        if not 0.0 <= p <= 1.0:
+            raise click.BadParameter(f"probability in {item!r} is outside [0, 1]")
+        out[name] = p
+    return out
+
+
+def _runs_callback(ctx, param, value):
+    text = str(value).strip().lower()
+    if text == "auto":
+        return "auto"
+    try:
+        runs = int(text.replace("_", "").replace(",", ""))
+    except ValueError:
+        runs = 0
+    if runs < 1:
+        raise click.BadParameter(f"expected a positive number of runs or 'auto', got {value!r}")
+    return runs
+
+
+def _read_membership(path: str, graph):
+    """User -> community from a file with ``user`` and ``community`` columns (extra columns ok).
+
+    CSV/TSV labels may be any text; Parquet/JSON files go through
+    :func:`graphkit.communities.read_membership` (integer communities).
+    """
+    import os
+
+    import pandas as pd
+
+    from .errors import InputError
+
+    if not os.path.exists(path):
+        raise InputError("no such file", path)
+    if path.lower().endswith((".parquet", ".json", ".jsonl")):
+        # what `graphkit communities -o` writes in those formats (integer communities)
+        from .communities import read_membership
+
+        table = read_membership(path)
+        outside = int((~table["user"].isin(pd.Index(graph.node_ids))).sum())
+        if outside:
+            note(f"{path}: {outside:,} users are not in the graph (ignored)")
+        return dict(zip(table["user"], table["community"].tolist()))
+    sep = "\t" if path.lower().endswith((".tsv", ".tsv.gz")) else ","
+    try:
+        df = pd.read_csv(path, sep=sep, dtype=str, keep_default_na=False)
+    except (UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
+        raise InputError(f"not a readable membership file ({str(exc).splitlines()[0]})", path) from None
+    missing = [c for c in ("user", "community") if c not in df.columns]
+    if missing:
+        raise InputError(f"needs the columns user,community (columns: {', '.join(map(str, df.columns))})",
+                         path)
+    empty = (df["user"] == "") | (df["community"] == "")
+    if empty.any():
+        i = int(empty.to_numpy().nonzero()[0][0])
+        raise InputError("user or community is empty", path, i + 2)
+    dup = df["user"].duplicated()
+    if dup.any():
+        i = int(dup.to_numpy().nonzero()[0][0])
+        raise InputError(f"user {df['user'].iloc[i]!r} is listed twice", path, i + 2)
+    labels = df["community"]
+    if labels.str.fullmatch(r"-?\d+").all():
+        labels = labels.astype("int64")
+    known = pd.Index(graph.node_ids)
+    outside = int((~df["user"].isin(known)).sum())
+    if outside:
+        note(f"{path}: {outside:,} users are not in the graph (ignored)")
+    return dict(zip(df["user"], labels.tolist()))
+
+
+def probability_options(func):
+    """--prob MODEL and --type-prob TYPE=P (simulate, seeds)."""
+    func = click.option("--type-prob", "type_probs", metavar="TYPE=P", multiple=True,
+                        callback=_type_prob_callback,
+                        help="Base probability of an interaction type for --prob typed "
+                             "(repeatable).")(func)
+    func = click.option("--prob", "prob_spec", metavar="MODEL", default="wc", show_default=True,
+                        callback=_prob_spec_callback,
+                        help="Edge probabilities: wc (1/number of users the actor acted on), "
+                             "uniform:P, trivalency, typed (with --type-prob), column:NAME (a "
+                             "column of the edge file), learned:FILE (source,target,p file).")(func)
+    return func
+
+
+def check_prob_options(prob_spec: str, type_probs) -> tuple[str, str | None]:
+    """Usage checks of --prob/--type-prob; returns the model's ``(name, argument)``."""
+    from .weighting import parse_prob
+
+    name, arg = parse_prob(prob_spec)
+    if type_probs and name != "typed":
+        raise click.UsageError("--type-prob applies to --prob typed only")
+    if name == "typed" and not type_probs:
+        raise click.UsageError("--prob typed needs at least one --type-prob TYPE=P")
+    return name, arg
+
+
+def build_influence_graph(graph, edges, prob_spec: str, type_probs, seed: int):
+    """The influence graph for --prob (trivalency seeded from --random-seed); warns on stderr."""
+    import numpy as np
+
+    from .weighting import influence_graph
+
+    ig = influence_graph(graph, prob_spec, edges=edges, type_probs=type_probs or None,
+                         rng=np.random.default_rng([1, seed]))
+    for w in ig.report.get("warnings", []):
+        warn(w)
+    return ig
+
+
 # --------------------------------------------------------------------------- entry point
+from . import commands  # noqa: E402,F401  (registers the commands defined in graphkit/commands/)
+
+
 def main(argv=None):
     """Console-script entry point (``graphkit = graphkit.cli:main``)."""
     try:
