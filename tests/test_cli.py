@@ -46,8 +46,19 @@ def readme_commands():
     return cmds
 
 
+@pytest.fixture(scope="session")
+def learned_probabilities(tmp_path_factory):
+    """What the README's `graphkit learn data/higgs-sample.csv.gz ... -o probabilities.csv` writes."""
+    import graphkit as gk
+
+    graph = gk.SocialGraph.from_edges(gk.read_edges([str(DATA / "higgs-sample.csv.gz")]))
+    path = tmp_path_factory.mktemp("learned") / "probabilities.csv"
+    gk.fit_probabilities(graph, gk.read_actions(DATA / "higgs-actions.csv.gz")).write(path)
+    return path
+
+
 @pytest.fixture
-def workdir(tmp_path):
+def workdir(tmp_path, learned_probabilities):
     """A directory with the bundled data and small stand-ins for the user files the README names."""
     shutil.copytree(DATA, tmp_path / "data")
     df = pd.read_csv(DATA / "example.csv", dtype=str, keep_default_na=False)
@@ -75,6 +86,11 @@ def workdir(tmp_path):
     (tmp_path / "audience.txt").write_text("\n".join(users[:6]) + "\n")
     (tmp_path / "competitors.txt").write_text("frank\n")
     (tmp_path / "signed.txt").write_text("heidi\n")
+    # graphkit learn: an action log (interaction rows: source re-shared target's post at t),
+    # and the probability file the README's learn command writes, for the commands that read it
+    df[df.type == "share"][["source", "target", "timestamp"]].to_csv(tmp_path / "shares.csv",
+                                                                     index=False)
+    shutil.copy(learned_probabilities, tmp_path / "probabilities.csv")
     return tmp_path
 
 
@@ -235,3 +251,14 @@ def test_every_command_has_help_and_examples():
     for name, cmd in cli.commands.items():
         assert cmd.help and "Examples:" in cmd.help, name
         assert f"graphkit {name}" in (ROOT / "README.md").read_text(), name
+
+
+@pytest.mark.parametrize("ext", ["csv", "parquet", "json"])
+def test_membership_written_by_communities_is_read_by_simulate(tmp_path, ext):
+    m = tmp_path / f"m.{ext}"
+    assert run(["communities", str(DATA / "example.csv"), "--random-seed", "1", "-o", str(m), "-q"]).exit_code == 0
+    r = run(["simulate", str(DATA / "example.csv"), "--seeds", "alice", "--communities", str(m),
+             "--runs", "500", "--random-seed", "1", "--format", "json", "-q"])
+    assert r.exit_code == 0, r.output
+    per = json.loads(r.stdout)["per_community"]
+    assert sum(c["users"] for c in per) == 10
