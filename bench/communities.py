@@ -59,6 +59,9 @@ SEED = 2026
 
 
 # ----------------------------------------------------------------------------- data
+from _common import machine  # noqa: E402  (bench/ is on sys.path when run as a script)
+
+
 def planted_edges(n_users=100_000, n_blocks=100, n_edges=1_000_000, p_inside=0.8,
                   exponent=2.1, rng=SEED):
     """Typed edges of a planted partition whose targets follow a Zipf popularity.
@@ -232,17 +235,6 @@ def versions():
         v["leidenalg"] = "not installed"
     return v
 
-
-def machine():
-    cpu = platform.processor() or ""
-    try:
-        for line in open("/proc/cpuinfo"):
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    return f"{cpu}, {os.cpu_count()} CPUs, {platform.system()} {platform.release()}"
 
 
 def bench(name):

@@ -54,6 +54,9 @@ MAX_ITER = 1000
 
 
 # ----------------------------------------------------------------------------- data
+from _common import machine  # noqa: E402  (bench/ is on sys.path when run as a script)
+
+
 def make_data(name: str) -> Path:
     from graphkit.synthetic import powerlaw_edges, write_edges_csv
 
@@ -226,18 +229,6 @@ def versions() -> str:
             f"scipy {scipy.__version__}, pyarrow {pyarrow.__version__}, numba {numba.__version__}, "
             f"igraph {igraph.__version__}, networkx {networkx.__version__}")
 
-
-def machine() -> str:
-    cpu = platform.processor() or platform.machine()
-    try:
-        with open("/proc/cpuinfo") as fh:
-            for line in fh:
-                if line.startswith("model name"):
-                    cpu = line.split(":", 1)[1].strip()
-                    break
-    except OSError:
-        pass
-    return f"{cpu}, {os.cpu_count()} cores, {platform.system()} {platform.release()}"
 
 
 def main(argv=None) -> int:

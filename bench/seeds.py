@@ -69,6 +69,9 @@ EVAL_SEED = 20240601
 
 
 # ----------------------------------------------------------------------------- data
+from _common import machine  # noqa: E402  (bench/ is on sys.path when run as a script)
+
+
 def load(name):
     """The influence graph of a task (positions are the C++ ids)."""
     import graphkit as gk
@@ -235,16 +238,6 @@ def versions():
     return {"python": platform.python_version(), "numpy": np.__version__,
             "numba": numba.__version__, "pandas": pandas.__version__}
 
-
-def machine():
-    cpu = platform.processor() or "?"
-    try:
-        with open("/proc/cpuinfo") as fh:
-            cpu = next(ln.split(":", 1)[1].strip() for ln in fh if ln.startswith("model name"))
-    except (OSError, StopIteration):
-        pass
-    load = os.getloadavg()[0]
-    return f"{cpu}, {os.cpu_count()} CPUs, {platform.system()} {platform.release()}, load {load:.2f}"
 
 
 def mb(kb):

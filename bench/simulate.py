@@ -47,7 +47,6 @@ from __future__ import annotations
 
 import argparse
 import math
-import os
 import platform
 import statistics
 import sys
@@ -67,6 +66,9 @@ Z95 = 1.959963984540054
 
 
 # ----------------------------------------------------------------------------- setup
+from _common import machine  # noqa: E402  (bench/ is on sys.path when run as a script)
+
+
 def load(name):
     import graphkit as gk
 
@@ -190,16 +192,6 @@ def versions():
             out[mod] = "missing"
     return out
 
-
-def machine():
-    cpu = platform.processor() or "?"
-    try:
-        with open("/proc/cpuinfo") as fh:
-            cpu = next(ln.split(":", 1)[1].strip() for ln in fh if ln.startswith("model name"))
-    except (OSError, StopIteration):
-        pass
-    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
-    return f"{cpu}, {os.cpu_count()} CPUs, {platform.system()} {platform.release()}, load {load:.2f}"
 
 
 def main(argv=None):

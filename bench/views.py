@@ -51,6 +51,9 @@ CHROMIUM = "/usr/bin/chromium"
 LAUNCH_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 
 
+from _common import machine  # noqa: E402  (bench/ is on sys.path when run as a script)
+
+
 def make_data() -> Path:
     if not DATA.exists():
         OUT.mkdir(parents=True, exist_ok=True)
@@ -80,19 +83,6 @@ def versions() -> str:
             f"igraph {igraph.__version__}, pyvis {pyvis_v}, jinja2 {jinja2.__version__}, "
             f"playwright {pw}, {chromium}")
 
-
-def machine() -> str:
-    cpu = platform.processor() or platform.machine()
-    try:
-        with open("/proc/cpuinfo") as fh:
-            for line in fh:
-                if line.startswith("model name"):
-                    cpu = line.split(":", 1)[1].strip()
-                    break
-    except OSError:
-        pass
-    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
-    return f"{cpu}, {os.cpu_count()} cores, {platform.system()} {platform.release()}, load {load:.2f}"
 
 
 def build_view(graph, ranking, path: Path, top: int):

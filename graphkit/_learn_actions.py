@@ -336,7 +336,7 @@ def _times_ns(arr, loc) -> np.ndarray:
 
 def _resolve_columns(path, names, header, user_col, item_col, time_col) -> dict:
     """Map the roles user, item, timestamp to file columns (names or 1-based positions)."""
-    from .io import _CANDIDATES
+    from .io import _CANDIDATES, match_column
 
     lower = {n.lower(): n for n in names}
     given = {"user": user_col, "item": item_col, "timestamp": time_col}
@@ -347,13 +347,9 @@ def _resolve_columns(path, names, header, user_col, item_col, time_col) -> dict:
         if opt is None:
             out[role] = None
             continue
-        opt = str(opt)
-        if opt in names:
-            out[role] = opt
-        elif opt.lower() in lower:
-            out[role] = lower[opt.lower()]
-        elif opt.isdigit() and 1 <= int(opt) <= len(names):
-            out[role] = names[int(opt) - 1]
+        col = match_column(opt, names)
+        if col is not None:
+            out[role] = col
         else:
             raise InputError(f"no column {opt!r} for {options[role]} (columns: {', '.join(names)})",
                              path)

@@ -311,6 +311,19 @@ def _text_layout(path: str, head: bytes, header: bool | None, named: set) -> _Te
 
 
 # --------------------------------------------------------------------------- column mapping
+def match_column(option, names) -> str | None:
+    """The column a ``--*-col`` option names: exactly, ignoring case, or by 1-based position."""
+    opt = str(option)
+    if opt in names:
+        return opt
+    lower = {n.lower(): n for n in names}
+    if opt.lower() in lower:
+        return lower[opt.lower()]
+    if opt.isdigit() and 1 <= int(opt) <= len(names):
+        return names[int(opt) - 1]
+    return None
+
+
 def _resolve_columns(path, names, header, options, first_row, extra_cols=()) -> dict:
     """Map canonical roles to file columns. Returns {role: column name or None}."""
     lower = {n.lower(): n for n in names}
@@ -318,13 +331,9 @@ def _resolve_columns(path, names, header, options, first_row, extra_cols=()) -> 
     for role in _ROLES:
         opt = options.get(role)
         if opt is not None:
-            opt = str(opt)
-            if opt in names:
-                out[role] = opt
-            elif opt.lower() in lower:
-                out[role] = lower[opt.lower()]
-            elif opt.isdigit() and 1 <= int(opt) <= len(names):
-                out[role] = names[int(opt) - 1]
+            col = match_column(opt, names)
+            if col is not None:
+                out[role] = col
             else:
                 raise InputError(
                     f"no column {opt!r} for --{'time' if role == 'timestamp' else role}-col "
