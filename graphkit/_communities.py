@@ -47,14 +47,8 @@ class Projection:
     total: float
 
 
-def project(graph, weighted: bool = True) -> Projection:
-    """Collapse the attention CSR into undirected pairs (one sort, no Python loop)."""
-    n = graph.n_nodes
-    src = graph.sources().astype(np.int64)
-    dst = graph.indices.astype(np.int64)
-    lo = np.minimum(src, dst)
-    hi = np.maximum(src, dst)
-    key = lo * np.int64(n) + hi
+def _group_sums(key: np.ndarray, weights: np.ndarray):
+    """Distinct ``key`` values (sorted) and the sum of ``weights`` over each of them."""
     order = np.argsort(key, kind="stable")
     key = key[order]
     first = np.empty(key.shape[0], dtype=bool)
@@ -62,13 +56,21 @@ def project(graph, weighted: bool = True) -> Projection:
         first[0] = True
         np.not_equal(key[1:], key[:-1], out=first[1:])
     starts = np.flatnonzero(first)
-    pair = key[starts]
+    sums = np.add.reduceat(weights[order], starts) if starts.size else np.zeros(0)
+    return key[starts], sums
+
+
+def project(graph, weighted: bool = True) -> Projection:
+    """Collapse the attention CSR into undirected pairs (one sort, no Python loop)."""
+    n = graph.n_nodes
+    src = graph.sources().astype(np.int64)
+    dst = graph.indices.astype(np.int64)
+    lo = np.minimum(src, dst)
+    hi = np.maximum(src, dst)
+    pair, summed = _group_sums(lo * np.int64(n) + hi, graph.weight)
     u = pair // n
     v = pair - u * n
-    if weighted:
-        w = np.add.reduceat(graph.weight[order], starts) if starts.size else np.zeros(0)
-    else:
-        w = np.ones(starts.shape[0], dtype=np.float64)
+    w = summed if weighted else np.ones(pair.shape[0], dtype=np.float64)
     strength = np.bincount(u, weights=w, minlength=n) + np.bincount(v, weights=w, minlength=n)
     return Projection(n, u, v, w.astype(np.float64, copy=False), strength, float(w.sum()))
 
@@ -187,17 +189,9 @@ def participation(proj: Projection, memb: np.ndarray, k: int):
     node = np.concatenate([proj.u, proj.v])
     other = np.concatenate([proj.v, proj.u])
     w = np.concatenate([proj.w, proj.w])
-    key = node * np.int64(k) + memb[other]
-    order = np.argsort(key, kind="stable")
-    key = key[order]
-    first = np.empty(key.shape[0], dtype=bool)
-    if key.shape[0]:
-        first[0] = True
-        np.not_equal(key[1:], key[:-1], out=first[1:])
-    starts = np.flatnonzero(first)
-    k_is = np.add.reduceat(w[order], starts) if starts.size else np.zeros(0)
-    grp_node = key[starts] // k
-    grp_comm = key[starts] - grp_node * k
+    grp_key, k_is = _group_sums(node * np.int64(k) + memb[other], w)
+    grp_node = grp_key // k
+    grp_comm = grp_key - grp_node * k
     sq = np.bincount(grp_node, weights=k_is * k_is, minlength=n)
     own = grp_comm == memb[grp_node]
     internal = np.bincount(grp_node[own], weights=k_is[own], minlength=n)
