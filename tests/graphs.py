@@ -66,3 +66,26 @@ def random_graph(n: int, m: int, seed: int = 0, n_types: int = 1) -> SocialGraph
         src[keep], dst[keep], [f"u{i:06d}" for i in rng.permutation(n)], edge_type=typ,
         types=types, row_weight=rng.uniform(0.5, 2.0, int(keep.sum())),
     )
+
+
+def digests_on_threads(script: str, timeout: float = 600) -> dict:
+    """Run ``script`` (which prints ``<numba threads> <digest>``) on 1 and 2 numba threads.
+
+    Returns ``{"1": digest, "2": digest}``; asserts each run used the thread count asked for.
+    """
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    out = {}
+    for threads in ("1", "2"):
+        env = {**os.environ, "NUMBA_NUM_THREADS": threads}
+        proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                              cwd=root, env=env, timeout=timeout)
+        assert proc.returncode == 0, proc.stderr
+        n, digest = proc.stdout.split()
+        assert n == threads
+        out[threads] = digest
+    return out

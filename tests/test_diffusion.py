@@ -5,15 +5,13 @@ from __future__ import annotations
 import hashlib
 import itertools
 import math
-import os
-import subprocess
-import sys
 from collections import deque
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
+from graphs import digests_on_threads
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -342,15 +340,7 @@ print(numba.get_num_threads(), h.hexdigest())
 
 
 def test_identical_results_on_one_and_two_threads():
-    out = {}
-    for threads in ("1", "2"):
-        env = {**os.environ, "NUMBA_NUM_THREADS": threads}
-        proc = subprocess.run([sys.executable, "-c", _THREAD_SCRIPT], capture_output=True,
-                              text=True, cwd=ROOT, env=env, timeout=300)
-        assert proc.returncode == 0, proc.stderr
-        n, digest = proc.stdout.split()
-        assert n == threads
-        out[threads] = digest
+    out = digests_on_threads(_THREAD_SCRIPT, timeout=300)
     assert out["1"] == out["2"]
 
 

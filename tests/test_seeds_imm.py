@@ -6,14 +6,12 @@ from __future__ import annotations
 
 import importlib
 import math
-import os
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
+from graphs import digests_on_threads
 from test_seeds_exact import CASES, Worlds, ig_from, small_graph
 
 from graphkit.errors import InputError, UnknownUserError
@@ -182,15 +180,7 @@ print(numba.get_num_threads(), h.hexdigest())
 
 
 def test_identical_results_on_one_and_two_threads():
-    out = {}
-    for threads in ("1", "2"):
-        env = {**os.environ, "NUMBA_NUM_THREADS": threads}
-        proc = subprocess.run([sys.executable, "-c", _THREAD_SCRIPT], capture_output=True,
-                              text=True, cwd=ROOT, env=env, timeout=600)
-        assert proc.returncode == 0, proc.stderr
-        n, digest = proc.stdout.split()
-        assert n == threads
-        out[threads] = digest
+    out = digests_on_threads(_THREAD_SCRIPT, timeout=600)
     assert out["1"] == out["2"]
 
 
