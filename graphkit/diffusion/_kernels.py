@@ -96,6 +96,20 @@ def _combine(reach, act_w, step_w, depth_w):  # pragma: no cover - compiled
     return reach, step_sum, act
 
 
+@njit(cache=True, inline="always")
+def _place_seeds(seeds, stamp, tag, queue, act_w, w):  # pragma: no cover - compiled
+    """Start run ``tag``: mark the (distinct) seeds active, queue them, count them for
+    worker ``w``. Returns the queue length."""
+    tail = 0
+    for s in seeds:
+        if stamp[s] != tag:
+            stamp[s] = tag
+            queue[tail] = s
+            tail += 1
+            act_w[w, s] += 1
+    return tail
+
+
 @njit(parallel=True, cache=True)
 def ic_runs(indptr, indices, prob, seeds, chunk_seed, chunk_id0, chunk_size, n_runs,
             max_steps, n_workers):  # pragma: no cover - compiled
@@ -124,13 +138,7 @@ def ic_runs(indptr, indices, prob, seeds, chunk_seed, chunk_id0, chunk_size, n_r
             r1 = min((c + 1) * chunk_size, n_runs)
             for r in range(c * chunk_size, r1):
                 tag += 1
-                tail = 0
-                for s in seeds:
-                    if stamp[s] != tag:
-                        stamp[s] = tag
-                        queue[tail] = s
-                        tail += 1
-                        act_w[w, s] += 1
+                tail = _place_seeds(seeds, stamp, tag, queue, act_w, w)
                 step_w[w, 0] += tail
                 lo = 0
                 hi = tail
@@ -187,13 +195,7 @@ def lt_runs(indptr, indices, weight, seeds, chunk_seed, chunk_id0, chunk_size, n
             r1 = min((c + 1) * chunk_size, n_runs)
             for r in range(c * chunk_size, r1):
                 tag += 1
-                tail = 0
-                for s in seeds:
-                    if stamp[s] != tag:
-                        stamp[s] = tag
-                        queue[tail] = s
-                        tail += 1
-                        act_w[w, s] += 1
+                tail = _place_seeds(seeds, stamp, tag, queue, act_w, w)
                 step_w[w, 0] += tail
                 lo = 0
                 hi = tail
