@@ -239,12 +239,15 @@ def time_fits(dataset, graph, cascades, repeat):
 PRIORS = ((None, 1.0), ("wc", 1.0), ("wc", "auto"))
 
 
+def _vs(ev, model="wc", metric="auc"):
+    """``learned - model`` on ``metric`` with its 95% interval, as table text."""
+    r = ev.comparison.set_index(["model", "metric"]).loc[(model, metric)]
+    return f"{r['mean_diff']:+.4f} [{r['ci_low']:+.4f}, {r['ci_high']:+.4f}]"
+
+
 def evaluation_table(title, graph, cascades, dataset, runs, edges=None, truth=None,
                      holdout=0.2, priors=PRIORS):
-    import pandas as pd
-
     from graphkit.learn import evaluate_probabilities
-    from graphkit.weighting import InfluenceGraph  # noqa: F401 - documents the truth model
 
     rows = []
     for method in METHODS:
@@ -254,38 +257,76 @@ def evaluation_table(title, graph, cascades, dataset, runs, edges=None, truth=No
             ev = evaluate_probabilities(graph, cascades, est, holdout=holdout, runs=runs,
                                         edges=edges, rng=SEED)
             dt = time.perf_counter() - t0
-            t = ev.table.set_index("model")
             label = method
             if prior:
                 label += f" + wc prior (w = {est.prior_weight_:g}"
                 label += ", auto)" if weight == "auto" else ")"
-            rows.append((label, t.loc["learned"], dt))
-            base = t
+            rows.append((f"learned: {label}", ev.table.set_index("model").loc["learned"],
+                         ev.exposure.set_index("model").loc["learned"], _vs(ev),
+                         _vs(ev, metric="exposed_auc"), f"{dt:.1f} s"))
+            base = ev
     if truth is not None:
-        rows.append(("truth", _truth_row(graph, cascades, truth, runs, holdout), float("nan")))
-    s = ev.summary()
+        tr = _truth_eval(graph, cascades, truth, runs, holdout)
+        rows.append(("true probabilities", tr.table.set_index("model").loc["learned"],
+                     tr.exposure.set_index("model").loc["learned"], _vs(tr),
+                     _vs(tr, metric="exposed_auc"), ""))
+    for model in ("wc", "uniform", "trivalency"):
+        rows.append((base.table.set_index("model").loc[model, "prob"],
+                     base.table.set_index("model").loc[model],
+                     base.exposure.set_index("model").loc[model], "", "", ""))
+    s = base.summary()
+    cov = base.coverage
     print(f"\n### held-out evaluation: {title}\n")
     print(f"{s['train_cascades']:,} training / {s['evaluated_cascades']:,} evaluated test "
           f"cascades (from {s['split_time']}), {runs} IC runs per test cascade and model, "
           f"graph: {s['eval_graph']} ({s['eval_graph_edges']:,} of {s['graph_edges']:,} edges). "
-          "Macro-averages over the test cascades.\n")
-    print("| model | ROC-AUC | average precision | size error | predicted size | actual size |"
-          " evaluation time |")
-    print("|---|---:|---:|---:|---:|---:|---:|")
-    for label, r, dt in rows:
-        print(f"| learned: {label} | {r['auc']:.4f} | {r['average_precision']:.4f} | "
+          "Macro-averages over the test cascades; `AUC - wc`: mean per-cascade difference "
+          "[95% CI]. Exposed: pooled over the (cascade, user) pairs where an influencer of "
+          f"the user acted first ({int(base.exposure['exposed'].iloc[0]):,} pairs, "
+          f"{int(base.exposure['positives'].iloc[0]):,} followed), no simulation; "
+          "`exposed - wc`: difference [95% bootstrap CI over cascades].\n")
+    print(f"Held-out re-sharers: {cov['resharers']:,}; next to an initiator {cov['direct']:,}, "
+          f"reached by longer paths {cov['path']:,}, by no path {cov['unreachable']:,}; "
+          f"exposed {cov['exposed']:,}.\n")
+    print("| model | ROC-AUC | AUC - wc | avg precision | size error | predicted size | "
+          "actual size | exposed AUC | exposed - wc | exposed AP | evaluation time |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    for label, r, x, vs, xvs, dt in rows:
+        print(f"| {label} | {r['auc']:.4f} | {vs} | {r['average_precision']:.4f} | "
               f"{r['size_error']:.2f} | {r['predicted_size']:.2f} | {r['actual_size']:.2f} | "
-              f"{dt:.1f} s |" if label != "truth" else
-              f"| true probabilities | {r['auc']:.4f} | {r['average_precision']:.4f} | "
-              f"{r['size_error']:.2f} | {r['predicted_size']:.2f} | {r['actual_size']:.2f} | |")
-    for model in ("wc", "uniform", "trivalency"):
-        r = base.loc[model]
-        print(f"| {r['prob']} | {r['auc']:.4f} | {r['average_precision']:.4f} | "
-              f"{r['size_error']:.2f} | {r['predicted_size']:.2f} | {r['actual_size']:.2f} | |")
-    del pd
+              f"{x['auc']:.4f} | {xvs} | {x['average_precision']:.4f} | {dt} |")
 
 
-def _truth_row(graph, cascades, truth, runs, holdout):
+#: Runs per test cascade of the Higgs sweep (``--sweep``).
+SWEEP = (100, 1_000, 10_000, 50_000)
+
+
+def runs_sweep(graph, cascades, edges, runs_list):
+    """The learned-vs-wc AUC as the simulations resolve smaller activation probabilities."""
+    from graphkit.learn import evaluate_probabilities
+
+    print("\n### Higgs: learned vs wc as the runs per cascade grow\n")
+    print("Graph as of the split time; `AUC - wc`: mean per-cascade difference [95% CI]; "
+          "won / lost / tied: cascades.\n")
+    print("| learned model | runs | learned AUC | wc AUC | AUC - wc | won / lost / tied | "
+          "learned AP | wc AP | time |")
+    print("|---|---:|---:|---:|---:|---|---:|---:|---:|")
+    for method in ("bernoulli", "em"):
+        for runs in runs_list:
+            t0 = time.perf_counter()
+            est = estimator("higgs", method, "wc", "auto")
+            ev = evaluate_probabilities(graph, cascades, est, runs=runs, edges=edges, rng=SEED)
+            dt = time.perf_counter() - t0
+            t = ev.table.set_index("model")
+            r = ev.comparison.set_index(["model", "metric"]).loc[("wc", "auc")]
+            print(f"| {method} + wc prior (w = {est.prior_weight_:g}, auto) | {runs:,} | "
+                  f"{t.loc['learned', 'auc']:.4f} | {t.loc['wc', 'auc']:.4f} | {_vs(ev)} | "
+                  f"{r['wins']:,} / {r['losses']:,} / {r['ties']:,} | "
+                  f"{t.loc['learned', 'average_precision']:.4f} | "
+                  f"{t.loc['wc', 'average_precision']:.4f} | {dt:.0f} s |", flush=True)
+
+
+def _truth_eval(graph, cascades, truth, runs, holdout):
     """Evaluate the true probabilities as if they had been learned (an upper reference)."""
     from graphkit.learn import evaluate_probabilities
 
@@ -301,8 +342,7 @@ def _truth_row(graph, cascades, truth, runs, holdout):
 
             return gk.influence_graph(graph, truth)
 
-    ev = evaluate_probabilities(graph, cascades, Truth(), holdout=holdout, runs=runs, rng=SEED)
-    return ev.table.set_index("model").loc["learned"]
+    return evaluate_probabilities(graph, cascades, Truth(), holdout=holdout, runs=runs, rng=SEED)
 
 
 def main(argv=None) -> int:
@@ -311,6 +351,9 @@ def main(argv=None) -> int:
     parser.add_argument("--only", choices=["higgs", "synthetic"], help="one data set only")
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--runs", type=int, default=100, help="IC runs per test cascade")
+    parser.add_argument("--sweep", default=",".join(map(str, SWEEP)),
+                        help="runs per test cascade of the Higgs learned-vs-wc sweep "
+                             "(comma-separated; '' to skip; default %(default)s)")
     parser.add_argument("--child", nargs=2, metavar=("DATASET", "CONFIG"), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child:
@@ -356,6 +399,8 @@ def run_higgs(args, repeat):
                      args.runs, edges=edges)
     evaluation_table("Higgs, whole graph (leaks the test retweets as share edges)", graph,
                      cascades, "higgs", args.runs)
+    if args.sweep and not args.quick:
+        runs_sweep(graph, cascades, edges, [int(x) for x in args.sweep.split(",")])
 
 
 if __name__ == "__main__":

@@ -167,6 +167,24 @@ class LearnEvaluation:
         users (seeds included in both).
     per_cascade : pandas.DataFrame
         ``item, model, seeds, actual_size, predicted_size, auc, average_precision``.
+    comparison : pandas.DataFrame
+        ``learned`` against each baseline: ``model, metric, mean_diff, ci_low, ci_high,
+        wins, losses, ties, cascades``. Metrics ``auc`` and ``average_precision``: the
+        per-cascade differences (paired), their mean and its 95% interval, the cascades
+        won, lost and tied. Metric ``exposed_auc``: the difference of the pooled exposure
+        AUCs and its 95% bootstrap interval over resampled cascades (no wins/losses). An
+        interval that excludes 0 is a significant difference.
+    exposure : pandas.DataFrame
+        The probabilities tested where they act (Goyal et al.'s protocol, no simulation):
+        every user one of whose influencers acted in a test cascade, scored
+        ``1 - prod (1 - p)`` over those influencers, against whether the user then acted;
+        ``model, auc, average_precision, exposed, positives`` (pooled over the test
+        cascades).
+    coverage : dict
+        The test cascades' re-sharers (non-initiators): ``resharers, direct, path,
+        unreachable, exposed`` -- an initiator's influence neighbours, reached by longer
+        paths, reached by no path in the evaluation graph (every model scores them 0), and
+        those with an influencer active before them.
     estimator : estimator
         The estimator fitted on the training cascades only.
     train_cascades, test_cascades, evaluated_cascades : int
@@ -189,15 +207,41 @@ class LearnEvaluation:
     holdout: float
     uniform_p: float
     details: dict = field(default_factory=dict)
+    comparison: pd.DataFrame | None = None
+    exposure: pd.DataFrame | None = None
+    coverage: dict = field(default_factory=dict)
 
     def to_dict(self) -> dict:
         """JSON-ready: ``model -> {prob, auc, average_precision, size_error, predicted_size,
-        actual_size}``."""
+        actual_size, exposed_auc, exposed_average_precision}``."""
         out = {}
         for row in self.table.to_dict(orient="records"):
             name = row.pop("model")
             row.pop("cascades", None)
             out[name] = row
+        if self.exposure is not None:
+            for row in self.exposure.to_dict(orient="records"):
+                out[row["model"]].update(exposed_auc=row["auc"],
+                                         exposed_average_precision=row["average_precision"])
+        return out
+
+    def comparison_dict(self) -> dict:
+        """JSON-ready paired comparison: ``model -> metric -> {mean_diff, ci, wins, losses,
+        ties, cascades, verdict}`` (learned minus the model)."""
+        import pandas as pd
+
+        from ._learn_compare import verdict
+
+        out: dict = {}
+        if self.comparison is None:
+            return out
+        for row in self.comparison.to_dict(orient="records"):
+            entry = {"mean_diff": row["mean_diff"], "ci": [row["ci_low"], row["ci_high"]]}
+            for k in ("wins", "losses", "ties"):
+                if not pd.isna(row[k]):
+                    entry[k] = int(row[k])
+            entry.update(cascades=int(row["cascades"]), verdict=verdict(row))
+            out.setdefault(row["model"], {})[row["metric"]] = entry
         return out
 
     def summary(self) -> dict:
@@ -261,6 +305,12 @@ def evaluate_probabilities(graph, actions, estimator="bernoulli", *, holdout: fl
     *Size*: predicted = expected number of active users (seeds included), actual = users
     of the graph in the cascade.
 
+    Scores come from ``runs`` simulations, so an activation probability below about
+    ``1 / runs`` usually reads 0, tied with the unreached users: this favours models that
+    spread widely. ``comparison`` says whether the learned model's difference to each
+    baseline exceeds the cascade-to-cascade noise; ``exposure`` tests the probabilities
+    without simulation; ``coverage`` counts the re-sharers no model can reach.
+
     The estimator never sees a test cascade: it is fitted on ``split_cascades(...)[0]``.
     The graph is another way in: when the edge files hold the very interactions the test
     cascades are made of (the share rows behind the retweets), every model that follows
@@ -284,6 +334,7 @@ def evaluate_probabilities(graph, actions, estimator="bernoulli", *, holdout: fl
     import pandas as pd
 
     from ._learn_cascades import as_cascades
+    from ._learn_compare import coverage, exposure_table, paired_comparison
     from ._rng import as_generator
     from .learn import make_estimator
     from .weighting import influence_graph
@@ -315,7 +366,7 @@ def evaluate_probabilities(graph, actions, estimator="bernoulli", *, holdout: fl
         "trivalency": influence_graph(graph, "trivalency", rng=np.random.default_rng([base, 1])),
     }
     rows: list = []
-    with _one_thread():
+    with _one_thread(int(runs) < _PARALLEL_RUNS):
         skipped = _simulate_test_cascades(test, models, runs, base, max_steps, graph.n_nodes,
                                           rows, progress)
     if not rows:
@@ -338,21 +389,36 @@ def evaluate_probabilities(graph, actions, estimator="bernoulli", *, holdout: fl
     details.update({"skipped_cascades": skipped,
                     "method": getattr(est, "method", type(est).__name__),
                     "train_actions": train.n_actions, "test_actions": test.n_actions})
-    return LearnEvaluation(table, per.drop(columns="size_error"), est, train.n_cascades,
-                           test.n_cascades, test.n_cascades - skipped, split_time, int(runs),
-                           float(holdout), float(uniform_p), details)
+    per = per.drop(columns="size_error")
+    exposure, exposed_diff = exposure_table(test, models, rng=np.random.default_rng([base, 3]))
+    comparison = pd.concat([paired_comparison(per), exposed_diff], ignore_index=True)
+    for col in ("wins", "losses", "ties"):
+        comparison[col] = comparison[col].astype("Int64")
+    return LearnEvaluation(table, per, est, train.n_cascades, test.n_cascades,
+                           test.n_cascades - skipped, split_time, int(runs), float(holdout),
+                           float(uniform_p), details, comparison=comparison,
+                           exposure=exposure, coverage=coverage(test, models["wc"]))
+
+
+#: From this many runs per test cascade on, the simulations use every numba thread.
+_PARALLEL_RUNS = 2_000
 
 
 @contextmanager
-def _one_thread():
+def _one_thread(active: bool = True):
     """Run numba kernels on one thread for the block (results do not depend on it).
 
-    Each call simulates a few hundred runs of a small cascade: a fork-join per call costs
-    more than the work, and much more when another process holds a core (Higgs sample,
-    1,769 test cascades: 4 s on one thread, 60 s on two with a busy neighbour).
+    With few runs per test cascade each call simulates a few hundred runs of a small
+    cascade: a fork-join per call costs more than the work, and much more when another
+    process holds a core (Higgs sample, 1,769 test cascades, 100 runs: 4 s on one thread,
+    60 s on two with a busy neighbour). From :data:`_PARALLEL_RUNS` runs on, each call is
+    long enough to share (``active=False`` leaves the threads alone).
     """
     import numba
 
+    if not active:
+        yield
+        return
     before = numba.get_num_threads()
     numba.set_num_threads(1)
     try:

@@ -602,7 +602,8 @@ def test_evaluation_table_and_determinism(synthetic):
     assert t["model"].tolist() == ["learned", "wc", "uniform", "trivalency"]
     assert t["prob"].tolist() == ["learned:em", "wc", "uniform:0.01", "trivalency"]
     assert list(ev.to_dict()["wc"]) == ["prob", "auc", "average_precision", "size_error",
-                                        "predicted_size", "actual_size"]
+                                        "predicted_size", "actual_size", "exposed_auc",
+                                        "exposed_average_precision"]
     assert ((t["auc"] >= 0) & (t["auc"] <= 1)).all()
     assert ev.evaluated_cascades + ev.summary()["skipped_cascades"] == ev.test_cascades == 120
     per = ev.per_cascade[ev.per_cascade.model == "learned"]

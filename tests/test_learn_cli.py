@@ -38,7 +38,7 @@ bob,a3,2024-03-04T09:05:00Z
 frank,a3,2024-03-04T09:50:00Z
 """
 KEYS = ["method", "params", "edges", "edges_learned", "edges_nonzero", "mean_p_learned",
-        "prior_weight", "cascades", "actions", "evaluation", "split"]
+        "prior_weight", "cascades", "actions", "evaluation", "comparison", "coverage", "split"]
 
 
 def run(args):
@@ -68,6 +68,12 @@ def test_json_keys(actions):
     for row in out["evaluation"].values():
         assert {"auc", "average_precision", "size_error"} <= set(row)
     assert out["evaluation"]["uniform"]["prob"] == "uniform:0.01"
+    assert set(out["comparison"]) == {"wc", "uniform", "trivalency"}
+    assert set(out["comparison"]["wc"]) == {"auc", "average_precision", "exposed_auc"}
+    # one test cascade: no interval, no verdict
+    assert out["comparison"]["wc"]["auc"]["verdict"] == "too few cascades"
+    cov = out["coverage"]
+    assert cov["direct"] + cov["path"] + cov["unreachable"] == cov["resharers"] == 2
     assert out["split"]["test_cascades"] == 1 and out["split"]["train_cascades"] == 5
     # the test cascade starts 2024-03-04T08:59:59Z: every timestamped edge row is older
     assert out["split"]["eval_graph"] == "edges before the split time"
@@ -109,10 +115,15 @@ def test_output_file_round_trips(actions, tmp_path):
 
 
 def test_table_output_names_the_winner(actions):
-    r = run([EXAMPLE, "--actions", actions, "--random-seed", "1", "--runs", "20"])
+    r = run([EXAMPLE, "--actions", actions, "--random-seed", "1", "--runs", "20",
+             "--holdout", "0.5"])
     assert r.exit_code == 0, r.output
     assert "held-out evaluation" in r.stdout and "wc on held-out ROC-AUC" in r.stdout
+    assert "95% CI" in r.stdout and "held-out re-sharers" in r.stdout
+    assert "exposed users" in r.stdout
     assert "strongest learned influence" in r.stdout
+    one = run([EXAMPLE, "--actions", actions, "--random-seed", "1", "--runs", "20"])
+    assert "too few held-out cascades to compare" in one.stdout
 
 
 def test_unknown_users_and_unsorted_log_are_reported(tmp_path):
