@@ -321,7 +321,7 @@ def runs_sweep(graph, cascades, edges, runs_list):
             r = ev.comparison.set_index(["model", "metric"]).loc[("wc", "auc")]
             print(f"| {method} + wc prior (w = {est.prior_weight_:g}, auto) | {runs:,} | "
                   f"{t.loc['learned', 'auc']:.4f} | {t.loc['wc', 'auc']:.4f} | {_vs(ev)} | "
-                  f"{r['wins']:,} / {r['losses']:,} / {r['ties']:,} | "
+                  f"{int(r['wins']):,} / {int(r['losses']):,} / {int(r['ties']):,} | "
                   f"{t.loc['learned', 'average_precision']:.4f} | "
                   f"{t.loc['wc', 'average_precision']:.4f} | {dt:.0f} s |", flush=True)
 

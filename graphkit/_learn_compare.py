@@ -168,32 +168,34 @@ def exposure_table(test, models: dict, rng=None, n_boot: int = BOOTSTRAP):
     return table, comparison
 
 
+#: Resamples drawn at a time by :func:`_bootstrap_auc` (bounds the weight matrix).
+_BOOT_CHUNK = 64
+
+
 def _bootstrap_auc(scores: dict, casc, active, n_cascades: int, gen, n_boot: int):
     """Each model's pooled AUC on ``n_boot`` resamples (with replacement) of whole cascades.
 
     A resample weighs every (cascade, user) pair by how often its cascade was drawn; the
-    same weights serve every model. Sorting happens once per model.
+    same resamples serve every model. Sorting happens once per model; the resamples run in
+    a numba kernel (``_learn_eval_kernels.resampled_auc``).
     """
+    from . import _learn_eval_kernels as K
+
     if n_boot <= 0 or active.shape[0] == 0:
         return None
     prepared = {}
     for name, s in scores.items():
         order = np.argsort(-s, kind="stable")
         ss = s[order]
-        last = np.r_[np.flatnonzero(ss[1:] != ss[:-1]), ss.shape[0] - 1]
-        prepared[name] = (order, last)
+        last = np.r_[np.flatnonzero(ss[1:] != ss[:-1]), ss.shape[0] - 1].astype(np.int64)
+        prepared[name] = (np.ascontiguousarray(casc[order]),
+                          np.ascontiguousarray(active[order]), last)
     out = {name: np.empty(n_boot) for name in scores}
-    act = active.astype(np.float64)
-    for b in range(n_boot):
-        w = np.bincount(gen.integers(0, n_cascades, n_cascades), minlength=n_cascades)
-        wp = w[casc].astype(np.float64)
-        pos, neg = wp * act, wp * (1.0 - act)
-        n_pos, n_neg = pos.sum(), neg.sum()
-        for name, (order, last) in prepared.items():
-            if n_pos == 0 or n_neg == 0:
-                out[name][b] = math.nan
-                continue
-            tp = np.r_[0.0, np.cumsum(pos[order])[last]]
-            fp = np.r_[0.0, np.cumsum(neg[order])[last]]
-            out[name][b] = np.sum(np.diff(fp) * (tp[1:] + tp[:-1])) / (2.0 * n_pos * n_neg)
+    for lo in range(0, n_boot, _BOOT_CHUNK):
+        hi = min(n_boot, lo + _BOOT_CHUNK)
+        w = np.stack([np.bincount(gen.integers(0, n_cascades, n_cascades),
+                                  minlength=n_cascades) for _ in range(hi - lo)])
+        w = w.astype(np.float64)
+        for name, (c, a, last) in prepared.items():
+            out[name][lo:hi] = K.resampled_auc(c, a, last, w)
     return out

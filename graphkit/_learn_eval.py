@@ -178,8 +178,8 @@ class LearnEvaluation:
         The probabilities tested where they act (Goyal et al.'s protocol, no simulation):
         every user one of whose influencers acted in a test cascade, scored
         ``1 - prod (1 - p)`` over those influencers, against whether the user then acted;
-        ``model, auc, average_precision, exposed, positives`` (pooled over the test
-        cascades).
+        ``model, auc, average_precision, exposed, positives``, pooled over every test
+        cascade (also those nobody re-shared: their exposed users are negatives).
     coverage : dict
         The test cascades' re-sharers (non-initiators): ``resharers, direct, path,
         unreachable, exposed`` -- an initiator's influence neighbours, reached by longer

@@ -12,7 +12,7 @@ Tested against pure-Python loops (``py_func``) and hand-computed cases in
 from __future__ import annotations
 
 import numpy as np
-from numba import njit
+from numba import njit, prange
 
 #: Classes of a held-out re-sharer (:func:`reach_classes`).
 DIRECT, PATH, UNREACHABLE = 0, 1, 2
@@ -148,4 +148,38 @@ def reach_classes(ptr, users, n_seeds, indptr, indices, n_nodes):  # pragma: no 
                 out[k] = -1             # also an initiator (repeated at the start time)
             else:
                 out[k] = PATH
+    return out
+
+
+@njit(parallel=True, cache=True)
+def resampled_auc(casc, active, group_end, weights):  # pragma: no cover
+    """ROC-AUC of one scoring under many cascade resamples.
+
+    The (cascade, user) pairs are given in decreasing score order (``casc``, ``active``),
+    ``group_end[g]`` is the last position of the g-th group of equal scores, and row ``b``
+    of ``weights`` holds how often each cascade was drawn in resample ``b``: every pair
+    counts that many times. Each resample is summed in a fixed order, so the result does
+    not depend on the number of threads. NaN when a resample has no positive or no
+    negative.
+    """
+    n_b = weights.shape[0]
+    out = np.empty(n_b)
+    for b in prange(n_b):
+        w = weights[b]
+        tp = 0.0
+        fp = 0.0
+        area = 0.0
+        i = 0
+        for g in range(group_end.shape[0]):
+            tp0 = tp
+            fp0 = fp
+            while i <= group_end[g]:
+                x = w[casc[i]]
+                if active[i]:
+                    tp += x
+                else:
+                    fp += x
+                i += 1
+            area += (fp - fp0) * (tp + tp0)
+        out[b] = area / (2.0 * tp * fp) if tp > 0 and fp > 0 else np.nan
     return out

@@ -26,7 +26,10 @@ Every estimator can shrink its estimates toward a prior model (``prior="wc"``) b
 ``prior_weight`` pseudo-trials, chosen from the data with ``prior_weight="auto"``.
 
 :func:`evaluate_probabilities` splits the cascades by start time, fits on the earlier ones only,
-and scores the learned probabilities against WC, uniform and trivalency on the later ones.
+and scores the learned probabilities against WC, uniform and trivalency on the later ones: by
+simulation from each held-out cascade's initiators (ROC-AUC, average precision, size error,
+with a paired 95% interval of the learned-minus-baseline difference), and without simulation
+on the users one of whose influencers acted (the exposure scores of [1]_).
 
 References
 ----------

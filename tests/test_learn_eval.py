@@ -11,8 +11,10 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
+from graphs import digests_on_threads
 from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import breadth_first_order
+from test_learn import ic_cascades, log_frame, random_influence_graph
 
 import graphkit as gk
 from graphkit import _learn_eval_kernels as K
@@ -26,7 +28,6 @@ from graphkit._learn_compare import (
 )
 from graphkit.learn import Cascades, evaluate_probabilities, roc_auc
 from graphkit.weighting import influence_graph
-from tests.test_learn import ic_cascades, log_frame, random_influence_graph
 
 # Attention rows (actor, target): b, c act on a (a influences b, c); d acts on b and on c;
 # e acts on d; f acts on nobody and nobody on f.
@@ -235,3 +236,44 @@ def test_evaluation_carries_comparison_exposure_and_coverage():
     assert d["wc"]["exposed_auc"]["verdict"] == "better"
     again = evaluate_probabilities(g, log, "em", holdout=0.25, runs=30, rng=4)
     pd.testing.assert_frame_equal(ev.comparison, again.comparison)
+
+
+_THREAD_SCRIPT = r"""
+import hashlib, numba, sys
+sys.path.insert(0, "tests")
+from test_learn import ic_cascades, random_influence_graph
+from graphkit.learn import evaluate_probabilities
+g, p = random_influence_graph(80, 320, 15)
+log = ic_cascades(g, p, 200, 16)
+h = hashlib.sha256()
+for runs in (50, 3000):          # one thread below _PARALLEL_RUNS, every thread from it on
+    ev = evaluate_probabilities(g, log, "bernoulli", holdout=0.25, runs=runs, rng=9)
+    for frame in (ev.table, ev.per_cascade, ev.comparison, ev.exposure):
+        h.update(frame.to_csv().encode())
+print(numba.get_num_threads(), h.hexdigest())
+"""
+
+
+def test_identical_evaluation_on_one_and_two_threads():
+    out = digests_on_threads(_THREAD_SCRIPT, timeout=600)
+    assert out["1"] == out["2"]
+
+
+def test_resampled_auc_equals_the_weighted_auc():
+    from graphkit._learn_eval import _auc_ap
+
+    rng = np.random.default_rng(8)
+    n, n_casc = 400, 30
+    casc = rng.integers(0, n_casc, n)
+    active = rng.random(n) < 0.3
+    score = np.round(rng.random(n), 1)          # many ties
+    order = np.argsort(-score, kind="stable")
+    s = score[order]
+    last = np.r_[np.flatnonzero(s[1:] != s[:-1]), n - 1].astype(np.int64)
+    w = rng.integers(0, 3, (5, n_casc)).astype(np.float64)
+    got = K.resampled_auc(casc[order], active[order], last, w)
+    for b in range(5):
+        wp = w[b][casc]
+        assert got[b] == pytest.approx(_auc_ap(score, wp * active, wp * ~active)[0], abs=1e-12)
+    none = np.zeros((1, n_casc))
+    assert math.isnan(K.resampled_auc(casc[order], active[order], last, none)[0])

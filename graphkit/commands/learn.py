@@ -241,7 +241,7 @@ def _print_verdict(evaluation) -> None:
             stdout_console().print(Text(
                 f"with {evaluation.runs:,} runs an activation probability below about "
                 f"{1.0 / evaluation.runs:.2g} reads 0, which favours models that spread widely; "
-                f"--runs {_FINE_RUNS:,} or more resolves finer (slower)"))
+                f"--runs {_FINE_RUNS} or more resolves finer (slower)"))
     cov = evaluation.coverage
     total = cov["resharers"]
     if total:
