@@ -45,6 +45,8 @@ def _curve(scores, pos, neg):
 
 
 def _auc_ap(scores, pos, neg) -> tuple[float, float]:
+    if np.asarray(scores).shape[0] == 0:
+        return float("nan"), float("nan")
     tp, fp = _curve(np.asarray(scores, dtype=np.float64), np.asarray(pos, dtype=np.float64),
                     np.asarray(neg, dtype=np.float64))
     n_pos, n_neg = tp[-1], fp[-1]

@@ -195,3 +195,15 @@ def test_usage_errors_exit_2(actions, extra, text):
         assert text in r.output
     else:
         assert "--actions" in r.output
+
+
+def test_nobody_exposed_is_one_line(tmp_path):
+    edges = tmp_path / "edges.csv"
+    edges.write_text("source,target\nb,c\nd,c\na,e\n")
+    log = tmp_path / "log.csv"
+    log.write_text("user,item,timestamp\n" + "".join(
+        f"a,i{k},{10 * k}\nb,i{k},{10 * k + 1}\n" for k in range(6)) + "c,i9,0\n")
+    r = run([str(edges), "--actions", str(log), "--holdout", "0.3", "--runs", "10",
+             "--random-seed", "1"])
+    assert r.exit_code == 0, r.output
+    assert "exposed users: none" in r.stdout and "nan" not in r.stdout

@@ -277,3 +277,15 @@ def test_resampled_auc_equals_the_weighted_auc():
         assert got[b] == pytest.approx(_auc_ap(score, wp * active, wp * ~active)[0], abs=1e-12)
     none = np.zeros((1, n_casc))
     assert math.isnan(K.resampled_auc(casc[order], active[order], last, none)[0])
+
+
+def test_nobody_exposed():
+    # the author has no audience in the graph: b re-shares out of nowhere, nobody is exposed
+    log = log_frame([(u, f"i{k}", t) for k in range(6) for u, t in (("a", 10 * k), ("b", 10 * k + 1))]
+                    + [("c", "i9", 0)])
+    g = gk.SocialGraph.from_pairs([("b", "c"), ("d", "c"), ("a", "e")])
+    ev = evaluate_probabilities(g, log, "bernoulli", holdout=0.3, runs=10, rng=1)
+    assert (ev.exposure["exposed"] == 0).all()
+    assert ev.exposure["auc"].isna().all()
+    assert ev.coverage["exposed"] == 0 and ev.coverage["unreachable"] == ev.coverage["resharers"]
+    assert ev.comparison_dict()["wc"]["exposed_auc"]["verdict"] == "too few cascades"

@@ -254,12 +254,36 @@ def _print_verdict(evaluation) -> None:
             "before them"))
 
 
-def _print_learn(payload: dict, est, evaluation) -> None:
-    import pandas as pd
-    from rich.table import Table
+def _print_exposure(evaluation) -> None:
+    """The exposed-user table and the learned-vs-wc interval on it."""
     from rich.text import Text
 
     from .._learn_compare import verdict
+
+    exp = evaluation.exposure
+    n_exp, n_pos = int(exp["exposed"].iloc[0]), int(exp["positives"].iloc[0])
+    if n_exp == 0:
+        stdout_console().print(Text("exposed users: none (no influencer of anyone acted in the "
+                                    "held-out cascades): no exposure scores"))
+        return
+    print_df_table(exp[["model", "auc", "average_precision", "exposed", "positives"]],
+                   title="exposed users (no simulation)", floatfmt="{:.4f}")
+    stdout_console().print(Text(
+        f"{n_exp:,} (cascade, user) pairs where an influencer of the user acted first, "
+        f"{n_pos:,} of them followed by the user; each scored 1 - prod(1 - p) over those "
+        "influencers: the probabilities tested where they act (Goyal et al., WSDM 2010)"))
+    row = evaluation.comparison.set_index(["model", "metric"]).loc[("wc", "exposed_auc")]
+    if verdict(row) != "too few cascades":
+        stdout_console().print(Text(
+            f"on exposed users the learned probabilities {_SAYS[verdict(row)]} wc: AUC "
+            f"difference {row['mean_diff']:+.4f} (95% bootstrap CI {row['ci_low']:+.4f} "
+            f"to {row['ci_high']:+.4f} over resampled cascades)"))
+
+
+def _print_learn(payload: dict, est, evaluation) -> None:
+    import pandas as pd
+    from rich.table import Table
+
 
     t = Table(title=f"learned influence probabilities ({payload['method']})", show_header=False)
     t.add_column("what", style="bold")
@@ -290,20 +314,7 @@ def _print_learn(payload: dict, est, evaluation) -> None:
         print_df_table(table, title="held-out evaluation (higher AUC/AP, lower size error = "
                                     "better)", caption=caption, floatfmt="{:.4f}")
         _print_verdict(evaluation)
-        exp = evaluation.exposure
-        n_exp, n_pos = int(exp["exposed"].iloc[0]), int(exp["positives"].iloc[0])
-        print_df_table(exp[["model", "auc", "average_precision", "exposed", "positives"]],
-                       title="exposed users (no simulation)", floatfmt="{:.4f}")
-        stdout_console().print(Text(
-            f"{n_exp:,} (cascade, user) pairs where an influencer of the user acted first, "
-            f"{n_pos:,} of them followed by the user; each scored 1 - prod(1 - p) over those "
-            "influencers: the probabilities tested where they act (Goyal et al., WSDM 2010)"))
-        row = evaluation.comparison.set_index(["model", "metric"]).loc[("wc", "exposed_auc")]
-        if verdict(row) != "too few cascades":
-            stdout_console().print(Text(
-                f"on exposed users the learned probabilities {_SAYS[verdict(row)]} wc: AUC "
-                f"difference {row['mean_diff']:+.4f} (95% bootstrap CI {row['ci_low']:+.4f} "
-                f"to {row['ci_high']:+.4f} over resampled cascades)"))
+        _print_exposure(evaluation)
 
     frame = est.to_frame()
     frame = frame[frame["trials"] > 0]
