@@ -1,11 +1,14 @@
 """Private numba kernels of the held-out evaluation (arrays in, arrays out).
 
-Both walk the test cascades once, on the *forward* (influence) CSR of the evaluation graph:
+:func:`exposure_scores` and :func:`reach_classes` walk the test cascades once, on the
+*forward* (influence) CSR of the evaluation graph:
 row ``v`` lists the users ``v`` may influence (those who acted on ``v``). Per-user stamp
 arrays (``stamp[u] == c`` iff ``u`` is marked in cascade ``c``; never cleared) keep the work
 at the size of what each cascade touches, with no per-cascade allocation.
 
-Tested against pure-Python loops (``py_func``) and hand-computed cases in
+:func:`resampled_auc` scores the cascade bootstrap of the exposure AUC.
+
+Tested against plain Python loops and hand-computed cases in
 ``tests/test_learn_eval.py``.
 """
 

@@ -284,7 +284,6 @@ def _print_learn(payload: dict, est, evaluation) -> None:
     import pandas as pd
     from rich.table import Table
 
-
     t = Table(title=f"learned influence probabilities ({payload['method']})", show_header=False)
     t.add_column("what", style="bold")
     t.add_column("value", justify="right")
