@@ -65,10 +65,10 @@ def exposure_scores(ptr, users, times, n_seeds, indptr, indices, prob, n_nodes):
                     seen[u] = c
                     if n_out == cap:
                         cap *= 2
-                        out_c = _grow_int(out_c, cap)
-                        out_u = _grow_int(out_u, cap)
-                        out_a = _grow_bool(out_a, cap)
-                        out_s = _grow_float(out_s, cap)
+                        out_c = _grow(out_c, cap)
+                        out_u = _grow(out_u, cap)
+                        out_a = _grow(out_a, cap)
+                        out_s = _grow(out_s, cap)
                     slot[u] = n_out
                     out_c[n_out] = c
                     out_u[n_out] = u
@@ -84,21 +84,8 @@ def exposure_scores(ptr, users, times, n_seeds, indptr, indices, prob, n_nodes):
 
 
 @njit(cache=True)
-def _grow_int(a, cap):  # pragma: no cover
-    b = np.empty(cap, dtype=a.dtype)
-    b[: a.shape[0]] = a
-    return b
-
-
-@njit(cache=True)
-def _grow_bool(a, cap):  # pragma: no cover
-    b = np.empty(cap, dtype=a.dtype)
-    b[: a.shape[0]] = a
-    return b
-
-
-@njit(cache=True)
-def _grow_float(a, cap):  # pragma: no cover
+def _grow(a, cap):  # pragma: no cover
+    """A copy of ``a`` with room for ``cap`` entries (compiled once per dtype)."""
     b = np.empty(cap, dtype=a.dtype)
     b[: a.shape[0]] = a
     return b
