@@ -91,21 +91,17 @@ def coverage(test, forward) -> dict:
 
     ``forward`` is an influence graph (its ``indptr``/``indices``: row ``v`` lists who ``v``
     may influence). Counts every non-initiator action of ``test``: ``resharers``, ``direct``
-    (an initiator's influence neighbour), ``path`` (reached by a longer path),
-    ``unreachable`` (by no path: no graph-based model can score them above zero), and
-    ``exposed`` (an influencer of theirs acted in the cascade before them).
+    (an initiator's influence neighbour), ``path`` (reached by a longer path) and
+    ``unreachable`` (by no path: no graph-based model can score them above zero). How many
+    were exposed is :func:`exposure_table`'s ``positives``.
     """
     from . import _learn_eval_kernels as K
 
-    seeds = n_initiators(test)
-    cls = K.reach_classes(test.ptr, test.users, seeds, forward.indptr, forward.indices,
-                          test.n_nodes)
-    _, _, active, _ = K.exposure_scores(test.ptr, test.users, test.time, seeds, forward.indptr,
-                                        forward.indices, np.zeros(forward.indices.shape[0]),
-                                        test.n_nodes)
+    cls = K.reach_classes(test.ptr, test.users, n_initiators(test), forward.indptr,
+                          forward.indices, test.n_nodes)
     return {"resharers": int((cls >= 0).sum()), "direct": int((cls == K.DIRECT).sum()),
             "path": int((cls == K.PATH).sum()),
-            "unreachable": int((cls == K.UNREACHABLE).sum()), "exposed": int(active.sum())}
+            "unreachable": int((cls == K.UNREACHABLE).sum())}
 
 
 def exposure_table(test, models: dict, rng=None, n_boot: int = BOOTSTRAP):
@@ -180,14 +176,13 @@ def _bootstrap_auc(scores: dict, casc, active, n_cascades: int, gen, n_boot: int
     a numba kernel (``_learn_eval_kernels.resampled_auc``).
     """
     from . import _learn_eval_kernels as K
+    from ._learn_eval import tie_groups
 
     if n_boot <= 0 or active.shape[0] == 0:
         return None
     prepared = {}
     for name, s in scores.items():
-        order = np.argsort(-s, kind="stable")
-        ss = s[order]
-        last = np.r_[np.flatnonzero(ss[1:] != ss[:-1]), ss.shape[0] - 1].astype(np.int64)
+        order, last = tie_groups(s)
         prepared[name] = (np.ascontiguousarray(casc[order]),
                           np.ascontiguousarray(active[order]), last)
     out = {name: np.empty(n_boot) for name in scores}

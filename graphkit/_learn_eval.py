@@ -30,17 +30,23 @@ BASELINES = ("wc", "uniform", "trivalency")
 
 
 # --------------------------------------------------------------------------- metrics
+def tie_groups(scores):
+    """``(order, last)``: the stable order of decreasing score, and the position (in that
+    order) where each group of equal scores ends."""
+    order = np.argsort(-scores, kind="stable")
+    s = scores[order]
+    return order, np.r_[np.flatnonzero(s[1:] != s[:-1]), s.shape[0] - 1].astype(np.int64)
+
+
 def _curve(scores, pos, neg):
     """Cumulative (true, false) positives at each distinct score, from the highest down.
 
     ``pos``/``neg`` are per-element counts of positives/negatives (weights), so a block of
     equal-scored elements can be passed as one element.
     """
-    order = np.argsort(-scores, kind="stable")
-    s = scores[order]
+    order, last = tie_groups(scores)
     tp = np.cumsum(pos[order], dtype=np.float64)
     fp = np.cumsum(neg[order], dtype=np.float64)
-    last = np.r_[np.flatnonzero(s[1:] != s[:-1]), s.shape[0] - 1]  # end of each tie group
     return tp[last], fp[last]
 
 
@@ -399,7 +405,9 @@ def evaluate_probabilities(graph, actions, estimator="bernoulli", *, holdout: fl
     return LearnEvaluation(table, per, est, train.n_cascades, test.n_cascades,
                            test.n_cascades - skipped, split_time, int(runs), float(holdout),
                            float(uniform_p), details, comparison=comparison,
-                           exposure=exposure, coverage=coverage(test, models["wc"]))
+                           exposure=exposure,
+                           coverage={**coverage(test, models["wc"]),
+                                     "exposed": int(exposure["positives"].iloc[0])})
 
 
 #: From this many runs per test cascade on, the simulations use every numba thread.

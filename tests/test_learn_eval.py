@@ -73,9 +73,9 @@ def test_exposure_by_hand():
         # y: a and c are initiators (never candidates); b exposed by a, d by c
         ("y", "b"): (False, 0.5), ("y", "d"): (False, 0.3),
     })
-    cov = coverage(c, ig)
     # re-sharers: b (direct), d (path a-b-d), f (unreachable); exposed: b and d
-    assert cov == {"resharers": 3, "direct": 1, "path": 1, "unreachable": 1, "exposed": 2}
+    assert coverage(c, ig) == {"resharers": 3, "direct": 1, "path": 1, "unreachable": 1}
+    assert exposure_table(c, {"toy": ig}, n_boot=0)[0]["positives"].tolist() == [2]
 
 
 def test_exposure_combines_influencers():
@@ -261,16 +261,14 @@ def test_identical_evaluation_on_one_and_two_threads():
 
 
 def test_resampled_auc_equals_the_weighted_auc():
-    from graphkit._learn_eval import _auc_ap
+    from graphkit._learn_eval import _auc_ap, tie_groups
 
     rng = np.random.default_rng(8)
     n, n_casc = 400, 30
     casc = rng.integers(0, n_casc, n)
     active = rng.random(n) < 0.3
     score = np.round(rng.random(n), 1)          # many ties
-    order = np.argsort(-score, kind="stable")
-    s = score[order]
-    last = np.r_[np.flatnonzero(s[1:] != s[:-1]), n - 1].astype(np.int64)
+    order, last = tie_groups(score)
     w = rng.integers(0, 3, (5, n_casc)).astype(np.float64)
     got = K.resampled_auc(casc[order], active[order], last, w)
     for b in range(5):
