@@ -573,6 +573,32 @@ def influence_graph(graph: SocialGraph, prob="wc", *, edges: EdgeTable | None = 
 
 
 # --------------------------------------------------------------------------- helpers
+def as_influence_graph(graph, prob=None, **build) -> InfluenceGraph:
+    """``graph`` itself when it is an :class:`InfluenceGraph`, else its influence graph.
+
+    A :class:`~graphkit.graph.SocialGraph` goes through :func:`influence_graph` with
+    ``prob`` (default ``"wc"``) and ``build`` (``edges``, ``type_probs``, ``rng``). An
+    InfluenceGraph already has its probabilities, so ``prob`` must then be None.
+
+    Raises
+    ------
+    ValueError
+        ``prob`` given with an InfluenceGraph.
+    TypeError
+        Anything else.
+    """
+    from .graph import SocialGraph
+
+    if isinstance(graph, SocialGraph):
+        return influence_graph(graph, "wc" if prob is None else prob, **build)
+    if isinstance(graph, InfluenceGraph):
+        if prob is not None:
+            raise ValueError("prob applies to a SocialGraph; this InfluenceGraph already has "
+                             f"probabilities ({graph.model})")
+        return graph
+    raise TypeError(f"graph must be a SocialGraph or an InfluenceGraph, not {type(graph).__name__}")
+
+
 def _check_unit_interval(p: np.ndarray, what: str) -> None:
     bad = ~np.isfinite(p) | (p < 0) | (p > 1)
     if bad.any():

@@ -284,3 +284,17 @@ def test_nethept_wc_equals_the_source_probabilities(nethept):
     # the source writes 1/indegree with six decimals
     assert np.array_equal(np.round(wc.prob, 6), col.prob)
     assert math.isclose(np.abs(wc.prob - col.prob).max(), 0, abs_tol=5e-7)
+
+
+def test_as_influence_graph():
+    from graphkit.weighting import as_influence_graph
+
+    g = SocialGraph.from_pairs([("bob", "alice"), ("carol", "alice")])
+    ig = as_influence_graph(g)
+    assert ig.model == "wc" and ig.prob.tolist() == [1.0, 1.0]
+    assert as_influence_graph(g, "uniform:0.2").prob.tolist() == [0.2, 0.2]
+    assert as_influence_graph(ig) is ig
+    with pytest.raises(ValueError, match="already has probabilities"):
+        as_influence_graph(ig, "wc")
+    with pytest.raises(TypeError, match="must be a SocialGraph or an InfluenceGraph, not list"):
+        as_influence_graph([("bob", "alice")])

@@ -183,19 +183,10 @@ def simulate(graph, seeds, model="ic", *, runs: int | str = 10000, rng=None,
        networks", KDD 2009.
     """
     from .._rng import as_generator
-    from ..graph import SocialGraph
-    from ..weighting import InfluenceGraph, influence_graph
+    from ..weighting import as_influence_graph
 
     model = as_model(model)
-    if isinstance(graph, SocialGraph):
-        ig = influence_graph(graph, "wc" if prob is None else prob)
-    elif isinstance(graph, InfluenceGraph):
-        if prob is not None:
-            raise ValueError("prob applies to a SocialGraph; this InfluenceGraph already has "
-                             f"probabilities ({graph.model})")
-        ig = graph
-    else:
-        raise TypeError(f"graph must be an InfluenceGraph or a SocialGraph, not {type(graph).__name__}")
+    ig = as_influence_graph(graph, prob)
     if missing not in ("raise", "drop"):
         raise ValueError(f"missing must be 'raise' or 'drop', got {missing!r}")
     if max_steps is not None and (isinstance(max_steps, bool) or int(max_steps) < 0):

@@ -322,7 +322,7 @@ def select_seeds(graph, k: int | None = None, *, method: str = "imm", model: str
     """
     from .._rng import as_generator
     from ..graph import SocialGraph
-    from ..weighting import InfluenceGraph, influence_graph
+    from ..weighting import as_influence_graph
     from . import heuristics
     from .celf import run_celf
     from .imm import run_imm
@@ -338,19 +338,12 @@ def select_seeds(graph, k: int | None = None, *, method: str = "imm", model: str
         raise ValueError(f"evaluate_runs must be at least 2, got {evaluate_runs!r}")
     g_sel, g_eval, g_curve, g_prob = as_generator(rng).spawn(4)
     if isinstance(graph, SocialGraph):
-        social = graph
         say(f"edge probabilities ({prob or 'wc'})")
-        ig = influence_graph(social, "wc" if prob is None else prob, edges=edges,
-                             type_probs=type_probs, rng=g_prob)
-    elif isinstance(graph, InfluenceGraph):
-        if social is not None and social.n_nodes != graph.n_nodes:
-            raise ValueError("social must be the SocialGraph the InfluenceGraph was built from")
-        if prob is not None:
-            raise ValueError("prob applies to a SocialGraph; this InfluenceGraph already has "
-                             f"probabilities ({graph.model})")
-        ig = graph
-    else:
-        raise TypeError(f"graph must be a SocialGraph or an InfluenceGraph, not {type(graph).__name__}")
+    ig = as_influence_graph(graph, prob, edges=edges, type_probs=type_probs, rng=g_prob)
+    if isinstance(graph, SocialGraph):
+        social = graph
+    elif social is not None and social.n_nodes != ig.n_nodes:
+        raise ValueError("social must be the SocialGraph the InfluenceGraph was built from")
     cons = resolve(ig, k, targets=targets, include=include, exclude=exclude, costs=costs,
                    budget=budget)
     eval_seed = int(g_eval.integers(0, 2**63 - 1))
