@@ -1040,6 +1040,38 @@ def _check_extra(path, names, extra_cols):
             raise InputError(f"no column {c!r} (columns: {', '.join(names)})", path)
 
 
+def read_user_table(path, what: str, columns: Sequence[str], *, skip_blank_lines: bool = True):
+    """A small CSV/TSV side file (costs, learned probabilities) as strings, ``""`` for empty.
+
+    Tab-separated when the name ends in ``.tsv`` or ``.tab`` (before ``.gz``/``.bz2``), else
+    comma-separated. With ``skip_blank_lines=False`` blank lines stay as rows of empty
+    strings, so ``index + 2`` is every row's line number. Extra columns are kept.
+
+    Raises
+    ------
+    InputError
+        No such file; a file pandas cannot parse (``not a readable {what} file``); a missing
+        column of ``columns``.
+    """
+    import pandas as pd
+
+    path = os.fspath(path)
+    if not os.path.exists(path):
+        raise InputError("no such file", path)
+    sep = "\t" if _base_ext(path) in (".tsv", ".tab") else ","
+    try:
+        df = pd.read_csv(path, sep=sep, dtype=str, keep_default_na=False,
+                         skip_blank_lines=skip_blank_lines)
+    except (UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError, OSError) as exc:
+        msg = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise InputError(f"not a readable {what} file ({msg})", path) from None
+    missing = [c for c in columns if c not in df.columns]
+    if missing:
+        raise InputError(f"needs the columns {','.join(columns)} (missing: {', '.join(missing)}; "
+                         f"columns: {', '.join(map(str, df.columns))})", path)
+    return df
+
+
 def read_id_list(path: str, *, column: str | None = None) -> list[str]:
     """Read a list of user ids: one per line (``.txt``) or a column of a table file.
 

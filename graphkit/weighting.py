@@ -389,23 +389,10 @@ def from_file(graph: SocialGraph, path: str) -> tuple[np.ndarray, dict]:
     """
     import pandas as pd
 
+    from .io import read_user_table
+
     path = os.fspath(path)
-    if not os.path.exists(path):
-        raise InputError("no such file", path)
-    low = path.lower()
-    for ext in (".gz", ".bz2"):
-        if low.endswith(ext):
-            low = low[: -len(ext)]
-    sep = "\t" if low.endswith((".tsv", ".tab")) else ","
-    try:
-        df = pd.read_csv(path, sep=sep, dtype=str, keep_default_na=False, skip_blank_lines=False)
-    except (UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError, OSError) as exc:
-        msg = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise InputError(f"not a readable probability file ({msg})", path) from None
-    missing = [c for c in ("source", "target", "p") if c not in df.columns]
-    if missing:
-        raise InputError(f"needs the columns source,target,p (missing: {', '.join(missing)}; "
-                         f"columns: {', '.join(map(str, df.columns))})", path)
+    df = read_user_table(path, "probability", ("source", "target", "p"), skip_blank_lines=False)
     blank = (df["source"] == "") & (df["target"] == "") & (df["p"] == "")
     df = df[~blank]
     lines = df.index.to_numpy() + 2  # header is line 1

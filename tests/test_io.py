@@ -365,3 +365,29 @@ def test_string_and_int_id_paths_give_the_same_graph(tmp_path):
     key = ["source", "target"]
     pd.testing.assert_frame_equal(e1.sort_values(key).reset_index(drop=True),
                                   e2.sort_values(key).reset_index(drop=True))
+
+
+def test_read_user_table(tmp_path):
+    import gzip as _gzip
+
+    from graphkit.errors import InputError
+    from graphkit.io import read_user_table
+
+    p = tmp_path / "fees.tsv.gz"
+    with _gzip.open(p, "wt") as fh:
+        fh.write("user\tcost\textra\nalice\t3\n\nbob\t\n")
+    df = read_user_table(p, "cost", ("user", "cost"))
+    assert df.to_dict("list") == {"user": ["alice", "bob"], "cost": ["3", ""], "extra": ["", ""]}
+    kept = read_user_table(p, "cost", ("user", "cost"), skip_blank_lines=False)
+    assert kept["user"].tolist() == ["alice", "", "bob"]      # index + 2 = line number
+    bad = tmp_path / "bad.csv"
+    bad.write_text("user,fee\nalice,3\n")
+    with pytest.raises(InputError, match=r"bad.csv: needs the columns user,cost \(missing: cost; "
+                                         r"columns: user, fee\)"):
+        read_user_table(bad, "cost", ("user", "cost"))
+    with pytest.raises(InputError, match="no such file"):
+        read_user_table(tmp_path / "nope.csv", "cost", ("user", "cost"))
+    binary = tmp_path / "x.csv"
+    binary.write_bytes(b"\xff\xfe\x00\x01garbage")
+    with pytest.raises(InputError, match="not a readable cost file"):
+        read_user_table(binary, "cost", ("user", "cost"))

@@ -263,22 +263,10 @@ def read_costs(path: str) -> dict[str, float]:
     >>> read_costs(p)
     {'alice': 500.0, 'bob': 120.5}
     """
-    import pandas as pd
+    from ..io import read_user_table
 
     path = os.fspath(path)
-    if not os.path.exists(path):
-        raise InputError("no such file", path)
-    low = path.lower().removesuffix(".gz").removesuffix(".bz2")
-    sep = "\t" if low.endswith((".tsv", ".tab")) else ","
-    try:
-        df = pd.read_csv(path, sep=sep, dtype=str, keep_default_na=False, skip_blank_lines=True)
-    except (UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError, OSError) as exc:
-        msg = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise InputError(f"not a readable cost file ({msg})", path) from None
-    missing = [c for c in ("user", "cost") if c not in df.columns]
-    if missing:
-        raise InputError(f"needs the columns user,cost (columns: {', '.join(map(str, df.columns))})",
-                         path)
+    df = read_user_table(path, "cost", ("user", "cost"))
     lines = df.index.to_numpy() + 2
     users = df["user"].to_numpy(dtype=object)
     raw = df["cost"].to_numpy(dtype=object)
