@@ -89,3 +89,21 @@ def digests_on_threads(script: str, timeout: float = 600) -> dict:
         assert n == threads
         out[threads] = digest
     return out
+
+
+def write_user_files(directory, edges) -> None:
+    """The user files the README's commands name, for the example network ``edges``
+    (a DataFrame with ``source``/``target``): ``membership.csv`` (the two groups of
+    data/example.csv), ``fees.csv`` (user,cost), ``audience.txt`` (the first six users),
+    ``competitors.txt`` (frank) and ``signed.txt`` (heidi)."""
+    import pandas as pd
+
+    users = sorted(set(edges.source) | set(edges.target))
+    group = {u: (0 if u in {"alice", "bob", "carol", "dave", "erin"} else 1) for u in users}
+    pd.DataFrame({"user": users, "community": [group[u] for u in users]}).to_csv(
+        directory / "membership.csv", index=False)
+    pd.DataFrame({"user": users, "cost": [100 + 50 * i for i in range(len(users))]}).to_csv(
+        directory / "fees.csv", index=False)
+    (directory / "audience.txt").write_text("\n".join(users[:6]) + "\n")
+    (directory / "competitors.txt").write_text("frank\n")
+    (directory / "signed.txt").write_text("heidi\n")

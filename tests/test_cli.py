@@ -15,6 +15,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from click.testing import CliRunner
+from graphs import write_user_files
 from test_io import BAD, write
 
 from graphkit.cli import cli
@@ -77,15 +78,7 @@ def workdir(tmp_path, learned_probabilities):
     with_p.to_csv(tmp_path / "edges-with-p.csv", index=False)
     (tmp_path / "seeds.csv").write_text("user\nalice\nheidi\n")
     (tmp_path / "seeds.txt").write_text("alice\nheidi\n")
-    users = sorted(set(df.source) | set(df.target))
-    group = {u: (0 if u in {"alice", "bob", "carol", "dave", "erin"} else 1) for u in users}
-    pd.DataFrame({"user": users, "community": [group[u] for u in users]}).to_csv(
-        tmp_path / "membership.csv", index=False)
-    pd.DataFrame({"user": users, "cost": [100 + 50 * i for i in range(len(users))]}).to_csv(
-        tmp_path / "fees.csv", index=False)
-    (tmp_path / "audience.txt").write_text("\n".join(users[:6]) + "\n")
-    (tmp_path / "competitors.txt").write_text("frank\n")
-    (tmp_path / "signed.txt").write_text("heidi\n")
+    write_user_files(tmp_path, df)
     # graphkit learn: an action log (interaction rows: source re-shared target's post at t),
     # and the probability file the README's learn command writes, for the commands that read it
     df[df.type == "share"][["source", "target", "timestamp"]].to_csv(tmp_path / "shares.csv",

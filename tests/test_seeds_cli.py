@@ -10,6 +10,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from click.testing import CliRunner
+from graphs import write_user_files
 
 from graphkit.cli import cli
 
@@ -31,15 +32,7 @@ def workdir(tmp_path):
     stand-ins as tests/test_cli.py's README directory)."""
     df = pd.read_csv(DATA / "example.csv", dtype=str, keep_default_na=False)
     df.to_csv(tmp_path / "edges.csv", index=False)
-    users = sorted(set(df.source) | set(df.target))
-    group = {u: (0 if u in {"alice", "bob", "carol", "dave", "erin"} else 1) for u in users}
-    pd.DataFrame({"user": users, "community": [group[u] for u in users]}).to_csv(
-        tmp_path / "membership.csv", index=False)
-    pd.DataFrame({"user": users, "cost": [100 + 50 * i for i in range(len(users))]}).to_csv(
-        tmp_path / "fees.csv", index=False)
-    (tmp_path / "audience.txt").write_text("\n".join(users[:6]) + "\n")
-    (tmp_path / "competitors.txt").write_text("frank\n")
-    (tmp_path / "signed.txt").write_text("heidi\n")
+    write_user_files(tmp_path, df)
     return tmp_path
 
 
