@@ -13,9 +13,7 @@ from __future__ import annotations
 
 import argparse
 import gzip
-import os
 import sys
-import tempfile
 from collections.abc import Sequence
 from contextlib import ExitStack
 from pathlib import Path
@@ -23,6 +21,7 @@ from pathlib import Path
 import numpy as np
 
 from graphkit._rng import as_generator
+from graphkit.export import atomic_path
 
 __all__ = ["powerlaw_edges", "write_edges_csv"]
 
@@ -338,36 +337,26 @@ def write_edges_csv(
 
     gz = path.name.endswith(".gz")
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with ExitStack() as stack:
-            out = stack.enter_context(os.fdopen(fd, "wb"))
-            if gz:  # mtime 0 and no name in the header: same seed, same bytes
-                out = stack.enter_context(
-                    gzip.GzipFile(
-                        filename="", mode="wb", fileobj=out, compresslevel=compresslevel, mtime=0
-                    )
-                )
-            out.write(header)
-            for lo in range(0, n_edges, _CHUNK):
-                hi = min(lo + _CHUNK, n_edges)
-                cols = {
-                    "source": pa.array(edges["source"][lo:hi]),
-                    "target": pa.array(edges["target"][lo:hi]),
-                    "type": pc.take(label_array, pa.array(edges["type"][lo:hi])),
-                }
-                if stamps is not None:
-                    cols["timestamp"] = _iso_utc(stamps[lo:hi])
-                buf = pa.BufferOutputStream()
-                pacsv.write_csv(pa.table(cols), buf, write_options=options)
-                out.write(buf.getvalue())
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes 0600; give the usual file mode
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    with atomic_path(path) as tmp, ExitStack() as stack:
+        out = stack.enter_context(open(tmp, "wb"))
+        if gz:  # mtime 0 and no name in the header: same seed, same bytes
+            out = stack.enter_context(
+                gzip.GzipFile(filename="", mode="wb", fileobj=out, compresslevel=compresslevel,
+                              mtime=0)
+            )
+        out.write(header)
+        for lo in range(0, n_edges, _CHUNK):
+            hi = min(lo + _CHUNK, n_edges)
+            cols = {
+                "source": pa.array(edges["source"][lo:hi]),
+                "target": pa.array(edges["target"][lo:hi]),
+                "type": pc.take(label_array, pa.array(edges["type"][lo:hi])),
+            }
+            if stamps is not None:
+                cols["timestamp"] = _iso_utc(stamps[lo:hi])
+            buf = pa.BufferOutputStream()
+            pacsv.write_csv(pa.table(cols), buf, write_options=options)
+            out.write(buf.getvalue())
     return path
 
 
