@@ -96,6 +96,24 @@ def _combine(reach, act_w, step_w, depth_w):  # pragma: no cover - compiled
     return reach, step_sum, act
 
 
+@njit(cache=True)
+def _buffers(n, n_runs, n_workers, max_steps):  # pragma: no cover - compiled
+    """A run kernel's outputs: size per run, and per worker the activation counts, the
+    activations per step (as many steps as can happen) and the deepest step reached."""
+    cap = n + 1 if max_steps < 0 else min(n, max_steps) + 1
+    return (np.zeros(n_runs, dtype=np.int64), np.zeros((n_workers, n), dtype=np.int32),
+            np.zeros((n_workers, cap), dtype=np.int64), np.zeros(n_workers, dtype=np.int64))
+
+
+@njit(cache=True, inline="always")
+def _count_step(step_w, depth_w, w, step, new):  # pragma: no cover - compiled
+    """Worker ``w`` saw ``new`` activations at ``step`` (nothing to record when 0)."""
+    if new > 0:
+        step_w[w, step] += new
+        if step > depth_w[w]:
+            depth_w[w] = step
+
+
 @njit(cache=True, inline="always")
 def _place_seeds(seeds, stamp, tag, queue, act_w, w):  # pragma: no cover - compiled
     """Start run ``tag``: mark the (distinct) seeds active, queue them, count them for
@@ -123,11 +141,7 @@ def ic_runs(indptr, indices, prob, seeds, chunk_seed, chunk_id0, chunk_size, n_r
     """
     n = indptr.shape[0] - 1
     n_chunks = chunk_seed.shape[0]
-    cap = n + 1 if max_steps < 0 else min(n, max_steps) + 1
-    reach = np.zeros(n_runs, dtype=np.int64)
-    act_w = np.zeros((n_workers, n), dtype=np.int32)
-    step_w = np.zeros((n_workers, cap), dtype=np.int64)
-    depth_w = np.zeros(n_workers, dtype=np.int64)
+    reach, act_w, step_w, depth_w = _buffers(n, n_runs, n_workers, max_steps)
     for w in prange(n_workers):
         stamp = np.zeros(n, dtype=np.int32)
         queue = np.empty(n, dtype=np.int32)
@@ -154,10 +168,7 @@ def ic_runs(indptr, indices, prob, seeds, chunk_seed, chunk_id0, chunk_size, n_r
                                 queue[tail] = v
                                 tail += 1
                                 act_w[w, v] += 1
-                    if tail > hi:
-                        step_w[w, step] += tail - hi
-                        if step > depth_w[w]:
-                            depth_w[w] = step
+                    _count_step(step_w, depth_w, w, step, tail - hi)
                     lo = hi
                     hi = tail
                 reach[r] = tail
@@ -177,11 +188,7 @@ def lt_runs(indptr, indices, weight, seeds, chunk_seed, chunk_id0, chunk_size, n
     """
     n = indptr.shape[0] - 1
     n_chunks = chunk_seed.shape[0]
-    cap = n + 1 if max_steps < 0 else min(n, max_steps) + 1
-    reach = np.zeros(n_runs, dtype=np.int64)
-    act_w = np.zeros((n_workers, n), dtype=np.int32)
-    step_w = np.zeros((n_workers, cap), dtype=np.int64)
-    depth_w = np.zeros(n_workers, dtype=np.int64)
+    reach, act_w, step_w, depth_w = _buffers(n, n_runs, n_workers, max_steps)
     for w in prange(n_workers):
         stamp = np.zeros(n, dtype=np.int32)
         seen = np.zeros(n, dtype=np.int32)
@@ -218,10 +225,7 @@ def lt_runs(indptr, indices, weight, seeds, chunk_seed, chunk_id0, chunk_size, n
                                 queue[tail] = v
                                 tail += 1
                                 act_w[w, v] += 1
-                    if tail > hi:
-                        step_w[w, step] += tail - hi
-                        if step > depth_w[w]:
-                            depth_w[w] = step
+                    _count_step(step_w, depth_w, w, step, tail - hi)
                     lo = hi
                     hi = tail
                 reach[r] = tail
