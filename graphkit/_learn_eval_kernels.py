@@ -17,6 +17,8 @@ from __future__ import annotations
 import numpy as np
 from numba import njit, prange
 
+from ._learn_kernels import mark_cascade
+
 #: Classes of a held-out re-sharer (:func:`reach_classes`).
 DIRECT, PATH, UNREACHABLE = 0, 1, 2
 
@@ -48,9 +50,7 @@ def exposure_scores(ptr, users, times, n_seeds, indptr, indices, prob, n_nodes):
     for c in range(n_casc):
         lo = ptr[c]
         hi = ptr[c + 1]
-        for k in range(lo, hi):
-            stamp[users[k]] = c
-            when[users[k]] = times[k]
+        mark_cascade(ptr, users, times, c, stamp, when)
         for k in range(lo, lo + n_seeds[c]):
             seen[users[k]] = c          # initiators are never candidates
             slot[users[k]] = -1

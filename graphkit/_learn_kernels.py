@@ -16,6 +16,14 @@ import numpy as np
 from numba import njit
 
 
+@njit(cache=True, inline="always")
+def mark_cascade(ptr, users, times, c, stamp, when):  # pragma: no cover - compiled
+    """Stamp the users active in cascade ``c`` (``stamp[u] = c``) with their times."""
+    for k in range(ptr[c], ptr[c + 1]):
+        stamp[users[k]] = c
+        when[users[k]] = times[k]
+
+
 @njit(cache=True)
 def pair_counts(ptr, users, times, indptr, indices, n_nodes, window):  # pragma: no cover
     """Per attention edge ``e = (u -> v)``, over the cascades:
@@ -34,9 +42,7 @@ def pair_counts(ptr, users, times, indptr, indices, n_nodes, window):  # pragma:
     when = np.zeros(n_nodes, dtype=np.int64)
     n_casc = ptr.shape[0] - 1
     for c in range(n_casc):
-        for k in range(ptr[c], ptr[c + 1]):
-            stamp[users[k]] = c
-            when[users[k]] = times[k]
+        mark_cascade(ptr, users, times, c, stamp, when)
         for k in range(ptr[c], ptr[c + 1]):
             u = users[k]
             tu = times[k]
@@ -68,9 +74,7 @@ def parent_sets(ptr, users, times, indptr, indices, n_nodes, window):  # pragma:
     count = np.zeros(n_act, dtype=np.int64)
     n_casc = ptr.shape[0] - 1
     for c in range(n_casc):
-        for k in range(ptr[c], ptr[c + 1]):
-            stamp[users[k]] = c
-            when[users[k]] = times[k]
+        mark_cascade(ptr, users, times, c, stamp, when)
         for k in range(ptr[c], ptr[c + 1]):
             u = users[k]
             tu = times[k]
@@ -98,9 +102,7 @@ def parent_sets(ptr, users, times, indptr, indices, n_nodes, window):  # pragma:
     stamp[:] = -1
     pos = 0
     for c in range(n_casc):
-        for k in range(ptr[c], ptr[c + 1]):
-            stamp[users[k]] = c
-            when[users[k]] = times[k]
+        mark_cascade(ptr, users, times, c, stamp, when)
         for k in range(ptr[c], ptr[c + 1]):
             if count[k] == 0:
                 continue
