@@ -150,7 +150,7 @@ def features(graph, *, partition=None, reach_sets: int | None = None, rng=None,
     df = pd.DataFrame({"user": graph.node_ids})
     say("PageRank")
     df["pagerank"] = pagerank(graph) * n
-    for i, t in enumerate(graph.types):
+    for t in graph.types:
         df[f"in_{t}"] = graph.in_counts(t).astype(np.int64)
     for i, t in enumerate(graph.types):
         df[f"out_{t}"] = np.bincount(src, weights=graph.counts[:, i], minlength=n).astype(np.int64)
