@@ -68,7 +68,7 @@ SEED = 7
 def _ic_steps_kernel():
     from numba import njit
 
-    from graphkit.diffusion._kernels import next_uniform, seed_state
+    from graphkit._streams import next_uniform, seed_state
 
     @njit(cache=True)
     def ic_steps(indptr, indices, prob, n_cascades, seed):  # pragma: no cover - compiled

@@ -13,10 +13,15 @@ from contextlib import contextmanager
 
 import numpy as np
 
-__all__ = ["as_generator", "chunk_seeds", "spawn", "igraph_seed", "draw_seed"]
+__all__ = ["RngLike", "as_generator", "chunk_seeds", "spawn", "igraph_seed", "draw_seed",
+           "int_seed"]
+
+#: What every ``rng`` argument accepts: a seed, a generator, a seed sequence, or ``None``
+#: (fresh OS entropy).
+RngLike = int | np.integer | np.random.Generator | np.random.SeedSequence | None
 
 
-def as_generator(rng=None) -> np.random.Generator:
+def as_generator(rng: RngLike = None) -> np.random.Generator:
     """Return a ``numpy.random.Generator`` for ``rng``.
 
     Parameters
@@ -47,12 +52,12 @@ def as_generator(rng=None) -> np.random.Generator:
     )
 
 
-def spawn(rng, n: int) -> list[np.random.Generator]:
+def spawn(rng: RngLike, n: int) -> list[np.random.Generator]:
     """Split ``rng`` into ``n`` independent child generators (NumPy's spawn)."""
     return as_generator(rng).spawn(n)
 
 
-def chunk_seeds(rng, n_chunks: int) -> np.ndarray:
+def chunk_seeds(rng: RngLike, n_chunks: int) -> np.ndarray:
     """Draw one 64-bit seed per chunk of work for a numba kernel.
 
     Seeds come from a single draw of the parent generator, and the kernel hashes
@@ -61,6 +66,13 @@ def chunk_seeds(rng, n_chunks: int) -> np.ndarray:
     """
     gen = as_generator(rng)
     return gen.integers(0, np.iinfo(np.int64).max, size=n_chunks, dtype=np.int64).astype(np.uint64)
+
+
+def int_seed(rng: RngLike) -> int:
+    """An int seed (for igraph's layout, vis-network) from ``rng``: an int as is, else a draw."""
+    if isinstance(rng, (int, np.integer)) and not isinstance(rng, bool):
+        return int(rng)
+    return int(as_generator(rng).integers(0, 2**31 - 1))
 
 
 def draw_seed() -> int:

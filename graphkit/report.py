@@ -29,10 +29,15 @@ Examples
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-from ._viz_html import render_page, write_text_atomic
+from ._progress import Progress, silent
+from .io import write_text
+from .viz import render_page
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ._rng import RngLike
 
 __all__ = ["Report", "build_report", "spread_curve_svg"]
 
@@ -93,7 +98,7 @@ class Report:
 
     def write(self, path) -> str:
         """Write :meth:`to_html` to ``path`` atomically; returns the path."""
-        return write_text_atomic(path, self.to_html())
+        return write_text(path, self.to_html())
 
     # ------------------------------------------------------------ rows for the template
     def _influencers(self) -> dict:
@@ -250,11 +255,11 @@ def spread_curve_svg(selection, width: float = 8.0, height: float = 4.2) -> str:
 
 
 # --------------------------------------------------------------------------- build
-def build_report(graph, edges=None, *, k: int = 20, top: int = 20, rng=None,
+def build_report(graph, edges=None, *, k: int = 20, top: int = 20, rng: RngLike = None,
                  epsilon: float = 0.1, evaluate_runs: int = 10000, model: str = "ic",
                  prob="wc", ranking=None, partition=None, selection=None,
                  community_rows: int = 20, map_top: int = 100, sources=(),
-                 progress: Callable[[str], None] | None = None) -> Report:
+                 progress: Progress | None = None) -> Report:
     """Compute (or take) everything the report shows.
 
     Parameters
@@ -285,29 +290,32 @@ def build_report(graph, edges=None, *, k: int = 20, top: int = 20, rng=None,
         Most communities drawn on the map (default 100).
     sources : sequence of str, optional
         Input file names for the header.
-    progress : callable(str), optional
-        Called with the name of each step.
+    progress : Progress, optional
+        ``progress(stage, done=None, total=None)`` (:mod:`graphkit._progress`): called with
+        each step.
 
     Returns
     -------
     Report
     """
+    from ._checks import check_count
+    from ._rng import int_seed
     from .communities import detect_communities
-    from .rank import rank
-    from .stats import graph_summary
-    from .viz import _check_count, _seed, communities_view
+    from .graph import graph_summary
+    from .ranking import rank
+    from .viz import communities_view
 
-    say = progress or (lambda text: None)
-    k = _check_count("k", k)
-    top = _check_count("top", top)
-    seed = _seed(rng)
+    say = progress or silent
+    k = check_count("k", k)
+    top = check_count("top", top)
+    seed = int_seed(rng)
     details: dict = {"seed": seed, "k": k, "epsilon": float(epsilon),
                      "evaluate_runs": int(evaluate_runs), "notes": []}
     say("summarising the data")
     summary = graph_summary(graph, edges)
     say("ranking by PageRank")
     if ranking is None:
-        ranking = rank(graph, by="pagerank", top=top)
+        ranking = rank(graph, method="pagerank", top=top)
     ranking = ranking.head(top)
     say("finding communities")
     if partition is None:

@@ -17,11 +17,15 @@ import sys
 from collections.abc import Sequence
 from contextlib import ExitStack
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from graphkit._rng import as_generator
-from graphkit.export import atomic_path
+from graphkit.io import atomic_path
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ._rng import RngLike
 
 __all__ = ["powerlaw_edges", "write_edges_csv"]
 
@@ -148,7 +152,7 @@ def powerlaw_edges(
     types: Sequence[str] = DEFAULT_TYPES,
     type_mix: Sequence[float] = DEFAULT_MIX,
     exponent: float = 2.1,
-    rng=None,
+    rng: RngLike = None,
 ) -> dict:
     """Draw a typed interaction graph with a power-law in-degree.
 
@@ -249,7 +253,7 @@ def write_edges_csv(
     n_users: int,
     n_edges: int,
     *,
-    rng=None,
+    rng: RngLike = None,
     with_timestamp: bool = False,
     start: str = "2024-01-01T00:00:00Z",
     span_days: float = 30.0,

@@ -29,7 +29,7 @@ from graphs import random_graph  # noqa: E402
 from test_viz import HOSTILE, example_graph, hostile_graph  # noqa: E402
 
 import graphkit as gk  # noqa: E402
-from graphkit._viz_html import label_text  # noqa: E402
+from graphkit.viz._html import label_text  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 ARTIFACTS = ROOT / "test-artifacts"

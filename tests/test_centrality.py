@@ -13,9 +13,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 from test_rank import SETTINGS, aligned, small_chunks, typed_graphs  # noqa: F401 (fixture)
 
-from graphkit import _rank_kernels as kern
-from graphkit.centrality import _betweenness_from_sources, betweenness, kcore
 from graphkit.graph import SocialGraph
+from graphkit.ranking import _kernels as kern
+from graphkit.ranking.centrality import _betweenness_from_sources, betweenness, kcore
 
 
 # ----------------------------------------------------------------------- k-core

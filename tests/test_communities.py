@@ -17,7 +17,6 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import graphkit as gk
-from graphkit import _communities as kern
 from graphkit.cli import cli
 from graphkit.communities import (
     METHODS,
@@ -28,6 +27,7 @@ from graphkit.communities import (
     nmi,
     read_membership,
 )
+from graphkit.communities import _projection as kern
 from graphkit.errors import InputError, UnknownUserError
 from graphkit.graph import SocialGraph
 
@@ -361,7 +361,7 @@ def test_read_membership_round_trip_and_alignment(tmp_path):
     p = detect_communities(g, rng=1)
     for ext in ("csv", "tsv", "parquet", "json", "jsonl"):
         path = tmp_path / f"m.{ext}"
-        from graphkit.export import write_table
+        from graphkit.io import write_table
 
         write_table(p.table(), str(path), meta={"method": "leiden"} if ext == "json" else None)
         back = read_membership(str(path))

@@ -15,11 +15,11 @@ from graphs import digests_on_threads
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from graphkit import _streams
 from graphkit.diffusion import (
     IndependentCascade,
     LinearThreshold,
     SpreadEstimate,
-    _kernels,
     run_cascades,
     simulate,
 )
@@ -283,20 +283,20 @@ def test_run_cascades_raw_engine():
     ig = random_ig(50, 200, 9)
     seen = []
     a = run_cascades(ig, np.array([0, 5]), LinearThreshold(), 3000, rng=4)
-    b = run_cascades(ig, np.array([0, 5]), "lt", 3000, rng=4, progress=lambda d, t: seen.append(d))
+    b = run_cascades(ig, np.array([0, 5]), "lt", 3000, rng=4, progress=lambda s, d, t: seen.append(d))
     assert all(np.array_equal(x, y) for x, y in zip(a, b))
     assert len(seen) > 1 and seen[-1] == 3000
 
 
 # --------------------------------------------------------------------------- randomness
 def test_generator_streams():
-    u = _kernels.uniforms(np.uint64(12345), 0, 200_000)
+    u = _streams.uniforms(np.uint64(12345), 0, 200_000)
     assert u.min() >= 0 and u.max() < 1
     assert abs(u.mean() - 0.5) < 0.005 and abs(u.var() - 1 / 12) < 0.002
     # neighbouring chunks and seeds give unrelated streams (no base + i overlap)
-    a = _kernels.uniforms(np.uint64(7), 1, 1000)
-    b = _kernels.uniforms(np.uint64(7), 2, 1000)
-    c = _kernels.uniforms(np.uint64(8), 1, 1000)
+    a = _streams.uniforms(np.uint64(7), 1, 1000)
+    b = _streams.uniforms(np.uint64(7), 2, 1000)
+    c = _streams.uniforms(np.uint64(8), 1, 1000)
     for x, y in ((a, b), (a, c), (b, c)):
         assert abs(np.corrcoef(x, y)[0, 1]) < 0.15
         assert not np.isin(x[10:20], y).any()

@@ -8,7 +8,7 @@ import os
 import pandas as pd
 import pytest
 
-from graphkit.export import atomic_open, format_of, write_table
+from graphkit.io import atomic_open, format_of, write_table
 
 DF = pd.DataFrame({"rank": [1, 2, 3], "user": ["a,b", 'q"uote', "007"], "score": [0.5, 0.25, 1e-9]})
 

@@ -143,7 +143,7 @@ def test_bad_arrays_rejected():
 def test_reciprocity_and_components_match_networkx():
     import networkx as nx
 
-    from graphkit.stats import graph_summary, reciprocity
+    from graphkit.graph import graph_summary, reciprocity
 
     rng = np.random.default_rng(3)
     src = rng.integers(0, 40, 150)

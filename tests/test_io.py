@@ -336,7 +336,7 @@ def test_frame_has_canonical_columns(tmp_path):
 ), min_size=1, max_size=30))
 def test_canonical_int_parser_matches_python(ids):
     """The numba parser accepts exactly the ids whose text is str(int(text)) (up to 18 digits)."""
-    from graphkit.io import _canonical_ints
+    from graphkit.io._ids import canonical_ints as _canonical_ints
 
     def canonical(s):
         try:

@@ -288,8 +288,8 @@ def _naive_counts(g, cascades, window):
 
 @pytest.mark.parametrize("window", [None, 2.0])
 def test_kernel_matches_naive_loop(window):
-    from graphkit import _learn_kernels as K
-    from graphkit.learn import _window_ns
+    from graphkit.learn import _kernels as K
+    from graphkit.learn._base import window_ns as _window_ns
 
     g, _ = random_influence_graph(30, 120, 7)
     rng = np.random.default_rng(8)
@@ -515,7 +515,7 @@ def test_metrics_match_their_definitions_on_random_data():
 
 
 def test_compressed_zero_block_gives_the_same_scores():
-    from graphkit._learn_eval import _score_cascade
+    from graphkit.learn.evaluate import _score_cascade
 
     rng = np.random.default_rng(14)
     prob = np.where(rng.random(300) < 0.7, 0.0, rng.random(300))

@@ -1,4 +1,4 @@
-"""The held-out evaluation's comparison, coverage and exposure (graphkit._learn_compare).
+"""The held-out evaluation's comparison, coverage and exposure (graphkit.learn._compare).
 
 Known answers by hand on a toy cascade, the kernels against plain Python loops on random
 graphs and cascades, the paired interval against its formula.
@@ -17,8 +17,9 @@ from scipy.sparse.csgraph import breadth_first_order
 from test_learn import ic_cascades, log_frame, random_influence_graph
 
 import graphkit as gk
-from graphkit import _learn_eval_kernels as K
-from graphkit._learn_compare import (
+from graphkit.learn import Cascades, evaluate_probabilities, roc_auc
+from graphkit.learn import _eval_kernels as K
+from graphkit.learn._compare import (
     Z95,
     coverage,
     exposure_table,
@@ -26,7 +27,6 @@ from graphkit._learn_compare import (
     paired_comparison,
     verdict,
 )
-from graphkit.learn import Cascades, evaluate_probabilities, roc_auc
 from graphkit.weighting import influence_graph
 
 # Attention rows (actor, target): b, c act on a (a influences b, c); d acts on b and on c;
@@ -261,7 +261,8 @@ def test_identical_evaluation_on_one_and_two_threads():
 
 
 def test_resampled_auc_equals_the_weighted_auc():
-    from graphkit._learn_eval import _auc_ap, tie_groups
+    from graphkit.learn.metrics import auc_ap as _auc_ap
+    from graphkit.learn.metrics import tie_groups
 
     rng = np.random.default_rng(8)
     n, n_casc = 400, 30

@@ -1,4 +1,4 @@
-"""Tests for graphkit.rank, against networkx (the reference) and known answers."""
+"""Tests for graphkit.ranking, against networkx (the reference) and known answers."""
 
 from __future__ import annotations
 
@@ -20,18 +20,11 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from networkx.algorithms.link_analysis.hits_alg import _hits_python as nx_hits_python
 
-from graphkit import _rank_kernels as kern
 from graphkit.errors import ConvergenceError, UnknownUserError
 from graphkit.graph import SocialGraph
-from graphkit.rank import (
-    MEASURES,
-    _pagerank_python,
-    hits,
-    indegree,
-    kcore,
-    pagerank,
-    rank,
-)
+from graphkit.ranking import MEASURES, hits, indegree, kcore, pagerank, rank
+from graphkit.ranking import _kernels as kern
+from graphkit.ranking.link_analysis import _pagerank_python
 
 TYPES = ("follow", "share", "comment")
 SETTINGS = settings(max_examples=50, deadline=None,
@@ -278,7 +271,7 @@ def test_hits_known_answer_and_errors():
 # ------------------------------------------------------------------------- rank
 def test_rank_columns_and_counts():
     g = typed_example()  # types: comment, follow, like, share
-    df = rank(g, by="indegree")
+    df = rank(g, method="indegree")
     assert list(df.columns) == ["rank", "user", "score", "followers", "shares_received",
                                 "comments_received", "received_like"]
     assert df["rank"].tolist() == list(range(1, g.n_nodes + 1))
@@ -296,7 +289,7 @@ def test_rank_columns_and_counts():
 def test_rank_ties_break_by_id():
     g = fan_in(5)  # leaves leaf5..leaf1 at positions 0..4, hub at 1
     for by in MEASURES:
-        df = rank(g, by=by)
+        df = rank(g, method=by)
         leaves = df[df.user != "hub"]
         if leaves.score.nunique() == 1:
             assert leaves.user.tolist() == sorted(leaves.user)
@@ -309,12 +302,12 @@ def test_rank_ties_break_by_id():
        top=st.integers(0, 12))
 def test_top_equals_head_of_full_ranking(data, by, top):
     g, _ = data
-    full = rank(g, by=by)
+    full = rank(g, method=by)
     scores = full.score.to_numpy()
     assert np.all(np.diff(scores) <= 0)
     same = scores[:-1] == scores[1:]
     assert all(a < b for a, b, s in zip(full.user[:-1], full.user[1:], same) if s)
-    head = rank(g, by=by, top=top)
+    head = rank(g, method=by, top=top)
     expected = full.head(top).reset_index(drop=True)
     assert head.user.tolist() == expected.user.tolist()
     np.testing.assert_array_equal(head.score.to_numpy(), expected.score.to_numpy())
@@ -323,14 +316,14 @@ def test_top_equals_head_of_full_ranking(data, by, top):
 
 def test_rank_top_with_many_ties_at_the_cut():
     g = random_graph(2000, 3000, seed=9)
-    full = rank(g, by="kcore")
+    full = rank(g, method="kcore")
     for top in (1, 7, 100, 1500):
-        assert rank(g, by="kcore", top=top).user.tolist() == full.user[:top].tolist()
+        assert rank(g, method="kcore", top=top).user.tolist() == full.user[:top].tolist()
 
 
 def test_rank_hits_has_hub_column():
     g = typed_example()
-    df = rank(g, by="hits")
+    df = rank(g, method="hits")
     assert list(df.columns[:4]) == ["rank", "user", "score", "hub"]
     hubs, auth = hits(g)
     pos = g.index(df.user)
@@ -346,23 +339,23 @@ def test_rank_scores_match_measures_and_attrs():
                                       g.index(df.user)])
     assert df.attrs["measure"] == "pagerank" and df.attrs["damping"] == 0.7
     assert df.attrs["personalized"] is True and df.attrs["iterations"] >= 1
-    bt = rank(g, by="betweenness", samples=3, rng=0)
+    bt = rank(g, method="betweenness", samples=3, rng=0)
     assert bt.attrs["samples"] == 3 and bt.attrs["exact"] is False
-    assert rank(g, by="betweenness").attrs["exact"] is True
-    strength = rank(g, by="indegree", weighted=True)
+    assert rank(g, method="betweenness").attrs["exact"] is True
+    strength = rank(g, method="indegree", weighted=True)
     np.testing.assert_allclose(strength.score.to_numpy(), g.in_strength()[g.index(strength.user)])
-    kc = rank(g, by="kcore")
+    kc = rank(g, method="kcore")
     np.testing.assert_array_equal(kc.score.to_numpy(), kcore(g)[g.index(kc.user)])
 
 
 def test_rank_errors():
     g = typed_example()
     with pytest.raises(ValueError, match="pagerank, indegree, hits, kcore, betweenness"):
-        rank(g, by="eigenvector")
+        rank(g, method="eigenvector")
     with pytest.raises(ValueError, match="personalization applies only"):
-        rank(g, by="hits", personalization=["alice"])
+        rank(g, method="hits", personalization=["alice"])
     with pytest.raises(ValueError, match="samples applies only"):
-        rank(g, by="pagerank", samples=3)
+        rank(g, method="pagerank", samples=3)
     with pytest.raises(ValueError, match="top"):
         rank(g, top=-1)
     with pytest.raises(ConvergenceError):
@@ -372,8 +365,12 @@ def test_rank_errors():
 def test_package_level_rank_is_callable():
     import graphkit as gk
 
-    gk.pagerank  # noqa: B018  (imports graphkit.rank, which binds the module name)
+    gk.pagerank  # noqa: B018  (imports graphkit.ranking)
     assert gk.rank(directed_cycle(3), top=1).user.tolist() == ["c0"]
+    assert callable(gk.rank) and not hasattr(gk.rank, "__path__")
+    import graphkit.ranking as m
+
+    assert m.pagerank is gk.pagerank and m.rank is gk.rank  # one function, no module swap
 
 
 def test_default_tolerance_is_absolute_not_scaled_by_n():
@@ -398,11 +395,18 @@ def test_default_tolerance_is_absolute_not_scaled_by_n():
 
 
 def test_serial_and_parallel_pagerank_are_identical(monkeypatch):
-    import graphkit.rank as rank_mod
+    from graphkit.ranking import _iteration
 
     g = random_graph(300, 2000, seed=4)
-    monkeypatch.setattr(rank_mod, "_PARALLEL_WORK", 0)
+    monkeypatch.setattr(_iteration, "PARALLEL_WORK", 0)
     par = pagerank(g, tol=1e-12)
-    monkeypatch.setattr(rank_mod, "_PARALLEL_WORK", 10**12)
+    monkeypatch.setattr(_iteration, "PARALLEL_WORK", 10**12)
     ser = pagerank(g, tol=1e-12)
     assert np.array_equal(par, ser)  # bit for bit: chunk sums are added in chunk order
+
+
+def test_by_keyword_is_a_deprecated_spelling_of_method():
+    g = directed_cycle(3)
+    with pytest.warns(DeprecationWarning, match=r"rank\(method=\.\.\.\)"):
+        old = rank(g, by="indegree")
+    assert old.equals(rank(g, method="indegree"))

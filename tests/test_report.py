@@ -19,9 +19,9 @@ from test_viz import (
 )
 
 import graphkit as gk
+from graphkit.cli import _options as view_cmd
 from graphkit.cli import cli
-from graphkit.commands import demo as demo_cmd
-from graphkit.commands import view as view_cmd
+from graphkit.cli.commands import demo as demo_cmd
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = str(ROOT / "data" / "example.csv")
@@ -257,9 +257,18 @@ def test_every_package_and_template_is_installed():
     assert found <= listed, f"not installed: {sorted(found - listed)}"
     assert conf["package-dir"]["graphkit.data"] == "data"
     assert "higgs-sample.csv.gz" in conf["package-data"]["graphkit.data"]
-    patterns = conf["package-data"]["graphkit"]
-    for f in (ROOT / "graphkit" / "templates").iterdir():
-        assert any(Path(f.name).match(p.split("/")[-1]) for p in patterns), f.name
+    # every data file (templates, py.typed) matches a package-data pattern of its package
+    data_files = [f for f in (ROOT / "graphkit").rglob("*") if f.is_file() and f.suffix != ".py"
+                  and "__pycache__" not in f.parts and not f.name.endswith((".nbi", ".nbc"))]
+    assert any(f.parent.name == "templates" for f in data_files)
+    for f in data_files:
+        owner = f.parent
+        while not (owner / "__init__.py").exists():
+            owner = owner.parent
+        package = ".".join(owner.relative_to(ROOT).parts)
+        patterns = conf["package-data"].get(package, [])
+        rel = f.relative_to(owner).as_posix()
+        assert any(Path(rel).match(p) for p in patterns), f"{rel} is not installed with {package}"
     deps = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["dependencies"]
     assert any(d.startswith("jinja2") for d in deps) and any(d.startswith("matplotlib") for d in deps)
 

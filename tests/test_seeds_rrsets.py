@@ -185,7 +185,7 @@ def test_result_does_not_depend_on_how_a_batch_is_cut_into_calls(monkeypatch):
     monkeypatch.setattr(_rrsets, "_CHUNKS_PER_CALL", 5)
     b = RRSets(ig, "ic")
     calls = []
-    b.extend(20_000, rng=4, progress=lambda d, t: calls.append(d))
+    b.extend(20_000, rng=4, progress=lambda s, d, t: calls.append(d))
     assert len(calls) > 5 and calls[-1] == 20_000
     assert np.array_equal(a.offsets, b.offsets) and np.array_equal(a.members, b.members)
 

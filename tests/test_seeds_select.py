@@ -13,7 +13,7 @@ import pytest
 from test_seeds_exact import Worlds, ig_from, small_graph
 
 import graphkit as gk
-from graphkit.export import to_jsonable
+from graphkit.io import to_jsonable
 from graphkit.seeds import METHODS, select_seeds
 from graphkit.weighting import InfluenceGraph
 

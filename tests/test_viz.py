@@ -21,9 +21,10 @@ import pytest
 from graphs import random_graph
 
 import graphkit as gk
-from graphkit import _viz_html, _viz_layout
 from graphkit.errors import UnknownUserError
 from graphkit.graph import SocialGraph
+from graphkit.viz import _html as _viz_html
+from graphkit.viz import _layout as _viz_layout
 
 #: User ids that try to break out of every HTML context (shared with test_browser/test_report).
 HOSTILE = [
@@ -321,10 +322,10 @@ def test_influencers_sizes_follow_scores_and_edge_colour_the_dominant_type():
 
 def test_influencers_takes_a_ranking_scores_or_measure():
     g = random_graph(50, 300, seed=8)
-    by_df = gk.influencers_view(g, gk.rank(g, by="indegree", top=10), rng=1)
+    by_df = gk.influencers_view(g, gk.rank(g, method="indegree", top=10), rng=1)
     scores = gk.indegree(g).astype(float)
     by_arr = gk.influencers_view(g, scores, top=10, rng=1)
-    by_name = gk.influencers_view(g, top=10, by="indegree", rng=1)
+    by_name = gk.influencers_view(g, top=10, method="indegree", rng=1)
     ids = [n["uid"] for n in by_df.nodes]
     assert ids == [n["uid"] for n in by_arr.nodes] == [n["uid"] for n in by_name.nodes]
     assert "in-degree" in by_df.title
@@ -559,7 +560,7 @@ def test_layout_is_seeded_and_scaled():
 
 def test_sampled_betweenness_on_a_bigger_graph():
     g = random_graph(1500, 4000, seed=2)
-    v = gk.influencers_view(g, top=5, by="betweenness", rng=1)
+    v = gk.influencers_view(g, top=5, method="betweenness", rng=1)
     assert v.n_nodes == 5 and "betweenness" in v.title
 
 

@@ -7,13 +7,18 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
 import numpy as np
 
+from .._progress import Progress
 from ..errors import InputError
 from .estimate import Z95, SpreadEstimate
 from .models import as_model
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .._rng import RngLike
 
 __all__ = ["simulate", "run_cascades", "CHUNK_RUNS", "AUTO_MAX_RUNS", "AUTO_PRECISION"]
 
@@ -35,8 +40,8 @@ def _n_workers() -> int:
     return int(numba.get_num_threads())
 
 
-def run_cascades(ig, seed_pos, model, runs: int, rng=None, *, max_steps: int | None = None,
-                 progress: Callable[[int, int], None] | None = None,
+def run_cascades(ig, seed_pos, model, runs: int, rng: RngLike = None, *, max_steps: int | None = None,
+                 progress: Progress | None = None,
                  chunk_id0: int = 0):
     """Run ``runs`` cascades on an influence graph from seed *positions* (the raw engine).
 
@@ -51,8 +56,9 @@ def run_cascades(ig, seed_pos, model, runs: int, rng=None, *, max_steps: int | N
         One 64-bit seed is drawn per chunk of :data:`CHUNK_RUNS` runs, so results do
         not depend on the number of threads.
     max_steps : int or None
-    progress : callable(done, total), optional
-        Called between batches of chunks (results are the same with or without it).
+    progress : Progress, optional
+        ``progress(stage, done=None, total=None)`` (:mod:`graphkit._progress`): called with
+        the runs done between batches of chunks (results are the same with or without it).
     chunk_id0 : int
         Global id of the first chunk (its stream id); callers running several
         batches from one generator pass the running chunk count.
@@ -91,7 +97,7 @@ def run_cascades(ig, seed_pos, model, runs: int, rng=None, *, max_steps: int | N
         step_parts.append(step_sum)
         act += a
         if progress is not None:
-            progress(r1, runs)
+            progress("simulating runs", r1, runs)
     return np.concatenate(reach_parts), _add_ragged(step_parts), act
 
 
@@ -102,10 +108,10 @@ def _add_ragged(parts) -> np.ndarray:
     return out
 
 
-def simulate(graph, seeds, model="ic", *, runs: int | str = 10000, rng=None,
+def simulate(graph, seeds, model="ic", *, runs: int | str = 10000, rng: RngLike = None,
              max_steps: int | None = None, partition=None, prob=None, missing: str = "raise",
              max_runs: int = AUTO_MAX_RUNS,
-             progress: Callable[[int, int], None] | None = None) -> SpreadEstimate:
+             progress: Progress | None = None) -> SpreadEstimate:
     """Estimate how far a cascade started at ``seeds`` spreads.
 
     Simulates the Independent Cascade or Linear Threshold model [1]_ many times on
@@ -144,8 +150,9 @@ def simulate(graph, seeds, model="ic", *, runs: int | str = 10000, rng=None,
         them (default), or are skipped and listed in ``unknown_seeds``.
     max_runs : int, optional
         Cap of ``runs="auto"`` (default 1,000,000).
-    progress : callable(done, target), optional
-        Called as runs complete.
+    progress : Progress, optional
+        ``progress(stage, done=None, total=None)`` (:mod:`graphkit._progress`): called with
+        the runs done (``total`` is None with ``runs="auto"``).
 
     Returns
     -------
@@ -259,7 +266,7 @@ def _auto_runs(ig, seed_pos, model, gen, max_steps, max_runs, progress):
         if Z95 * std / math.sqrt(done) <= AUTO_PRECISION * mean:
             converged = True
         if progress is not None:
-            progress(done, max_runs if not converged else done)
+            progress("simulating runs until the CI is tight", done, None)
         if converged or done >= max_runs:
             break
         need = math.ceil((Z95 * std / (AUTO_PRECISION * mean)) ** 2)

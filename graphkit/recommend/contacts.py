@@ -65,15 +65,6 @@ class ContactGraph:
 _CACHE: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
-def id_rank(node_ids) -> np.ndarray:
-    """Rank of every id in sorted (string) order: the tie-breaker of every table."""
-    ids = np.asarray(node_ids).astype(str)
-    order = np.argsort(ids, kind="stable")
-    rank = np.empty(ids.shape[0], dtype=np.int64)
-    rank[order] = np.arange(ids.shape[0], dtype=np.int64)
-    return rank
-
-
 def contact_graph(graph) -> ContactGraph:
     """The :class:`ContactGraph` of ``graph`` (built once per graph and cached).
 
@@ -90,6 +81,8 @@ def contact_graph(graph) -> ContactGraph:
     if cached is not None:
         return cached
     import scipy.sparse as sp
+
+    from ..graph import id_order
 
     n = graph.n_nodes
     src = graph.sources()
@@ -118,6 +111,6 @@ def contact_graph(graph) -> ContactGraph:
     for a in (indptr, indices, weight, strength, degree):
         a.flags.writeable = False
     cg = ContactGraph(indptr, indices, weight, strength.astype(np.float64), degree,
-                      id_rank(graph.node_ids), graph.node_ids)
+                      id_order(graph), graph.node_ids)
     _CACHE[graph] = cg
     return cg

@@ -15,30 +15,20 @@ Ties between users always break by id (``id_rank``).
 from __future__ import annotations
 
 import math
-import os
-import weakref
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
 
 from ..errors import InputError, UnknownUserError
 
-__all__ = ["Constraints", "resolve", "read_costs", "id_rank"]
-
-_ID_RANK: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
-
+__all__ = ["Constraints", "resolve", "id_rank"]
 
 def id_rank(ig) -> np.ndarray:
     """Each user's ordinal in sorted id order (cached per graph); ties break by it."""
-    r = _ID_RANK.get(ig)
-    if r is None:
-        perm = np.argsort(np.asarray(ig.node_ids, dtype=object), kind="stable")
-        r = np.empty(ig.n_nodes, dtype=np.int64)
-        r[perm] = np.arange(ig.n_nodes)
-        r.flags.writeable = False
-        _ID_RANK[ig] = r
-    return r
+    from ..graph import id_order
+
+    return id_order(ig)
 
 
 @dataclass(frozen=True, eq=False)
@@ -245,60 +235,3 @@ def _why_ineligible(n, n_exc, n_inc, cost) -> str:
     if cost is not None:
         parts.append(f"{int(np.isnan(cost).sum())} without a cost")
     return " (" + ", ".join(parts) + ")"
-
-
-def read_costs(path: str) -> dict[str, float]:
-    """Read a cost file: CSV/TSV with ``user`` and ``cost`` columns (more columns are ignored).
-
-    Returns ``{user: cost}``. A missing file or column, an empty user, a repeated user,
-    or a cost that is not a finite non-negative number raises :class:`InputError` with
-    the file and line (the header is line 1).
-
-    Examples
-    --------
-    >>> import os, tempfile
-    >>> from graphkit.seeds._constraints import read_costs
-    >>> d = tempfile.mkdtemp(); p = os.path.join(d, "fees.csv")
-    >>> _ = open(p, "w").write("user,cost\\nalice,500\\nbob,120.5\\n")
-    >>> read_costs(p)
-    {'alice': 500.0, 'bob': 120.5}
-    """
-    from ..io import read_user_table
-
-    path = os.fspath(path)
-    df = read_user_table(path, "cost", ("user", "cost"))
-    lines = df.index.to_numpy() + 2
-    users = df["user"].to_numpy(dtype=object)
-    raw = df["cost"].to_numpy(dtype=object)
-    out: dict[str, float] = {}
-    first: dict[str, int] = {}
-    for line, u, c in zip(lines.tolist(), users, raw):
-        if u == "":
-            raise InputError("user is empty", path, line)
-        try:
-            val = float(c)
-        except ValueError:
-            val = None
-        if val is None or c.strip() == "":
-            what = "cost is empty" if str(c).strip() == "" else f"cost {c!r} is not a number"
-            raise InputError(what, path, line)
-        if not math.isfinite(val) or val < 0:
-            raise InputError(f"cost {c!r} must be a finite non-negative number", path, line)
-        if u in first:
-            raise InputError(f"user {u!r} is listed twice (first on line {first[u]})", path, line)
-        first[u] = line
-        out[u] = val
-    if not out:
-        raise InputError("no costs in file", path)
-    return out
-
-
-def unknown_in(ig, ids: Iterable[str]) -> list[str]:
-    """The ids not in the graph, in the order given (for error messages that name a file)."""
-    import pandas as pd
-
-    ids = list(dict.fromkeys(str(u) for u in ids))
-    if not ids:
-        return []
-    pos = pd.Index(ig.node_ids).get_indexer(ids)
-    return [u for u, p in zip(ids, pos) if p < 0]

@@ -22,7 +22,7 @@ Layout (the same as a CSR): set ``i`` is ``members[offsets[i]:offsets[i + 1]]``
 
 Determinism (DESIGN §5): sets are drawn in fixed chunks of :data:`CHUNK_SETS`; chunk
 ``c`` has its own xoshiro256+ stream (the cascade kernels' generator,
-:func:`graphkit.diffusion._kernels.seed_state`) seeded from one 64-bit draw per chunk
+:func:`graphkit._streams.seed_state`) seeded from one 64-bit draw per chunk
 and its global chunk number. How many chunks a call makes depends only on how many
 sets it is asked for. Threads draw chunks into per-thread buffers and record where
 each chunk went; a second pass copies the chunks into the output in chunk order, so
@@ -32,12 +32,16 @@ the arrays are identical for any number of threads and any schedule.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 import numpy as np
 from numba import get_thread_id, njit, prange
 
-from ..diffusion._kernels import next_uniform, seed_state
+from .._progress import Progress
+from .._streams import next_uniform, seed_state
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .._rng import RngLike
 
 __all__ = ["RRSets", "CHUNK_SETS", "bytes_per_set", "memory_needed", "available_memory",
            "default_max_memory", "MEMORY_FRACTION"]
@@ -332,13 +336,13 @@ class RRSets:
             self._ws = ws
         return ws
 
-    def extend(self, n_new: int, rng=None, progress: Callable[[int, int], None] | None = None):
+    def extend(self, n_new: int, rng: RngLike = None, progress: Progress | None = None):
         """Draw ``n_new`` more RR sets.
 
         One 64-bit seed per chunk of :data:`CHUNK_SETS` sets is drawn from ``rng`` up
         front; the chunks continue the collection's global chunk numbering, so the
         result depends only on ``rng`` and the sequence of calls, never on threads.
-        ``progress(done, n_new)`` is called between kernel calls.
+        ``progress("drawing RR sets", done, n_new)`` is called between kernel calls.
         """
         import numba
 
@@ -380,7 +384,7 @@ class RRSets:
             done += n_sets
             c0 = c1
             if progress is not None:
-                progress(done, n_new)
+                progress("drawing RR sets", done, n_new)
         self._chunks += n_chunks
 
     def _append(self, sizes, wbuf, thread, start):

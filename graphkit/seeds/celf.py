@@ -9,13 +9,17 @@ guarantee up to epsilon far faster. Used as a reference in tests and benchmarks.
 from __future__ import annotations
 
 import heapq
-from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
+from .._progress import Progress
 from ..errors import InputError
 from ._constraints import Constraints, resolve
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .._rng import RngLike
 
 __all__ = ["celf", "CELFResult", "run_celf", "MAX_USERS"]
 
@@ -118,9 +122,9 @@ def _lazy(oracle, cons: Constraints, ratio: bool, say):
     return picks, gains, current, spent
 
 
-def run_celf(ig, cons: Constraints, *, model: str = "ic", runs: int = 1000, rng=None,
+def run_celf(ig, cons: Constraints, *, model: str = "ic", runs: int = 1000, rng: RngLike = None,
              max_users: int = MAX_USERS,
-             progress: Callable[[str], None] | None = None) -> CELFResult:
+             progress: Progress | None = None) -> CELFResult:
     """CELF on resolved constraints (see :func:`celf`)."""
     from .._rng import as_generator
 
@@ -153,9 +157,9 @@ def run_celf(ig, cons: Constraints, *, model: str = "ic", runs: int = 1000, rng=
                       np.cumsum(marginal), int(runs), oracle.calls, rule, float(spent))
 
 
-def celf(ig, k: int | None = None, *, model: str = "ic", runs: int = 1000, rng=None,
+def celf(ig, k: int | None = None, *, model: str = "ic", runs: int = 1000, rng: RngLike = None,
          targets=None, include=(), exclude=(), costs=None, budget=None,
-         max_users: int = MAX_USERS, progress: Callable[[str], None] | None = None) -> CELFResult:
+         max_users: int = MAX_USERS, progress: Progress | None = None) -> CELFResult:
     """Greedy seeds by Monte Carlo spread, with CELF's lazy evaluations (Leskovec et al. 2007).
 
     Parameters
@@ -173,7 +177,9 @@ def celf(ig, k: int | None = None, *, model: str = "ic", runs: int = 1000, rng=N
         Campaign constraints, as in :func:`graphkit.seeds.imm`.
     max_users : int, optional
         Refuse more eligible users than this (default 5000).
-    progress : callable(str), optional
+    progress : Progress, optional
+        ``progress(stage, done=None, total=None)`` (:mod:`graphkit._progress`): called with
+        each pick.
 
     Returns
     -------

@@ -9,9 +9,14 @@ they buy the preferred user that still fits, until none fits. Ties break by user
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 from ._constraints import Constraints, resolve
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .._rng import RngLike
 
 __all__ = ["degree_discount", "top_degree", "top_pagerank", "random_seeds", "HEURISTICS"]
 
@@ -55,7 +60,7 @@ def _degree_pos(ig, cons: Constraints) -> np.ndarray:
 
 
 def _pagerank_pos(graph, ig, cons: Constraints) -> np.ndarray:
-    from ..rank import pagerank
+    from ..ranking import pagerank
 
     if graph is None:
         graph = _attention_graph(ig)
@@ -230,7 +235,7 @@ def top_pagerank(ig, k=None, *, graph=None, include=(), exclude=(), costs=None,
     return _ids(ig, cons, _pagerank_pos(graph, ig, cons))
 
 
-def random_seeds(ig, k=None, *, rng=None, include=(), exclude=(), costs=None,
+def random_seeds(ig, k=None, *, rng: RngLike = None, include=(), exclude=(), costs=None,
                  budget=None) -> list[str]:
     """Users drawn uniformly at random from the eligible ones (seeded).
 
@@ -247,7 +252,7 @@ def random_seeds(ig, k=None, *, rng=None, include=(), exclude=(), costs=None,
 
 
 def pick_positions(method: str, ig, cons: Constraints, *, model="ic", graph=None,
-                   rng=None) -> np.ndarray:
+                   rng: RngLike = None) -> np.ndarray:
     """The picks (positions, ``include`` left out) of a heuristic ``method``."""
     if method == "degree-discount":
         return _degree_discount_pos(ig, cons, model)

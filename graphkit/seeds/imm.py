@@ -9,11 +9,12 @@ the final RR sets are drawn afresh, independent of the sampling phase.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
+from .._progress import Progress, prefixed, silent
 from ..errors import InputError
 from . import _theta
 from ._constraints import Constraints, resolve
@@ -25,6 +26,9 @@ from ._rrsets import (
     memory_needed,
 )
 from .greedy import Coverage, budgeted_coverage, invert, max_coverage
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .._rng import RngLike
 
 __all__ = ["imm", "IMMResult", "run_imm", "guarantee_text"]
 
@@ -182,8 +186,8 @@ def _refuse(n_sets, mean, n, limit, limit_text, eps, suggestion, phase):
 
 
 def run_imm(ig, cons: Constraints, *, model: str = "ic", epsilon: float = 0.1, ell: float = 1.0,
-            rng=None, max_memory: float | None = None,
-            progress: Callable[[str], None] | None = None) -> IMMResult:
+            rng: RngLike = None, max_memory: float | None = None,
+            progress: Progress | None = None) -> IMMResult:
     """IMM on resolved constraints (see :func:`imm`, which resolves ids first)."""
     from .._rng import as_generator
 
@@ -203,7 +207,7 @@ def run_imm(ig, cons: Constraints, *, model: str = "ic", epsilon: float = 0.1, e
         limit, limit_text = default_max_memory(), "default: half of the available RAM"
     else:
         limit, limit_text = float(max_memory), "max_memory"
-    say = progress or (lambda text: None)
+    say = progress or silent
     budget = cons.budget is not None
     k_theta = min(cons.k_max(), n)
     # budget mode: the feasible sets are at most k_max * C(n, k_max); the extra log k_max of
@@ -253,8 +257,7 @@ def run_imm(ig, cons: Constraints, *, model: str = "ic", epsilon: float = 0.1, e
     final = RRSets(ig, model, roots=cons.targets)
     final.reserve(theta, int(theta * mean * 1.1) + 4096)
     say(f"IMM: drawing {theta:,} RR sets")
-    final.extend(theta, gen_final,
-                 progress=lambda d, t: say(f"IMM: drawing RR sets, {d:,} of {t:,}"))
+    final.extend(theta, gen_final, progress=prefixed(progress, "IMM: "))
     say(f"IMM: greedy max coverage on {theta:,} RR sets")
     cov = _select(final, cons)
     counts = np.concatenate([cov.fixed_gains, cov.gains]).astype(np.float64)
@@ -270,9 +273,9 @@ def run_imm(ig, cons: Constraints, *, model: str = "ic", epsilon: float = 0.1, e
 
 
 def imm(ig, k: int | None = None, *, model: str = "ic", epsilon: float = 0.1, ell: float = 1.0,
-        rng=None, targets=None, include=(), exclude=(), costs=None, budget=None,
+        rng: RngLike = None, targets=None, include=(), exclude=(), costs=None, budget=None,
         max_memory: float | None = None,
-        progress: Callable[[str], None] | None = None) -> IMMResult:
+        progress: Progress | None = None) -> IMMResult:
     """Pick seeds that maximize expected spread, with IMM's approximation guarantee.
 
     IMM [1]_ estimates spread with reverse-reachable (RR) sets: a user set ``S`` covers
@@ -308,8 +311,9 @@ def imm(ig, k: int | None = None, *, model: str = "ic", epsilon: float = 0.1, el
     max_memory : float, optional
         Byte limit for the RR sets; default half of the available RAM (``MemAvailable``
         of /proc/meminfo, else ``os.sysconf``).
-    progress : callable(str), optional
-        Called with a description of the current step.
+    progress : Progress, optional
+        ``progress(stage, done=None, total=None)`` (:mod:`graphkit._progress`): called with
+        each step, and with counts while RR sets are drawn.
 
     Returns
     -------

@@ -11,14 +11,18 @@ spread-vs-k curve on a fresh collection of RR sets. The result is a
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
+from .._progress import Progress, silent
 from ..diffusion.estimate import Z95, SpreadEstimate
 from ._constraints import Constraints, resolve
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .._rng import RngLike
 
 __all__ = ["select_seeds", "SeedSelection", "METHODS", "BASELINES"]
 
@@ -125,7 +129,7 @@ class SeedSelection:
         ``.parquet``, ``.jsonl`` = the table; ``.txt`` = one user id per line. Atomic."""
         import json
 
-        from ..export import atomic_open, format_of, to_jsonable, write_table
+        from ..io import atomic_open, format_of, to_jsonable, write_table
 
         if format_of(path) == "json":
             with atomic_open(path) as fh:
@@ -233,8 +237,8 @@ def select_seeds(graph, k: int | None = None, *, method: str = "imm", model: str
                  prob=None, epsilon: float = 0.1, ell: float = 1.0, targets=None, include=(),
                  exclude=(), costs=None, budget=None, evaluate_runs: int = 10000,
                  evaluate_precision: float = 0.002, baselines: bool = True, curve_sets: int = 20000, celf_runs: int = 1000,
-                 max_memory: float | None = None, rng=None, edges=None, type_probs=None,
-                 social=None, progress: Callable[[str], None] | None = None) -> SeedSelection:
+                 max_memory: float | None = None, rng: RngLike = None, edges=None, type_probs=None,
+                 social=None, progress: Progress | None = None) -> SeedSelection:
     """Choose the users to seed so a campaign reaches the most people, and prove it.
 
     Parameters
@@ -280,8 +284,9 @@ def select_seeds(graph, k: int | None = None, *, method: str = "imm", model: str
         One seed for everything. It is split (NumPy ``spawn``) into independent streams
         for the selection, the evaluation and the curves, so the evaluation never reuses
         the selection's randomness.
-    progress : callable(str), optional
-        Called with a description of each step.
+    progress : Progress, optional
+        ``progress(stage, done=None, total=None)`` (:mod:`graphkit._progress`): called with
+        each step, and with counts while RR sets are drawn.
 
     Returns
     -------
@@ -327,7 +332,7 @@ def select_seeds(graph, k: int | None = None, *, method: str = "imm", model: str
     from .celf import run_celf
     from .imm import run_imm
 
-    say = progress or (lambda text: None)
+    say = progress or silent
     method = str(method).lower()
     if method not in METHODS:
         raise ValueError(f"unknown method {method!r} (use {', '.join(METHODS)})")

@@ -10,7 +10,7 @@ breadth-first walk from ``v`` along the *incoming* influence arcs (the attention
 DESIGN §2), keeping each arc with its probability.
 
 Determinism: sets are drawn in fixed chunks of ``chunk_size``; chunk ``c`` draws from its
-own splitmix64 stream seeded by ``(chunk_seed[c], c)``. Each thread counts into its own
+own xoshiro256+ stream (:mod:`graphkit._streams`) seeded by ``(chunk_seed[c], chunk0 + c)``. Each thread counts into its own
 row of ``counts``; the rows are integers added at the end, so the result is the same on
 any number of threads.
 """
@@ -20,25 +20,10 @@ from __future__ import annotations
 import numpy as np
 from numba import get_thread_id, njit, prange
 
-_GOLDEN = np.uint64(0x9E3779B97F4A7C15)
-_M1 = np.uint64(0xBF58476D1CE4E5B9)
-_M2 = np.uint64(0x94D049BB133111EB)
-_TWO_M53 = 1.0 / 9007199254740992.0
-
-
-@njit(cache=True, inline="always")
-def _next(state):  # pragma: no cover - compiled
-    """splitmix64: advance the one-word ``state`` and return a double in [0, 1)."""
-    state[0] += _GOLDEN
-    z = state[0]
-    z = (z ^ (z >> np.uint64(30))) * _M1
-    z = (z ^ (z >> np.uint64(27))) * _M2
-    z = z ^ (z >> np.uint64(31))
-    return np.float64(z >> np.uint64(11)) * _TWO_M53
-
+from .._streams import next_uniform, seed_state
 
 @njit(parallel=True, cache=True)
-def rr_coverage(indptr, indices, prob, n_sets, chunk_size, chunk_seed, counts, stamp,
+def rr_coverage(indptr, indices, prob, n_sets, chunk_size, chunk_seed, chunk0, counts, stamp,
                 queue):  # pragma: no cover - compiled
     """Add to ``counts[t, u]`` the RR sets (of ``n_sets``) that contain ``u``.
 
@@ -53,13 +38,12 @@ def rr_coverage(indptr, indices, prob, n_sets, chunk_size, chunk_seed, counts, s
         cnt = counts[t]
         seen = stamp[t]
         q = queue[t]
-        state = np.empty(1, dtype=np.uint64)
-        state[0] = chunk_seed[c] ^ (np.uint64(c) * _M2)
-        _next(state)
+        state = np.empty(4, dtype=np.uint64)
+        seed_state(state, chunk_seed[c], chunk0 + c)
         total = 0
         for i in range(c * chunk_size, min((c + 1) * chunk_size, n_sets)):
             tag = np.int64(i) + 1
-            root = min(np.int64(_next(state) * n), n - 1)
+            root = min(np.int64(next_uniform(state) * n), n - 1)
             seen[root] = tag
             q[0] = root
             tail = 1
@@ -72,7 +56,7 @@ def rr_coverage(indptr, indices, prob, n_sets, chunk_size, chunk_seed, counts, s
                     y = indices[j]
                     if seen[y] != tag:
                         p = prob[j]
-                        if p >= 1.0 or (p > 0.0 and _next(state) < p):
+                        if p >= 1.0 or (p > 0.0 and next_uniform(state) < p):
                             seen[y] = tag
                             q[tail] = y
                             tail += 1

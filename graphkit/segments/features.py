@@ -81,8 +81,8 @@ def single_seed_reach(graph, *, n_sets: int | None = None, rng=None,
         c1 = min(n_chunks, c0 + per_call)
         s0 = c0 * CHUNK_SETS
         s1 = min(int(n_sets), c1 * CHUNK_SETS)
-        _kernels.rr_coverage(indptr, indices, prob, s1 - s0, CHUNK_SETS,
-                             seeds[c0:c1], counts, stamp, queue)
+        _kernels.rr_coverage(indptr, indices, prob, s1 - s0, CHUNK_SETS, seeds[c0:c1], c0,
+                             counts, stamp, queue)
         stamp[:] = 0  # set tags restart at 1 in the next call
         if progress is not None:
             progress("estimating single-seed reach", s1, int(n_sets))
@@ -140,7 +140,7 @@ def features(graph, *, partition=None, reach_sets: int | None = None, rng=None,
 
     from .._rng import as_generator
     from ..communities import detect_communities
-    from ..rank import kcore, pagerank
+    from ..ranking import kcore, pagerank
 
     say = progress or (lambda *a, **k: None)
     gen = as_generator(rng)

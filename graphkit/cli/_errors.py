@@ -1,0 +1,42 @@
+"""Errors as the CLI reports them: one line, exit 1 for data/IO, 2 for usage."""
+
+from __future__ import annotations
+
+import functools
+
+import click
+
+
+def handle_errors(func):
+    """Turn library errors into one-line click errors (exit 1), usage errors into exit 2."""
+
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        from ..errors import GraphkitError
+
+        debug = click.get_current_context().find_root().meta.get("debug", False)
+        try:
+            return func(*args, **kwargs)
+        except (click.ClickException, click.exceptions.Exit, click.Abort):
+            raise
+        except GraphkitError as exc:
+            if debug:
+                raise
+            raise click.ClickException(str(exc)) from None
+        except MemoryError:
+            if debug:
+                raise
+            raise click.ClickException(
+                "out of memory; try a smaller input or the options that reduce the work"
+            ) from None
+        except KeyboardInterrupt:
+            raise click.Abort() from None
+        except Exception as exc:  # unexpected: still one line, traceback with --debug
+            if debug:
+                raise
+            msg = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+            raise click.ClickException(
+                f"internal error ({type(exc).__name__}: {msg}); rerun with --debug and report it"
+            ) from None
+
+    return wrapper

@@ -1,0 +1,283 @@
+"""Options shared by the commands (decorators, callbacks) and the steps every command
+takes: loading the graph, resolving the seed, building the influence graph."""
+
+from __future__ import annotations
+
+import click
+
+from ._output import Stages, note, warn
+
+CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+
+#: The measures ``rank`` and ``view`` offer (``--by``).
+RANK_MEASURES = ("pagerank", "indegree", "hits", "kcore", "betweenness")
+
+
+def _type_weight_callback(ctx, param, value):
+    from ..io import parse_type_weights
+
+    try:
+        return parse_type_weights(value)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from None
+
+
+def _root_flag(name):
+    def callback(ctx, param, value):
+        if value:
+            ctx.find_root().meta[name] = True
+        return value
+
+    return callback
+
+
+def common_options(func):
+    """-q/--quiet and --debug, accepted after the command name too."""
+    func = click.option("--debug", is_flag=True, expose_value=False, is_eager=True,
+                        callback=_root_flag("debug"), help="Show the full traceback of errors.")(func)
+    func = click.option("-q", "--quiet", is_flag=True, expose_value=False, is_eager=True,
+                        callback=_root_flag("quiet"),
+                        help="No progress display and no notes on stderr.")(func)
+    return func
+
+
+def edge_input_options(func):
+    """EDGES... plus the column-mapping and type options every command shares."""
+    func = common_options(func)
+    decorators = [
+        click.argument("edges", nargs=-1, required=True, type=click.Path(dir_okay=False)),
+        click.option("--source-col", metavar="NAME", help="Column of the actor (default: source/src/from).") ,
+        click.option("--target-col", metavar="NAME", help="Column of the target (default: target/dst/to)."),
+        click.option("--type-col", metavar="NAME", help="Column of the interaction type (default: type)."),
+        click.option("--weight-col", metavar="NAME", help="Column of a per-row weight (default: weight)."),
+        click.option("--time-col", metavar="NAME", help="Column of the timestamp (default: timestamp/time)."),
+        click.option("--type", "type_label", metavar="LABEL", multiple=True,
+                     help="Type of every row of a file with no type column; once for all files or once per file."),
+        click.option("--type-weight", "type_weights", metavar="TYPE=W", multiple=True,
+                     callback=_type_weight_callback,
+                     help="Weight of an interaction type (repeatable), e.g. --type-weight share=3."),
+        click.option("--header/--no-header", default=None,
+                     help="Text files have / have no header line (detected by default)."),
+    ]
+    for dec in reversed(decorators):
+        func = dec(func)
+    return func
+
+
+def output_options(formats=("table", "csv", "json")):
+    def decorate(func):
+        func = click.option("--format", "fmt", type=click.Choice(formats), default="table",
+                            show_default=True, help="How to print the result on stdout.")(func)
+        func = click.option("-o", "--output", type=click.Path(dir_okay=False), default=None,
+                            help="Write the result to FILE; the format follows the extension "
+                                 "(.csv .json .parquet .txt).")(func)
+        return func
+
+    return decorate
+
+
+def random_seed_option(func):
+    return click.option("--random-seed", type=click.IntRange(min=0), default=None,
+                        help="Seed for every random choice; drawn and reported when omitted.")(func)
+
+
+def resolve_seed(seed):
+    """The seed to use: the given one, or a fresh one reported on stderr."""
+    if seed is not None:
+        return seed
+    from .._rng import draw_seed
+
+    seed = draw_seed()
+    note(f"random seed: {seed} (pass --random-seed {seed} to repeat this run)")
+    return seed
+
+
+def load_graph(params: dict, stages: Stages | None = None, extra_cols=()):
+    """Read the EDGES files named in ``params`` and build the graph."""
+    from ..graph import SocialGraph
+    from ..io import read_edges
+
+    labels = list(params.get("type_label") or ())
+    n_files = len(params["edges"])
+    if labels and len(labels) not in (1, n_files):
+        raise click.UsageError(
+            f"give --type once for all files or once per file ({n_files} files, {len(labels)} --type)"
+        )
+    progress = stages.stage if stages is not None else None
+    edges = read_edges(
+        list(params["edges"]),
+        source_col=params.get("source_col"),
+        target_col=params.get("target_col"),
+        type_col=params.get("type_col"),
+        weight_col=params.get("weight_col"),
+        time_col=params.get("time_col"),
+        type_label=labels or None,
+        type_weights=params.get("type_weights") or None,
+        header=params.get("header"),
+        extra_cols=extra_cols,
+        progress=progress,
+    )
+    for w in edges.report.warnings:
+        warn(w)
+    if edges.report.self_loops_dropped:
+        note(f"dropped {edges.report.self_loops_dropped:,} self-loop rows (a user acting on themself)")
+    if stages is not None:
+        stages.stage("building graph")
+    graph = SocialGraph.from_edges(edges)
+    return graph, edges
+
+
+def _prob_spec_callback(ctx, param, value):
+    from ..weighting import parse_prob
+
+    try:
+        parse_prob(value)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from None
+    return value
+
+
+def _type_prob_callback(ctx, param, value):
+    out: dict[str, float] = {}
+    for item in value:
+        name, sep, raw = str(item).partition("=")
+        name = name.strip()
+        try:
+            p = float(raw) if sep and name else None
+        except ValueError:
+            p = None
+        if p is None:
+            raise click.BadParameter(f"expected TYPE=P with P a number, got {item!r}")
+        if not 0.0 <= p <= 1.0:
+            raise click.BadParameter(f"probability in {item!r} is outside [0, 1]")
+        out[name] = p
+    return out
+
+
+def runs_callback(ctx, param, value):
+    text = str(value).strip().lower()
+    if text == "auto":
+        return "auto"
+    try:
+        runs = int(text.replace("_", "").replace(",", ""))
+    except ValueError:
+        runs = 0
+    if runs < 1:
+        raise click.BadParameter(f"expected a positive number of runs or 'auto', got {value!r}")
+    return runs
+
+
+def read_membership_file(path: str, graph):
+    """User -> community from a membership file (``user`` and ``community`` columns).
+
+    Labels may be any text (integers come back as ints); users not in the graph are noted
+    on stderr and ignored by the caller.
+    """
+    import pandas as pd
+
+    from ..io import read_membership
+
+    table = read_membership(path, labels="any")
+    outside = int((~table["user"].isin(pd.Index(graph.node_ids))).sum())
+    if outside:
+        note(f"{path}: {outside:,} users are not in the graph (ignored)")
+    return dict(zip(table["user"], table["community"].tolist()))
+
+
+def probability_options(func):
+    """--prob MODEL and --type-prob TYPE=P (simulate, seeds)."""
+    func = click.option("--type-prob", "type_probs", metavar="TYPE=P", multiple=True,
+                        callback=_type_prob_callback,
+                        help="Base probability of an interaction type for --prob typed "
+                             "(repeatable).")(func)
+    func = click.option("--prob", "prob_spec", metavar="MODEL", default="wc", show_default=True,
+                        callback=_prob_spec_callback,
+                        help="Edge probabilities: wc (1/number of users the actor acted on), "
+                             "uniform:P, trivalency, typed (with --type-prob), column:NAME (a "
+                             "column of the edge file), learned:FILE (source,target,p file).")(func)
+    return func
+
+
+def check_prob_options(prob_spec: str, type_probs) -> tuple[str, str | None]:
+    """Usage checks of --prob/--type-prob; returns the model's ``(name, argument)``."""
+    from ..weighting import parse_prob
+
+    name, arg = parse_prob(prob_spec)
+    if type_probs and name != "typed":
+        raise click.UsageError("--type-prob applies to --prob typed only")
+    if name == "typed" and not type_probs:
+        raise click.UsageError("--prob typed needs at least one --type-prob TYPE=P")
+    return name, arg
+
+
+def build_influence_graph(graph, edges, prob_spec: str, type_probs, seed: int):
+    """The influence graph for --prob (trivalency seeded from --random-seed); warns on stderr."""
+    import numpy as np
+
+    from ..weighting import influence_graph
+
+    ig = influence_graph(graph, prob_spec, edges=edges, type_probs=type_probs or None,
+                         rng=np.random.default_rng([1, seed]))
+    for w in ig.report.get("warnings", []):
+        warn(w)
+    return ig
+
+
+def html_output_option(func):
+    return click.option("-o", "--output", required=True, type=click.Path(dir_okay=False),
+                        callback=_html_path, help="The page to write (.html).")(func)
+
+
+def _html_path(ctx, param, value):
+    import os
+
+    if value is None:
+        return value
+    if not str(value).lower().endswith((".html", ".htm")):
+        raise click.BadParameter(f"the page is HTML: give a file ending in .html, not {value!r}")
+    folder = os.path.dirname(os.path.abspath(value))
+    if not os.path.isdir(folder):
+        raise click.BadParameter(f"the directory {folder} does not exist")
+    return value
+
+
+def open_option(func):
+    return click.option("--open", "open_page", is_flag=True,
+                        help="Open the page in a web browser (only from a terminal).")(func)
+
+
+def can_open_browser() -> bool:
+    """Whether ``--open`` may start a browser: an interactive terminal, not CI."""
+    import os
+    import sys
+
+    if os.environ.get("CI") or os.environ.get("GRAPHKIT_NO_BROWSER"):
+        return False
+    try:
+        return sys.stdin.isatty() and sys.stdout.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
+def open_in_browser(path: str) -> None:
+    """Open ``path`` with :mod:`webbrowser` when :func:`can_open_browser`, else say why not."""
+    import webbrowser
+    from pathlib import Path
+
+    if not can_open_browser():
+        note(f"--open: not an interactive terminal, so no browser was started; open {path} yourself")
+        return
+    if not webbrowser.open(Path(path).resolve().as_uri()):
+        note(f"--open: no web browser found; open {path} yourself")
+
+
+def printable(text: str) -> str:
+    """``text`` for the terminal: control characters (from user ids) shown escaped."""
+    return "".join(c if c.isprintable() else ascii(c)[1:-1] for c in str(text))
+
+
+def source_names(paths) -> list[str]:
+    """File names (no directories) of the input files, for page headers."""
+    import os
+
+    return [os.path.basename(str(p)) for p in paths]

@@ -1,0 +1,142 @@
+"""What the CLI prints: consoles, notes and warnings on stderr, progress, tables, JSON,
+output files. Results go to stdout; everything else to stderr."""
+
+from __future__ import annotations
+
+import sys
+import threading
+
+import click
+
+
+def stdout_console():
+    """A rich console on stdout; when piped, wide enough that tables are not squeezed."""
+    from rich.console import Console
+
+    return Console(highlight=False, width=None if sys.stdout.isatty() else 160)
+
+
+def stderr_console():
+    from rich.console import Console
+
+    return Console(stderr=True, highlight=False, soft_wrap=True)
+
+
+def note(message: str) -> None:
+    """A line of information on stderr (suppressed by --quiet)."""
+    ctx = click.get_current_context(silent=True)
+    if ctx is not None and ctx.find_root().meta.get("quiet"):
+        return
+    click.echo(message, err=True)
+
+
+def warn(message: str) -> None:
+    click.echo(f"Warning: {message}", err=True)
+
+
+class Stages:
+    """Progress on stderr for work that takes more than a second.
+
+    ``stage(text)`` names the current step. A transient rich spinner with the step
+    and the elapsed time appears only once the work has run for ``delay`` seconds,
+    only on a terminal, and never on stdout.
+    """
+
+    def __init__(self, enabled: bool = True, delay: float = 1.0):
+        self.enabled = enabled and sys.stderr.isatty()
+        self.delay = delay
+        self.text = "working"
+        self._progress = None
+        self._task = None
+        self._timer = None
+        self._lock = threading.Lock()
+
+    def __enter__(self):
+        if self.enabled:
+            self._timer = threading.Timer(self.delay, self._start)
+            self._timer.daemon = True
+            self._timer.start()
+        return self
+
+    def _start(self):
+        from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+        with self._lock:
+            if self._timer is None:
+                return
+            self._progress = Progress(
+                SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
+                console=stderr_console(), transient=True,
+            )
+            self._progress.start()
+            self._task = self._progress.add_task(self.text, total=None)
+
+    def stage(self, text: str, done: int | None = None, total: int | None = None) -> None:
+        """Show ``text`` (with ``done of total`` when given): graphkit's progress protocol."""
+        if done is not None:
+            text = f"{text}: {done:,}" + (f" of {total:,}" if total is not None else "")
+        with self._lock:
+            self.text = text
+            if self._progress is not None:
+                self._progress.update(self._task, description=text)
+
+    def __exit__(self, *exc):
+        with self._lock:
+            if self._timer is not None:
+                self._timer.cancel()
+                self._timer = None
+            if self._progress is not None:
+                self._progress.stop()
+                self._progress = None
+        return False
+
+
+def write_output(df, path: str, *, id_column: str = "user", meta: dict | None = None) -> None:
+    from ..io import format_of, write_table
+
+    try:
+        format_of(path)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="'-o'") from None
+    write_table(df, path, id_column=id_column, meta=meta)
+    note(f"wrote {len(df):,} rows to {path}")
+
+
+def print_json(obj) -> None:
+    import json
+
+    from ..io import to_jsonable
+
+    click.echo(json.dumps(to_jsonable(obj), ensure_ascii=False, indent=1))
+
+
+def print_df_table(df, title: str | None = None, caption: str | None = None, floatfmt="{:.5g}") -> None:
+    from rich.table import Table
+    from rich.text import Text
+
+    table = Table(title=title, caption=caption, show_lines=False)
+    for col in df.columns:
+        justify = "right" if df[col].dtype.kind in "iuf" else "left"
+        table.add_column(str(col), justify=justify)
+    for row in df.itertuples(index=False):
+        cells = []
+        for v in row:
+            if isinstance(v, float):
+                cells.append(floatfmt.format(v))
+            else:
+                cells.append(Text(str(v)))  # Text: never interpret [markup] in user ids
+        table.add_row(*cells)
+    stdout_console().print(table)
+
+
+def print_df_csv(df) -> None:
+    df.to_csv(sys.stdout, index=False)
+
+
+def flat_lists(df, sep: str = ";"):
+    """List columns (top_members, bridges) joined with ``sep`` for CSV/TSV."""
+    out = df.copy()
+    for col in ("top_members", "bridges"):
+        if col in out.columns:
+            out[col] = [sep.join(map(str, v)) for v in out[col]]
+    return out

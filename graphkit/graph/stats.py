@@ -1,0 +1,98 @@
+"""What is in a graph: the numbers behind ``graphkit info``."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .social import SocialGraph
+
+__all__ = ["graph_summary", "reciprocity", "weak_components"]
+
+
+def reciprocity(graph: SocialGraph) -> float:
+    """Fraction of edges u->v whose reverse v->u is also an edge (networkx's definition).
+
+    Examples
+    --------
+    >>> import graphkit as gk
+    >>> g = gk.SocialGraph.from_pairs([("a", "b"), ("b", "a"), ("a", "c")])
+    >>> round(reciprocity(g), 4)
+    0.6667
+    """
+    m = graph.n_edges
+    if m == 0:
+        return 0.0
+    n = np.int64(graph.n_nodes)
+    src = graph.sources().astype(np.int64)
+    dst = graph.indices.astype(np.int64)
+    keys = src * n + dst  # sorted: rows ascending, columns sorted within rows
+    rev = dst * n + src
+    pos = np.searchsorted(keys, rev)
+    pos[pos == m] = 0
+    return float(np.count_nonzero(keys[pos] == rev) / m)
+
+
+def weak_components(graph: SocialGraph) -> tuple[int, np.ndarray]:
+    """Number of weakly connected components and the label of each user."""
+    from scipy.sparse.csgraph import connected_components
+
+    return connected_components(graph.to_scipy(weighted=False), directed=True, connection="weak")
+
+
+def _summary(x: np.ndarray) -> dict:
+    if len(x) == 0:
+        return {"min": 0, "median": 0, "mean": 0.0, "p99": 0, "max": 0}
+    return {
+        "min": int(x.min()),
+        "median": float(np.median(x)),
+        "mean": float(x.mean()),
+        "p99": float(np.percentile(x, 99)),
+        "max": int(x.max()),
+    }
+
+
+def graph_summary(graph: SocialGraph, edges=None) -> dict:
+    """A dictionary describing ``graph`` (and the load report of ``edges`` when given).
+
+    Keys: ``users``, ``edges`` (distinct actor->target pairs), ``interactions``
+    (rows after dropping self-loops), ``interactions_by_type``, ``pairs_by_type``,
+    ``merged_duplicate_rows``, ``reciprocity``, ``density``, ``in_degree``/``out_degree``
+    summaries, ``weak_components`` (count, largest size), ``isolated_users`` and, from
+    the load report, ``rows_read``, ``self_loops_dropped``, ``files``, ``warnings``,
+    ``time_range``.
+    """
+    n, m = graph.n_nodes, graph.n_edges
+    n_comp, labels = weak_components(graph)
+    sizes = np.bincount(labels) if n else np.zeros(0, dtype=np.int64)
+    indeg = graph.in_degree()
+    outdeg = graph.out_degree()
+    out = {
+        "users": n,
+        "edges": m,
+        "interactions": graph.n_interactions,
+        "interactions_by_type": {t: int(graph.counts[:, i].sum()) for i, t in enumerate(graph.types)},
+        "pairs_by_type": {t: int(np.count_nonzero(graph.counts[:, i])) for i, t in enumerate(graph.types)},
+        "merged_duplicate_rows": int(graph.stats.get("merged_rows", 0)),
+        "type_weights": {t: float(w) for t, w in zip(graph.types, graph.type_weights)},
+        "reciprocity": reciprocity(graph),
+        "density": m / (n * (n - 1)) if n > 1 else 0.0,
+        "in_degree": _summary(indeg),
+        "out_degree": _summary(outdeg),
+        "weak_components": {"count": int(n_comp), "largest": int(sizes.max()) if n else 0},
+        "isolated_users": int(np.count_nonzero((indeg == 0) & (outdeg == 0))),
+    }
+    if edges is not None:
+        rep = edges.report
+        out["rows_read"] = rep.rows_read
+        out["self_loops_dropped"] = rep.self_loops_dropped
+        out["files"] = [f.to_dict() for f in rep.files]
+        out["warnings"] = list(rep.warnings)
+        if edges.timestamp is not None:
+            ts = edges.timestamp[~np.isnat(edges.timestamp)]
+            if len(ts):
+                out["time_range"] = {
+                    "first": str(ts.min().astype("datetime64[s]")) + "Z",
+                    "last": str(ts.max().astype("datetime64[s]")) + "Z",
+                    "rows_with_time": int(len(ts)),
+                }
+    return out

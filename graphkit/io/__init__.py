@@ -1,0 +1,39 @@
+"""Every reader of user files and every writer of results.
+
+Readers (each validates at the edge: one-line :class:`~graphkit.errors.InputError` naming
+the file and line):
+
+* :func:`read_edges` -- interaction logs (CSV, TSV, SNAP-style edge lists, Parquet, JSON
+  Lines; ``.gz``/``.bz2``) -> :class:`EdgeTable`.
+* :func:`read_actions` -- action logs (who shared which item when) -> :class:`ActionLog`.
+* :func:`read_membership`, :func:`read_id_list`, :func:`read_costs`, :func:`read_learned`,
+  :func:`read_user_table` -- the small side files (memberships, seed/target lists, costs,
+  learned probabilities).
+
+Writers: :func:`write_table` (CSV/TSV/JSON/JSONL/Parquet/TXT by extension, atomically),
+:func:`atomic_path`, :func:`atomic_open`, :func:`to_jsonable`, :func:`format_of`.
+
+Private modules: ``_formats`` (compression, format sniffing), ``_text`` (delimited text),
+``_columns`` (the one table of column names), ``_values`` (ids, weights, timestamps with
+their file lines), ``_ids`` (ids -> int32 codes), ``_kernels`` (numba id parsing).
+"""
+
+from .actions import ACTION_FORMS, ActionLog, read_actions
+from .edges import DEFAULT_TYPE, EdgeTable, FileReport, LoadReport, parse_type_weights, read_edges
+from .tables import read_costs, read_id_list, read_learned, read_membership, read_user_table
+from .writers import (
+    FORMATS,
+    atomic_open,
+    atomic_path,
+    format_of,
+    to_jsonable,
+    write_table,
+    write_text,
+)
+
+__all__ = [
+    "read_edges", "EdgeTable", "LoadReport", "FileReport", "parse_type_weights", "DEFAULT_TYPE",
+    "read_actions", "ActionLog", "ACTION_FORMS",
+    "read_membership", "read_id_list", "read_costs", "read_learned", "read_user_table",
+    "write_table", "write_text", "atomic_path", "atomic_open", "to_jsonable", "format_of", "FORMATS",
+]

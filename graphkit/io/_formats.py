@@ -1,0 +1,133 @@
+"""File-level plumbing shared by every reader: compression, format sniffing, byte heads,
+line iteration for error messages, and the Parquet/JSON Lines openers."""
+
+from __future__ import annotations
+
+import bz2
+import gzip
+import os
+
+from ..errors import InputError
+
+TEXT_EXT = {".csv": ",", ".tsv": "\t", ".tab": "\t"}
+JSON_EXT = {".jsonl", ".ndjson", ".json"}
+COMPRESSION = {".gz": "gzip", ".gzip": "gzip", ".bz2": "bz2"}
+SNIFF_BYTES = 1 << 16
+
+
+def compression_of(path: str) -> str | None:
+    return COMPRESSION.get(os.path.splitext(path)[1].lower())
+
+
+def base_ext(path: str) -> str:
+    root, ext = os.path.splitext(path.lower())
+    if ext in COMPRESSION:
+        ext = os.path.splitext(root)[1]
+    return ext
+
+
+def open_bytes(path: str):
+    comp = compression_of(path)
+    if comp == "gzip":
+        return gzip.open(path, "rb")
+    if comp == "bz2":
+        return bz2.open(path, "rb")
+    return open(path, "rb")
+
+
+def read_head(path: str) -> bytes:
+    """The first bytes of the (decompressed) file; InputError if it cannot be read."""
+    comp = compression_of(path)
+    try:
+        with open_bytes(path) as fh:
+            return fh.read(SNIFF_BYTES)
+    except (OSError, EOFError, ValueError) as exc:
+        kind = {"gzip": "gzip", "bz2": "bzip2"}.get(comp or "", "")
+        if kind:
+            raise InputError(f"not a valid {kind} file ({exc})", path) from None
+        raise InputError(f"cannot read file ({exc})", path) from None
+
+
+def check_file(path: str):
+    if not os.path.exists(path):
+        raise InputError("no such file", path)
+    if os.path.isdir(path):
+        raise InputError("is a directory, not an edge file", path)
+    if os.path.getsize(path) == 0:
+        raise InputError("file is empty", path)
+
+
+def looks_binary(head: bytes) -> bool:
+    if b"\x00" in head:
+        return True
+    sample = head[:4096]
+    if not sample:
+        return False
+    # Mostly control bytes outside tab/newline/CR -> not text.
+    ctrl = sum(1 for b in sample if b < 32 and b not in (9, 10, 13))
+    return ctrl > len(sample) * 0.05
+
+
+def detect_format(path: str, head: bytes) -> str:
+    ext = base_ext(path)
+    if head[:4] == b"PAR1" or ext == ".parquet" or ext == ".pq":
+        return "parquet"
+    if ext in JSON_EXT:
+        return "jsonl"
+    stripped = head.lstrip()
+    if stripped[:1] == b"{" and ext not in TEXT_EXT:
+        return "jsonl"
+    return "text"
+
+
+def open_parquet(path, wanted, extra_cols):
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    try:
+        pf = pq.ParquetFile(path)
+    except (pa.ArrowInvalid, OSError) as exc:
+        raise InputError(f"not a readable Parquet file ({str(exc).splitlines()[0]})", path) from None
+    names = list(pf.schema_arrow.names)
+    return pf, names
+
+
+def read_json(path, extra_cols):
+    import pyarrow as pa
+    import pyarrow.json as pjson
+
+    try:
+        table = pjson.read_json(path, read_options=pjson.ReadOptions(block_size=1 << 24))
+    except pa.ArrowInvalid as exc:
+        msg = str(exc).splitlines()[0]
+        raise InputError(f"not valid JSON Lines ({msg})", path, first_bad_json_line(path)) from None
+    return table
+
+
+def iter_lines(path):
+    with open_bytes(path) as fh:
+        yield from enumerate(fh, start=1)
+
+
+def first_bad_utf8_line(path) -> int | None:
+    for i, raw in iter_lines(path):
+        try:
+            raw.decode("utf-8")
+        except UnicodeDecodeError:
+            return i
+    return None
+
+
+def first_bad_json_line(path) -> int | None:
+    import json
+
+    for i, raw in iter_lines(path):
+        if not raw.strip():
+            continue
+        try:
+            obj = json.loads(raw)
+        except ValueError:
+            return i
+        if not isinstance(obj, dict):
+            return i
+    return None

@@ -1,0 +1,74 @@
+"""User ids -> dense int32 codes, once, for every reader."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..errors import InputError
+
+
+def map_ids(chunks):
+    """Map arrow string chunks of ids to dense int32 codes.
+
+    Returns (codes per chunk, node_ids). When every id is a canonical integer
+    (its text is exactly ``str(int(text))``) the ids are mapped through their
+    integer values, which is several times faster than hashing strings and
+    still keeps "007" and "7" apart (a non-canonical id sends us down the
+    string path). Positions follow numeric order there, first appearance
+    otherwise; every output breaks ties by id, so this never shows.
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    total = sum(len(c) for c in chunks)
+    values = canonical_ints(chunks)
+    if values is not None:
+        lo, hi = int(values.min()), int(values.max())
+        span = hi - lo + 1
+        if span <= max(4 * total, 1 << 20):
+            from ._kernels import dense_codes
+
+            codes, uniq = dense_codes(values, lo, span)
+        else:
+            uniq, codes = np.unique(values, return_inverse=True)
+            codes = codes.astype(np.int32)
+        node_ids = np.asarray(pc.cast(pa.array(uniq), pa.string()).to_numpy(zero_copy_only=False), dtype=object)
+    else:
+        combined = pa.chunked_array(chunks, type=pa.string()).combine_chunks()
+        enc = combined.dictionary_encode()
+        codes = enc.indices.to_numpy(zero_copy_only=False).astype(np.int32, copy=False)
+        node_ids = np.asarray(enc.dictionary.to_numpy(zero_copy_only=False), dtype=object)
+    if len(node_ids) > np.iinfo(np.int32).max:
+        raise InputError("more than 2^31 distinct users; use the Spark engine")
+    out = []
+    start = 0
+    for c in chunks:
+        out.append(codes[start : start + len(c)])
+        start += len(c)
+    return out, node_ids
+
+
+def canonical_ints(chunks) -> np.ndarray | None:
+    """int64 values of the ids if every id is canonical integer text, else None."""
+    import pyarrow as pa
+
+    from ._kernels import parse_canonical_ints
+
+    total = sum(len(c) for c in chunks)
+    if total == 0:
+        return None
+    values = np.empty(total, dtype=np.int64)
+    start = 0
+    for c in chunks:
+        n = len(c)
+        if n == 0:
+            continue
+        if not pa.types.is_string(c.type) or c.null_count:
+            return None
+        _, off_buf, data_buf = c.buffers()
+        offsets = np.frombuffer(off_buf, dtype=np.int32)[c.offset : c.offset + n + 1]
+        data = np.frombuffer(data_buf, dtype=np.uint8) if data_buf is not None else np.zeros(1, np.uint8)
+        if parse_canonical_ints(offsets, data, values[start : start + n]):
+            return None  # leading zeros, '+', spaces, letters: keep them as strings
+        start += n
+    return values

@@ -1,0 +1,205 @@
+"""Delimited text files (CSV, TSV, whitespace edge lists): layout sniffing, the pyarrow
+read, comment lines, and the line lookups of the error path."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..errors import InputError
+from ._columns import CANDIDATES, is_number
+from ._formats import SNIFF_BYTES, TEXT_EXT, base_ext, first_bad_utf8_line, iter_lines
+
+
+def is_comment(line: str) -> bool:
+    s = line.lstrip()
+    return s.startswith("#") or s.startswith("%")
+
+
+def split_fields(line: str, delimiter: str) -> list[str]:
+    if delimiter == " ":
+        return line.split()
+    return line.split(delimiter)
+
+
+@dataclass
+class TextLayout:
+    delimiter: str
+    header: bool
+    names: list  # column names (header) or "1", "2", ... (headerless)
+    skip_lines: int  # leading comment/blank lines before the header or first row
+    first_row: list
+    has_inner_comments: bool
+
+
+def text_layout(path: str, head: bytes, header: bool | None, named: set) -> TextLayout:
+    try:
+        text = head.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        if exc.start < len(head) - 4:  # not just a multi-byte char cut at the end
+            line = head[: exc.start].count(b"\n") + 1
+            raise InputError("not valid UTF-8 text", path, line) from None
+        text = head[: exc.start].decode("utf-8")
+    text = text.removeprefix("\ufeff")  # a byte-order mark (Excel's CSV); pyarrow skips it too
+    lines = text.splitlines()
+    if len(head) == SNIFF_BYTES and lines:
+        lines = lines[:-1]  # the last line may be cut
+    skip = 0
+    for ln in lines:
+        if ln.strip() == "" or is_comment(ln):
+            skip += 1
+            continue
+        break
+    else:
+        raise InputError("no data rows (only comments or blank lines)", path)
+    first = lines[skip]
+    ext = base_ext(path)
+    if ext in TEXT_EXT:
+        delim = TEXT_EXT[ext]
+    elif "\t" in first:
+        delim = "\t"
+    elif "," in first:
+        delim = ","
+    else:
+        delim = " "
+    fields = split_fields(first, delim)
+    rest = lines[skip + 1 :]
+    if header is None:
+        lowered = {f.strip().lower() for f in fields}
+        known = {c for cands in CANDIDATES.values() for c in cands if len(c) > 1}
+        header = bool(lowered & known) or bool({f.strip() for f in fields} & named)
+        if not header:
+            # like csv.Sniffer.has_header: a text field above a number is a header
+            nxt = next((ln for ln in rest if ln.strip() and not is_comment(ln)), None)
+            if nxt is not None:
+                second = split_fields(nxt, delim)
+                header = any(
+                    not is_number(a) and is_number(b) for a, b in zip(fields, second)
+                )
+    inner = any(is_comment(ln) for ln in rest)
+    if header:
+        names = [f.strip() for f in fields]
+        if len(set(names)) != len(names):
+            dup = sorted({n for n in names if names.count(n) > 1})
+            raise InputError(f"duplicate column name(s) in header: {', '.join(dup)}", path, skip + 1)
+        data_first = next((ln for ln in rest if ln.strip() and not is_comment(ln)), None)
+        if data_first is None and len(head) < SNIFF_BYTES:
+            raise InputError("no data rows (only a header)", path)
+        first_row = split_fields(data_first, delim) if data_first is not None else []
+    else:
+        names = [str(i + 1) for i in range(len(fields))]
+        first_row = fields
+    return TextLayout(delim, header, names, skip, first_row, inner)
+
+
+def _invalid_row_collector():
+    seen = []
+
+    def handler(row):
+        text = (row.text or "").lstrip()
+        if text.startswith(("#", "%")):
+            return "skip"  # a comment line between data rows: not a row at all
+        if not seen:
+            seen.append(row)
+        return "skip"
+
+    return seen, handler
+
+
+def read_text(path, layout: TextLayout, wanted: dict, extra_cols):
+    import pyarrow as pa
+    import pyarrow.csv as pcsv
+
+    cols = [c for c in list(wanted.values()) + list(extra_cols) if c is not None]
+    col_types = {c: pa.string() for c in cols}
+    if wanted.get("type") is not None:
+        col_types[wanted["type"]] = pa.dictionary(pa.int32(), pa.string())
+    read_opts = pcsv.ReadOptions(
+        skip_rows=layout.skip_lines + (1 if layout.header else 0),
+        column_names=layout.names,
+        block_size=1 << 24,
+    )
+    seen, handler = _invalid_row_collector()
+    parse_opts = pcsv.ParseOptions(
+        delimiter=layout.delimiter,
+        quote_char='"' if layout.delimiter == "," else False,
+        ignore_empty_lines=True,
+        invalid_row_handler=handler,
+    )
+    conv_opts = pcsv.ConvertOptions(
+        column_types=col_types,
+        include_columns=cols,
+        strings_can_be_null=False,
+        quoted_strings_can_be_null=False,
+        null_values=[],
+    )
+    try:
+        table = pcsv.read_csv(path, read_options=read_opts, parse_options=parse_opts,
+                              convert_options=conv_opts)
+    except (pa.ArrowInvalid, pa.ArrowKeyError) as exc:
+        msg = str(exc).splitlines()[0]
+        if "UTF8" in msg or "UTF-8" in msg:
+            raise InputError("not valid UTF-8 text", path, first_bad_utf8_line(path)) from None
+        raise InputError(f"cannot parse: {msg}", path) from None
+    if seen:
+        row = seen[0]
+        line = row.number if row.number is not None and row.number > 0 else find_ragged_line(path, layout)
+        raise InputError(
+            f"expected {row.expected_columns} fields, found {row.actual_columns}", path, line
+        )
+    if layout.has_inner_comments:
+        table = _drop_comment_rows(table, wanted["source"])
+    return table
+
+
+def _drop_comment_rows(table, source_col):
+    import pyarrow.compute as pc
+
+    src = table.column(source_col)
+    is_comment = pc.or_(pc.starts_with(src, "#"), pc.starts_with(src, "%"))
+    return table.filter(pc.invert(is_comment))
+
+
+def data_line(path: str, row: int, layout: TextLayout | None) -> int | None:
+    """Physical 1-based line of data row ``row`` (0-based); None when unknown."""
+    if layout is None:  # JSON Lines: one object per non-blank line
+        k = -1
+        for i, raw in iter_lines(path):
+            if raw.strip():
+                k += 1
+                if k == row:
+                    return i
+        return None
+    k = -1
+    seen_header = not layout.header
+    for i, raw in iter_lines(path):
+        s = raw.decode("utf-8", "replace")
+        if not s.strip() or is_comment(s):
+            continue
+        if not seen_header:
+            seen_header = True
+            continue
+        k += 1
+        if k == row:
+            return i
+    return None
+
+
+def find_ragged_line(path, layout: TextLayout) -> int | None:
+    want = len(layout.names)
+    seen_header = not layout.header
+    for i, raw in iter_lines(path):
+        s = raw.decode("utf-8", "replace").rstrip("\r\n")
+        if not s.strip() or is_comment(s):
+            continue
+        if not seen_header:
+            seen_header = True
+            continue
+        if layout.delimiter == ",":
+            import csv
+
+            n = len(next(csv.reader([s])))
+        else:
+            n = len(split_fields(s, layout.delimiter))
+        if n != want:
+            return i
+    return None

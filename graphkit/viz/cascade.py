@@ -1,0 +1,162 @@
+"""The cascade view: seed users and the users a simulated cascade most likely reaches."""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from .._checks import check_count
+from .._rng import int_seed
+from . import _layout as _lay
+from ._html import label_text, tip
+from ._parts import (
+    _cap_edges,
+    _edge_items,
+    _finish,
+    _layout_note,
+    _options,
+    _plural,
+    _type_counts_text,
+)
+from .view import (
+    _SEED_BORDER,
+    DEFAULT_MAX_EDGES,
+    DEFAULT_TOP,
+    PHYSICS_LIMIT,
+    View,
+)
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .._rng import RngLike
+
+__all__ = ["cascade_view"]
+
+
+def cascade_view(graph, seeds=None, *, estimate=None, influence=None, model: str = "ic",
+                 prob="wc", runs: int = 2000, top: int = DEFAULT_TOP, rng: RngLike = None, edges=None,
+                 type_probs=None, max_edges: int = DEFAULT_MAX_EDGES,
+                 physics_limit: int = PHYSICS_LIMIT, sources=()) -> View:
+    """Seed users and the users a cascade from them most likely reaches.
+
+    Parameters
+    ----------
+    graph : SocialGraph
+    seeds : iterable of str, optional
+        Seed users (needed unless ``estimate`` is given). Unknown ids raise
+        :class:`~graphkit.errors.UnknownUserError`.
+    estimate : SpreadEstimate, optional
+        A simulation of ``graph`` to show; simulated here when omitted.
+    influence : InfluenceGraph, optional
+        The influence graph (built from ``prob`` when omitted); its edge probabilities
+        set the width of the arcs.
+    model : {"ic", "lt"}, optional
+    prob : str, optional
+        Probability model (default ``"wc"``; see :func:`graphkit.influence_graph`).
+    runs : int, optional
+        Simulated cascades (default 2,000: enough for colours; use ``graphkit
+        simulate`` for tight confidence intervals).
+    top : int, optional
+        Reached users shown besides the seeds (default 300), the most likely first.
+    rng : int, numpy.random.Generator or None, optional
+        Seed of the simulation and the layout.
+    edges, type_probs
+        Passed to :func:`graphkit.influence_graph` (``column:NAME``, ``typed``).
+
+    Returns
+    -------
+    View
+        Seeds are red-bordered stars; colour = activation probability (viridis);
+        arcs point the way influence flows (from the user acted on to the actor).
+
+    Examples
+    --------
+    >>> import graphkit as gk
+    >>> g = gk.SocialGraph.from_pairs([("b", "a"), ("c", "a"), ("d", "c")])
+    >>> v = gk.cascade_view(g, ["a"], runs=500, rng=3)   # wc: every p = 1
+    >>> sorted(n["uid"] for n in v.nodes), v.details["expected_reach"]
+    (['a', 'b', 'c', 'd'], 4.0)
+    """
+    from ..diffusion import simulate
+    from ..weighting import influence_graph
+
+    top = check_count("top", top, minimum=0)
+    max_edges = check_count("max_edges", max_edges)
+    seed = int_seed(rng)
+    if influence is None:
+        influence = influence_graph(graph, prob, edges=edges, type_probs=type_probs,
+                                    rng=np.random.default_rng([2, seed]))
+    if influence.n_nodes != graph.n_nodes:
+        raise ValueError("the influence graph is of another graph (its size differs)")
+    if estimate is None:
+        if seeds is None:
+            raise ValueError("give the seed users (or a SpreadEstimate)")
+        estimate = simulate(influence, list(seeds), model, runs=check_count("runs", runs), rng=seed)
+    p = np.asarray(estimate.activation_probability, dtype=np.float64)
+    if p.shape != (graph.n_nodes,):
+        raise ValueError("the estimate is of another graph (its size differs)")
+    seed_pos = _lay.positions_of(graph, list(estimate.seeds))
+    rest = p.copy()
+    rest[seed_pos] = -1.0
+    n_reached = int((rest > 0).sum())
+    reached = _lay.top_positions(graph.node_ids, rest, min(top, n_reached))
+    pos = np.concatenate([seed_pos, reached]).astype(np.int64)
+    n, k = len(pos), len(seed_pos)
+    src, dst, eid = _lay.induced_edges(graph, pos)
+    n_induced = int(eid.size)
+    keep = _cap_edges(graph, eid, max_edges)
+    src, dst, eid = src[keep], dst[keep], eid[keep]
+    xy = _lay.layout(n, src, dst, graph.weight[eid], seed=seed)
+    ids = graph.node_ids
+    runs_done = int(estimate.runs)
+    nodes = []
+    for i in range(n):
+        uid = str(ids[pos[i]])
+        pi = float(p[pos[i]])
+        if i < k:
+            rows = [("", f"seed (active at step 0 in all {runs_done:,} runs)")]
+            item = {"shape": "star", "size": 26.0, "borderWidth": 3,
+                    "color": {"background": _lay.sequential_color(1.0), "border": _SEED_BORDER}}
+        else:
+            rows = [("reached in", f"{pi:.1%} of {runs_done:,} runs")]
+            item = {"shape": "dot", "size": float(round(8.0 + 22.0 * math.sqrt(pi), 1)),
+                    "color": _lay.sequential_color(pi)}
+        item.update(id=i, uid=uid, label=label_text(uid), x=float(xy[i, 0]), y=float(xy[i, 1]),
+                    tip=tip(uid, rows))
+        nodes.append(item)
+    p_edge = influence.in_prob[eid] if eid.size else np.zeros(0)
+    widths = np.round(1.0 + 5.0 * np.sqrt(p_edge), 2)
+
+    def edge_tip(j, a, b, e):
+        return tip(f"{b} \u2192 {a}", [("", f"{b}'s posts reach {a} with probability "
+                                            f"{float(p_edge[j]):.3g} ({a} acted on {b}: "
+                                            f"{_type_counts_text(graph, e)})")])
+
+    edge_items = _edge_items(graph, pos, src, dst, eid, type_color=_lay.type_colors(graph.types),
+                             width_by=widths, reverse=True, tip_fn=edge_tip)
+    for item in edge_items:
+        item["color"] = {"color": "#7b8794", "opacity": 0.6}
+    shown = (f"{_plural(k, 'seed')} and the {n - k:,} users most likely reached, of "
+             f"{graph.n_nodes:,} users; {eid.size:,} of {graph.n_edges:,} edges")
+    notes = [f"expected reach {estimate.mean:,.1f} users (95% CI {estimate.ci_low:,.1f} .. "
+             f"{estimate.ci_high:,.1f}; seeds included) from {runs_done:,} simulated "
+             f"{str(estimate.model).upper()} cascades, probabilities {estimate.prob}",
+             "colour = chance of being reached; stars = seeds; arcs point the way influence "
+             "flows (from the user acted on to the actor), width = edge probability"]
+    if n_reached > n - k:
+        notes.append(f"not shown: {n_reached - (n - k):,} more users reached with a lower "
+                     "probability")
+    if n_induced > eid.size:
+        notes.append(f"not shown: the {n_induced - eid.size:,} lightest of the {n_induced:,} edges "
+                     f"among the shown users (at most {max_edges:,} are drawn)")
+    notes.append(_layout_note(n, seed, physics_limit))
+    legend = [{"title": "Node colour: chance of being reached", "gradient": list(_lay.SEQUENTIAL_STOPS),
+               "low": "0%", "high": "100%",
+               "items": [{"label": "seed", "color": _lay.sequential_color(1.0), "kind": "star"}]}]
+    details = {"users": graph.n_nodes, "edges": graph.n_edges, "users_shown": n, "seeds": k,
+               "edges_shown": int(eid.size), "reached": n_reached, "runs": runs_done,
+               "expected_reach": float(estimate.mean), "seed": seed}
+    return _finish("cascade", f"Cascade from {_plural(k, 'seed')}", shown, notes, nodes,
+                   edge_items, _options(n, seed, physics_limit=physics_limit), legend, sources,
+                   details)
