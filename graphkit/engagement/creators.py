@@ -28,8 +28,8 @@ def creator_engagement(graph, *, partition=None):
     Parameters
     ----------
     graph : SocialGraph
-    partition : Partition, optional
-        Adds each creator's ``community``.
+    partition : Partition or array of int, optional
+        Adds each creator's ``community`` (a Partition, or a label per user).
 
     Returns
     -------
@@ -76,9 +76,7 @@ def creator_engagement(graph, *, partition=None):
     for t in others:
         df[f"rate_{t}"] = np.where(f > 0, received[t] / np.where(f > 0, f, 1.0), np.nan)
     if partition is not None:
-        if partition.membership.shape != (n,):
-            raise ValueError("the partition is of another graph (its size differs)")
-        df["community"] = np.asarray(partition.membership, dtype=np.int64)
+        df["community"] = labels_of(partition, n)
     df = df[keep]
     df["flag"] = _flags(df["followers"].to_numpy(), df["rate"].to_numpy())
     df = df.sort_values(["interactions", "rate", "user"], ascending=[False, False, True],
@@ -86,6 +84,14 @@ def creator_engagement(graph, *, partition=None):
     df.insert(0, "rank", np.arange(1, len(df) + 1))
     df.attrs.update({"followers": source, "types": others})
     return df
+
+
+def labels_of(partition, n: int) -> np.ndarray:
+    """The community label per user of a Partition or of an int array (checked)."""
+    labels = np.asarray(getattr(partition, "membership", partition))
+    if labels.shape != (n,) or labels.dtype.kind not in "iu":
+        raise ValueError("the partition is of another graph (its size differs) or not int labels")
+    return labels.astype(np.int64)
 
 
 def _flags(followers: np.ndarray, rate: np.ndarray) -> np.ndarray:

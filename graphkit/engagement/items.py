@@ -151,7 +151,7 @@ def item_engagement(items, graph=None, *, partition=None) -> ItemEngagement:
         What :func:`read_items` returns.
     graph : SocialGraph, optional
         Source of the followers (conversion needs it).
-    partition : Partition, optional
+    partition : Partition or array of int, optional
         Communities of ``graph`` (per-community table).
 
     Examples
@@ -220,7 +220,10 @@ def item_engagement(items, graph=None, *, partition=None) -> ItemEngagement:
     comm = None
     if partition is not None and graph is not None:
         pos = graph.index(sums["creator"].tolist(), missing="drop")
-        cmap = dict(zip(graph.node_ids[pos].tolist(), partition.membership[pos].tolist()))
+        from .creators import labels_of
+
+        memb = labels_of(partition, graph.n_nodes)
+        cmap = dict(zip(graph.node_ids[pos].tolist(), memb[pos].tolist()))
         sums["community"] = sums["creator"].map(cmap).astype("Int64")
         g = sums.dropna(subset=["community"]).groupby("community", sort=True)
         comm = g.agg(creators=("creator", "size"), items=("items", "sum"),

@@ -13,9 +13,9 @@
 The RR-set counting kernel (``_kernels``) is private.
 """
 
-from .features import features, single_seed_reach
+from .features import features, participation, single_seed_reach
 from .planted import planted_roles
 from .roles import ROLES, Segmentation, clustering_matrix, name_segments, segment_users
 
-__all__ = ["features", "single_seed_reach", "segment_users", "Segmentation", "name_segments",
+__all__ = ["features", "participation", "single_seed_reach", "segment_users", "Segmentation", "name_segments",
            "clustering_matrix", "planted_roles", "ROLES"]

@@ -22,6 +22,7 @@ from numba import get_thread_id, njit, prange
 
 from .._streams import next_uniform, seed_state
 
+
 @njit(parallel=True, cache=True)
 def rr_coverage(indptr, indices, prob, n_sets, chunk_size, chunk_seed, chunk0, counts, stamp,
                 queue):  # pragma: no cover - compiled

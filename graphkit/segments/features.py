@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-__all__ = ["features", "single_seed_reach", "ENGAGEMENT_TYPES_EXCLUDED"]
+__all__ = ["features", "single_seed_reach", "participation", "ENGAGEMENT_TYPES_EXCLUDED"]
 
 #: Interaction types that are audience, not engagement, in ``engagement_per_follower``.
 ENGAGEMENT_TYPES_EXCLUDED = ("follow",)
@@ -96,8 +96,10 @@ def features(graph, *, partition=None, reach_sets: int | None = None, rng=None,
     Parameters
     ----------
     graph : SocialGraph
-    partition : Partition, optional
-        Communities; Leiden (seeded by ``rng``) runs when omitted.
+    partition : Partition or array of int, optional
+        Communities: a :class:`~graphkit.communities.Partition`, or a community label per
+        user (aligned with ``graph.node_ids``; -1 = none, e.g. from a membership file).
+        Leiden (seeded by ``rng``) runs when omitted.
     reach_sets : int, optional
         RR sets behind ``reach`` (see :func:`single_seed_reach`); 0 skips the estimate
         (the column is then 0).
@@ -164,10 +166,20 @@ def features(graph, *, partition=None, reach_sets: int | None = None, rng=None,
     if partition is None:
         say("finding communities (Leiden)")
         partition = detect_communities(graph, "leiden", rng=seed_leiden)
-    elif partition.membership.shape != (n,):
-        raise ValueError("the partition is of another graph (its size differs)")
-    df["community"] = np.asarray(partition.membership, dtype=np.int64)
-    df["participation"] = partition.participation()
+    if hasattr(partition, "membership"):
+        memb = np.asarray(partition.membership, dtype=np.int64)
+        if memb.shape != (n,):
+            raise ValueError("the partition is of another graph (its size differs)")
+        df["community"] = memb
+        df["participation"] = partition.participation()
+        comm_info = {"communities": partition.method, "n_communities": partition.n_communities}
+    else:
+        memb = np.asarray(partition)
+        if memb.shape != (n,) or memb.dtype.kind not in "iu":
+            raise ValueError("communities must be a Partition or an int label per user")
+        df["community"] = memb.astype(np.int64)
+        df["participation"] = participation(graph, memb)
+        comm_info = {"communities": "given", "n_communities": int(np.unique(memb[memb >= 0]).size)}
     received = np.zeros(n)
     for t in graph.types:
         if t not in ENGAGEMENT_TYPES_EXCLUDED:
@@ -181,5 +193,38 @@ def features(graph, *, partition=None, reach_sets: int | None = None, rng=None,
         df["reach"] = 0.0
     else:
         df["reach"] = single_seed_reach(graph, n_sets=reach_sets, rng=seed_reach, progress=say)
-    df.attrs.update({"communities": partition.method, "n_communities": partition.n_communities})
+    df.attrs.update(comm_info)
     return df
+
+
+def participation(graph, membership) -> np.ndarray:
+    """Participation coefficient of every user for a community label per user.
+
+    ``P_i = 1 - sum_s (k_is / k_i) ** 2`` on the undirected projection (pair weight
+    ``w(u -> v) + w(v -> u)``), as :meth:`graphkit.communities.Partition.participation`
+    computes it for a detected partition; label -1 (no community) counts as one more
+    community. 0 for users with no edge.
+
+    Examples
+    --------
+    >>> import graphkit as gk, numpy as np
+    >>> from graphkit.segments.features import participation
+    >>> g = gk.SocialGraph.from_pairs([("a", "b"), ("a", "c")])
+    >>> participation(g, np.array([0, 0, 1])).tolist()          # a: half its weight each way
+    [0.5, 0.0, 0.0]
+    """
+    memb = np.asarray(membership, dtype=np.int64)
+    n = graph.n_nodes
+    src = graph.sources().astype(np.int64)
+    dst = graph.indices.astype(np.int64)
+    w = np.concatenate([graph.weight, graph.weight])
+    rows = np.concatenate([src, dst])
+    other = np.concatenate([memb[dst], memb[src]]) + 1  # -1 -> 0
+    width = np.int64(other.max() + 1 if other.size else 1)
+    keys, inv = np.unique(rows * width + other, return_inverse=True)
+    per = np.bincount(inv, weights=w)
+    k = np.bincount(rows, weights=w, minlength=n)
+    sq = np.bincount(keys // width, weights=per ** 2, minlength=n)
+    out = np.zeros(n)
+    np.divide(sq, k ** 2, out=out, where=k > 0)
+    return np.where(k > 0, 1.0 - out, 0.0)

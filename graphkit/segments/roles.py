@@ -16,7 +16,7 @@ SAMPLE = 10_000
 #: Users the silhouette is computed on (a seeded sub-sample: it costs users squared).
 SILHOUETTE_SAMPLE = 3_000
 #: The k tried when k is automatic.
-K_RANGE = (2, 8)
+K_RANGE = (3, 8)
 
 
 @dataclass(frozen=True, eq=False)
@@ -157,8 +157,8 @@ def _silhouette(x, labels, seed) -> float:
     from sklearn.metrics import silhouette_score
     from threadpoolctl import threadpool_limits
 
-    if len(np.unique(labels)) < 2:
-        return -1.0
+    if not 2 <= len(np.unique(labels)) <= len(labels) - 1:
+        return float("nan")  # undefined
     with threadpool_limits(limits=1):
         size = min(SILHOUETTE_SAMPLE, x.shape[0])
         return float(silhouette_score(x, labels, sample_size=size, random_state=seed))
@@ -183,7 +183,8 @@ def segment_users(graph=None, k: int | None = None, *, table=None, partition=Non
     rng : int, numpy.random.Generator or None, optional
         One seed for the features (Leiden, RR sets), the sample and K-means.
     k_range : (int, int), optional
-        Smallest and largest k tried (default 2..8).
+        Smallest and largest k tried (default 3..8: two segments say little to a
+        marketer, and the silhouette tends to favour k = 2).
     sample : int, optional
         Users in the seeded sample for the choice of k (default 10,000).
     progress : callable, optional
@@ -239,11 +240,13 @@ def segment_users(graph=None, k: int | None = None, *, table=None, partition=Non
     if k is None:
         pick = np.sort(gen.permutation(n)[:sample]) if n > sample else np.arange(n)
         xs = x[pick]
-        for kk in range(max(2, lo), min(hi, len(np.unique(xs, axis=0))) + 1):
+        distinct = len(np.unique(xs, axis=0))
+        for kk in range(max(2, lo), min(hi, distinct, len(pick) - 1) + 1):
             say(f"choosing k: K-means with k={kk} on {len(pick):,} users")
             _, lab = _kmeans(xs, kk, s_sample)
             sil[kk] = _silhouette(xs, lab, s_sample)
-        k = max(sil, key=lambda kk: (sil[kk], -kk)) if sil else 1
+        valid = [kk for kk in sil if np.isfinite(sil[kk])]
+        k = max(valid, key=lambda kk: (sil[kk], -kk)) if valid else max(1, min(lo, distinct))
     k = int(min(k, n))
     say(f"K-means with k={k} on {n:,} users")
     km, labels = _kmeans(x, k, s_km)
@@ -257,7 +260,7 @@ def segment_users(graph=None, k: int | None = None, *, table=None, partition=Non
     z = np.vstack([x[seg == s].mean(axis=0) if (seg == s).any() else np.zeros(x.shape[1])
                    for s in range(k)])
     names = name_segments(z, columns)
-    if k not in sil and n > 2 and k > 1:
+    if k not in sil and 1 < k < n:
         pick = np.sort(gen.permutation(n)[:sample]) if n > sample else np.arange(n)
         sil[k] = _silhouette(x[pick], seg[pick], s_sample)
     out = table.copy()
