@@ -126,6 +126,10 @@ def test_given_partition_is_used_and_checked():
     f = features(g, partition=part, reach_sets=0)
     assert np.array_equal(f["community"].to_numpy(), part.membership)
     assert (f["reach"] == 0).all()
+    # a label array gives the same participation as the Partition computes
+    f2 = features(g, partition=part.membership.copy(), reach_sets=0)
+    np.testing.assert_allclose(f2["participation"], part.participation(), atol=1e-12)
+    assert f2.attrs["communities"] == "given"
     other = gk.detect_communities(gk.SocialGraph.from_pairs([("x", "y")]), rng=1)
     with pytest.raises(ValueError, match="another graph"):
         features(g, partition=other)

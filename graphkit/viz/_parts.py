@@ -173,8 +173,9 @@ def _membership(graph, communities) -> tuple[np.ndarray, str]:
     return arr.astype(np.int64), "the given communities"
 
 
-def _community_colors(labels) -> tuple[dict, list]:
-    """Colour per label (most frequent first; past the palette and -1: grey) and legend items."""
+def _community_colors(labels, names=None) -> tuple[dict, list]:
+    """Colour per label (most frequent first; past the palette and -1: grey) and legend items
+    (``names[label]`` instead of ``community <label>`` when given)."""
     labels = np.asarray(labels, dtype=np.int64)
     values, counts = np.unique(labels, return_counts=True)
     order = np.lexsort((values, -counts))
@@ -185,7 +186,8 @@ def _community_colors(labels) -> tuple[dict, list]:
         if c >= 0 and slot < len(_lay.CATEGORICAL):
             colors[c] = _lay.CATEGORICAL[slot]
             slot += 1
-            items.append({"label": f"community {c} ({_plural(k, 'user')} shown)",
+            name = f"community {c}" if names is None else str(names[c])
+            items.append({"label": f"{name} ({_plural(k, 'user')} shown)",
                           "color": colors[c], "kind": "node"})
         else:
             colors[c] = _lay.OTHER_COLOR

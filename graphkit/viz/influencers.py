@@ -39,7 +39,8 @@ __all__ = ["influencers_view"]
 
 def influencers_view(graph, ranking=None, *, top: int = DEFAULT_TOP, method: str = "pagerank",
                      communities=None, rng: RngLike = None, max_edges: int = DEFAULT_MAX_EDGES,
-                     physics_limit: int = PHYSICS_LIMIT, sources=(), by: str | None = None) -> View:
+                     physics_limit: int = PHYSICS_LIMIT, sources=(), by: str | None = None,
+                     roles=None) -> View:
     """The top users by a score and the edges among them.
 
     Parameters
@@ -70,11 +71,14 @@ def influencers_view(graph, ranking=None, *, top: int = DEFAULT_TOP, method: str
         Above this many nodes the browser runs no physics (default 1,000).
     sources : sequence of str, optional
         Input file names for the header.
+    roles : array of str, optional
+        A role name per user (aligned with ``graph.node_ids``; e.g. the ``role`` column
+        of :func:`graphkit.segments.segment_users`): colour = role instead of community.
 
     Returns
     -------
     View
-        Size = score, colour = community, edge colour = the pair's most frequent
+        Size = score, colour = community (or role), edge colour = the pair's most frequent
         interaction type, arrows from actor to target.
 
     Examples
@@ -131,7 +135,15 @@ def influencers_view(graph, ranking=None, *, top: int = DEFAULT_TOP, method: str
     keep = _cap_edges(graph, eid, max_edges)
     src, dst, eid = src[keep], dst[keep], eid[keep]
 
-    if communities is not None:
+    role_names = None
+    if roles is not None:
+        names = np.asarray(roles, dtype=object)
+        if names.shape != (graph.n_nodes,):
+            raise ValueError(f"roles must have one name per user ({graph.n_nodes})")
+        role_names, labels = np.unique(names[pos].astype(str), return_inverse=True)
+        labels = labels.astype(np.int64)
+        comm_note = "colour = role (user segments)"
+    elif communities is not None:
         memb, comm_source = _membership(graph, communities)
         labels = memb[pos]
         comm_note = f"colour = community ({comm_source})"
@@ -143,7 +155,7 @@ def influencers_view(graph, ranking=None, *, top: int = DEFAULT_TOP, method: str
     else:
         labels = np.full(n, -1, dtype=np.int64)
         comm_note = "colour: no edges among the shown users, so no communities"
-    colors, comm_items = _community_colors(labels)
+    colors, comm_items = _community_colors(labels, names=role_names)
 
     xy = _lay.layout(n, src, dst, graph.weight[eid], seed=seed)
     sizes = _sizes(score)
@@ -154,7 +166,8 @@ def influencers_view(graph, ranking=None, *, top: int = DEFAULT_TOP, method: str
         uid = str(ids[pos[i]])
         c = int(labels[i])
         rows = [("rank", f"{rank_no[i]:,} by {mname}"), ("score", _fmt(score[i])),
-                ("community", str(c) if c >= 0 else "none")]
+                ("community", str(c) if c >= 0 else "none") if role_names is None
+                else ("role", str(role_names[c]))]
         rows += [(name, _fmt(v)) for name, v in received[i]]
         nodes.append({"id": i, "uid": uid, "label": label_text(uid), "shape": "dot",
                       "x": float(xy[i, 0]), "y": float(xy[i, 1]), "size": float(sizes[i]),
@@ -176,7 +189,8 @@ def influencers_view(graph, ranking=None, *, top: int = DEFAULT_TOP, method: str
     if left:
         notes.append("not shown: " + "; ".join(left))
     notes.append(_layout_note(n, seed, physics_limit))
-    legend = [{"title": "Node colour: community", "items": comm_items}, _edge_legend(graph, eid)]
+    legend = [{"title": "Node colour: " + ("community" if role_names is None else "role"),
+               "items": comm_items}, _edge_legend(graph, eid)]
     details = {"users": graph.n_nodes, "edges": graph.n_edges, "users_shown": n,
                "edges_shown": int(eid.size), "edges_among_shown": n_induced,
                "measure": measure, "communities": comm_note, "seed": seed,

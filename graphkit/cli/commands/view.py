@@ -13,6 +13,7 @@ from .._options import (
     edge_input_options,
     html_output_option,
     load_graph,
+    membership_labels,
     open_in_browser,
     open_option,
     printable,
@@ -50,12 +51,16 @@ KINDS = ("influencers", "communities", "ego", "cascade")
 @click.option("--communities", "communities_file", type=click.Path(dir_okay=False), default=None,
               help="Membership file (user,community; what 'graphkit communities -o' writes) for "
                    "--kind influencers colours and --kind communities (default: Leiden).")
+@click.option("--color-by", type=click.Choice(["community", "segment"]), default="community",
+              show_default=True,
+              help="--kind influencers: colour users by community, or by the role of their user "
+                   "segment (graphkit segments, k chosen by silhouette), e.g. --color-by segment.")
 @random_seed_option
 @html_output_option
 @open_option
 @handle_errors
 def view(kind, top, by, user, radius, seed_list, seeds_file, model, prob_spec, type_probs, runs,
-         communities_file, random_seed, output, open_page, **params):
+         communities_file, color_by, random_seed, output, open_page, **params):
     """Draw the graph as an interactive HTML page that works offline.
 
     Big graphs are never drawn whole: the page shows the top users by a score
@@ -82,6 +87,8 @@ def view(kind, top, by, user, radius, seed_list, seeds_file, model, prob_spec, t
         raise click.UsageError("--seeds and --seeds-file apply to --kind cascade only")
     if kind == "cascade" and (seed_list is None) == (seeds_file is None):
         raise click.UsageError("--kind cascade needs the seed users: --seeds A,B or --seeds-file FILE")
+    if color_by != "community" and kind != "influencers":
+        raise click.UsageError("--color-by segment applies to --kind influencers only")
     if communities_file is not None and kind not in ("influencers", "communities"):
         raise click.UsageError("--communities applies to --kind influencers and communities")
     cascade_only = {"--model": model != "ic", "--prob": prob_spec != "wc",
@@ -97,8 +104,17 @@ def view(kind, top, by, user, radius, seed_list, seeds_file, model, prob_spec, t
         graph, edges = load_graph(params, st, extra_cols=(arg,) if name == "column" else ())
         st.stage(f"building the {kind} view")
         if kind == "influencers":
+            roles = None
+            if color_by == "segment":
+                from ...segments import segment_users
+
+                part = membership_labels(communities_file, graph) if communities_file else None
+                roles = segment_users(graph, partition=part, rng=seed,
+                                      progress=st.stage).table["role"].to_numpy()
+                st.stage(f"building the {kind} view")
             page = viz.influencers_view(graph, top=top or viz.DEFAULT_TOP, method=by,
-                                        communities=communities_file, rng=seed, sources=sources)
+                                        communities=communities_file, rng=seed, sources=sources,
+                                        roles=roles)
         elif kind == "communities":
             page = viz.communities_view(graph, communities_file,
                                         top=top or viz.DEFAULT_TOP_COMMUNITIES, method=by, rng=seed,
