@@ -128,24 +128,26 @@ def library_all_users(path: Path, repeat: int) -> None:
     cg = contact_graph(g)
     print(f"\n### all users on {path.name}: {g.n_nodes:,} users, {g.n_edges:,} edges, "
           f"{int(cg.degree.sum()) // 2:,} contact pairs, largest degree {int(cg.degree.max()):,}")
-    print("| library call | median | runs |\n|---|---:|---|")
-    for method in ("combined", "ppr", "adamic-adar", "common-neighbors"):
+    print("| library call | wall (median) | CPU (median) | wall of each run | load |\n"
+          "|---|---:|---:|---|---:|")
+
+    def timed(label, call, runs):
+        walls, cpus = [], []
+        for _ in range(runs):
+            t, c = time.perf_counter(), time.process_time()
+            call()
+            walls.append(time.perf_counter() - t)
+            cpus.append(time.process_time() - c)
+        print(f"| {label} | {statistics.median(walls):.2f} s | {statistics.median(cpus):.2f} s | "
+              f"{', '.join(f'{x:.2f}' for x in walls)} | {os.getloadavg()[0]:.1f} |", flush=True)
+
+    for method in ("ppr", "adamic-adar", "combined"):
         recommend(g, g.node_ids[:50].tolist(), method=method)  # warm-up (compile)
-        times = []
-        for _ in range(repeat):
-            t = time.perf_counter()
-            recommend(g, top=10, method=method)
-            times.append(time.perf_counter() - t)
-        print(f"| `recommend(g, top=10, method='{method}')`, every user, with why | "
-              f"{statistics.median(times):.2f} s | {', '.join(f'{x:.2f}' for x in times)} |")
+        timed(f"`recommend(g, top=10, method='{method}')`, every user, with why",
+              lambda m=method: recommend(g, top=10, method=m), repeat if method == "ppr" else 1)
     segment_users(g.subgraph(g.node_ids[:2000].tolist()), k=3, rng=1)  # warm-up
-    times = []
-    for _ in range(repeat):
-        t = time.perf_counter()
-        segment_users(g, rng=SEED)
-        times.append(time.perf_counter() - t)
-    print(f"| `segment_users(g)` (features, Leiden, RR reach, k by silhouette) | "
-          f"{statistics.median(times):.2f} s | {', '.join(f'{x:.2f}' for x in times)} |")
+    timed("`segment_users(g)` (features, Leiden, RR reach, k by silhouette)",
+          lambda: segment_users(g, rng=SEED), repeat)
 
 
 def whole_process(args: list[str], threads: int = 2) -> tuple[float, float]:
@@ -163,13 +165,14 @@ def whole_process(args: list[str], threads: int = 2) -> tuple[float, float]:
 
 def processes(path: Path, repeat: int) -> None:
     print(f"\n### whole processes on {path.name} (2 threads)")
-    print("| command | first | median of the next | peak RSS |\n|---|---:|---:|---:|")
+    print("| command | first | median of the next | peak RSS | load |\n|---|---:|---:|---:|---:|")
     for args in (["recommend", str(path), "--all", "--top", "10", "-o", "recs.csv", "-q"],
                  ["segments", str(path), "-o", "seg.csv", "--random-seed", str(SEED), "-q"]):
         first, rss = whole_process(args)
         rest = [whole_process(args)[0] for _ in range(repeat)]
         cmd = "graphkit " + " ".join(a if a != str(path) else path.name for a in args)
-        print(f"| `{cmd}` | {first:.2f} s | {statistics.median(rest):.2f} s | {rss:.0f} MiB |")
+        print(f"| `{cmd}` | {first:.2f} s | {statistics.median(rest):.2f} s | {rss:.0f} MiB | "
+              f"{os.getloadavg()[0]:.1f} |", flush=True)
 
 
 def main() -> None:

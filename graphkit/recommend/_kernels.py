@@ -7,7 +7,8 @@ Every kernel works on the *contact graph*: the symmetric CSR (``indptr``, ``indi
   ``k`` best (score descending, then ``id_rank`` ascending). Two-hop scorers (common
   neighbours, Jaccard, Adamic-Adar, resource allocation, preferential attachment)
   accumulate over ``w in N(u), v in N(w)`` into a dense per-thread array; personalized
-  PageRank runs the forward push of Andersen, Chung and Lang (2006) from ``u``.
+  PageRank runs the forward push of Andersen, Chung and Lang (2006) from ``u``
+  (:func:`_push`), and the combined score adds the two.
 * :func:`shared_contacts` -- for (user, candidate) pairs, the number of common
   neighbours, their Adamic-Adar and resource-allocation sums, and the three shared
   contacts with the fewest contacts of their own (the most telling), by merging the
@@ -52,65 +53,53 @@ def _keep_best(cand, score, k, v, s, id_rank, filled):  # pragma: no cover - com
 
 
 @njit(cache=True)
-def _push(u, indptr, indices, weight, strength, damping, limit, p, r, seen, tag, parent, touched,
-          queue, n):  # pragma: no cover - compiled
-    """Forward push from ``u``: ``p`` gets the personalized PageRank estimate of every user.
+def _push(u, indptr, indices, wn, strength, damping, tol, rp, parent, touched, queue,
+          n):  # pragma: no cover - compiled
+    """Forward push from ``u`` (Andersen, Chung, Lang 2006) on the contact graph.
 
-    A user ``w`` is pushed while its residual exceeds ``eps * strength[w]``: it keeps
-    ``1 - damping`` of the residual and passes the rest to its neighbours in proportion
-    to the edge weights (a user whose edges all weigh 0 passes it back to ``u``, the
-    restart, as PageRank does with dangling users). Returns how many users were touched
-    (listed in ``touched``); ``parent[v]`` is the user that first passed residual to ``v``.
-    Each user is in the (circular, length ``n``) queue at most once at a time.
+    ``rp[v, 0]`` holds ``v``'s residual divided by its weighted degree, ``rp[v, 1]`` its
+    PageRank estimate; both are 0 on entry for every user (the caller resets the touched
+    ones), so a user is new when both are 0. A user is pushed while its normalised
+    residual exceeds ``tol``: it keeps ``1 - damping`` of the residual and passes the rest
+    to its neighbours in proportion to the edge weights. ``wn[j] = weight[j] /
+    strength[indices[j]]`` is precomputed, so each edge costs one random access (the
+    neighbour's ``rp`` row). Returns how many users were touched (listed in ``touched``);
+    ``parent[v]`` is the user that first passed residual to ``v``. Each user is in the
+    circular queue (length ``n``) at most once at a time.
     """
-    nt = 0
-    seen[u] = tag
-    p[u] = 0.0
-    r[u] = 1.0
+    su = strength[u]
+    touched[0] = u
     parent[u] = -1
-    touched[nt] = u
-    nt += 1
+    if su <= 0.0:
+        rp[u, 1] = 1.0  # every edge weighs 0: the walk stays home
+        return 1
+    rp[u, 0] = 1.0 / su
+    nt = 1
     head = 0
     tail = 1
     queue[0] = u
     queued = 1
     while queued > 0:
         w = queue[head]
-        head += 1
-        if head == n:
-            head = 0
+        head = head + 1 if head + 1 < n else 0
         queued -= 1
-        rw = r[w]
-        sw = strength[w]
-        if rw <= limit[w] or rw <= 0.0:
+        rho = rp[w, 0]
+        if rho <= tol:
             continue
-        r[w] = 0.0
-        p[w] += (1.0 - damping) * rw
-        if sw <= 0.0:
-            if strength[u] <= 0.0:
-                p[w] += damping * rw  # nowhere to go, not even back: keep it
-                continue
-            before = r[u]
-            r[u] = before + damping * rw
-            if r[u] > limit[u] and not before > limit[u]:
-                queue[tail] = u
-                tail = tail + 1 if tail + 1 < n else 0
-                queued += 1
-            continue
-        share = damping * rw / sw
+        rw = rho * strength[w]
+        rp[w, 0] = 0.0
+        rp[w, 1] += (1.0 - damping) * rw
+        f = damping * rw / strength[w]
         for j in range(indptr[w], indptr[w + 1]):
             v = indices[j]
-            if seen[v] != tag:
-                seen[v] = tag
-                p[v] = 0.0
-                r[v] = 0.0
+            x = rp[v, 0]
+            if x == 0.0 and rp[v, 1] == 0.0:
                 parent[v] = w
                 touched[nt] = v
                 nt += 1
-            before = r[v]
-            after = before + share * weight[j]
-            r[v] = after
-            if after > limit[v] and not before > limit[v]:
+            y = x + f * wn[j]
+            rp[v, 0] = y
+            if y > tol and not x > tol:
                 queue[tail] = v
                 tail = tail + 1 if tail + 1 < n else 0
                 queued += 1
@@ -150,22 +139,26 @@ def _two_hop(u, indptr, indices, deg, expand, method, acc, cnt, seen, tag, paren
 
 
 def work_buffers(n: int, threads: int):
-    """Per-thread work arrays for :func:`top_candidates` (zeroed tags, ~52 bytes x n each)."""
-    return (np.zeros((threads, 3, n), dtype=np.float64), np.zeros((threads, 5, n), dtype=np.int32),
-            np.zeros((threads, 2, n), dtype=np.int64), np.zeros((threads, 1), dtype=np.int64))
+    """Per-thread work arrays for :func:`top_candidates` (zeroed; ~60 bytes x n per thread)."""
+    return (np.zeros((threads, n, 2), dtype=np.float64), np.zeros((threads, 2, n), dtype=np.float64),
+            np.zeros((threads, 5, n), dtype=np.int32), np.zeros((threads, 2, n), dtype=np.int64),
+            np.zeros((threads, 8), dtype=np.int64))
 
 
 @njit(parallel=True, cache=True)
-def top_candidates(indptr, indices, weight, strength, expand, id_rank, users, k, method, damping, limit,
-                   fbuf, ibuf, tbuf, counter):  # pragma: no cover - compiled
+def top_candidates(indptr, indices, wn, strength, expand, id_rank, users, k, method, damping, tol,
+                   rpbuf, fbuf, ibuf, tbuf, counter):  # pragma: no cover - compiled
     """The ``k`` best candidates of each user in ``users`` by ``method``.
 
-    ``fbuf``, ``ibuf``, ``tbuf``, ``counter`` come from :func:`work_buffers` (row ``t``
-    belongs to thread ``t``); visit tags only grow, so the buffers are never cleared and
-    may be reused by the next call. Returns ``cand`` (int32, users x k, -1 padded),
-    ``score`` (float64) and ``path`` (int32, users x k x PATH_HOPS: the users between
-    ``u`` and the candidate on the path its score came through, -1 padded, the first
-    entry -2 when the path was longer and its start is cut).
+    ``rpbuf``, ``fbuf``, ``ibuf``, ``tbuf``, ``counter`` come from :func:`work_buffers` (row
+    ``t`` belongs to thread ``t``); ``rpbuf`` is left all zero and visit tags only grow, so
+    the buffers may be reused by the next call. ``wn`` is ``weight / strength[indices]``
+    (see :func:`_push`); ``expand`` marks the users the combined score's Adamic-Adar part
+    expands. A PPR score is the push estimate plus the ``1 - damping`` share of the
+    residual left on the user. Returns ``cand`` (int32, users x k, -1 padded), ``score``
+    (float64) and ``path`` (int32, users x k x PATH_HOPS: the users between ``u`` and the
+    candidate on the path its score came through, -1 padded, the first entry -2 when the
+    path was longer and its start is cut).
     """
     m = users.shape[0]
     n = indptr.shape[0] - 1
@@ -176,9 +169,9 @@ def top_candidates(indptr, indices, weight, strength, expand, id_rank, users, k,
     path = np.full((m, k, PATH_HOPS), -1, dtype=np.int32)
     for i in prange(m):
         t = get_thread_id()
+        rp = rpbuf[t]
         acc = fbuf[t, 0]
         cnt = fbuf[t, 1]
-        res = fbuf[t, 2]
         parent = ibuf[t, 0]
         touched = ibuf[t, 1]
         queue = ibuf[t, 2]
@@ -199,41 +192,41 @@ def top_candidates(indptr, indices, weight, strength, expand, id_rank, users, k,
         best_s = score[i]
         filled = 0
         if method == PPR or method == COMBINED:
-            nt = _push(u, indptr, indices, weight, strength, damping, limit, acc, res, seen, tag,
-                       parent, touched, queue, n)
+            nt = _push(u, indptr, indices, wn, strength, damping, tol, rp, parent, touched, queue,
+                       n)
+            top_a = 0.0
+            nt2 = 0
+            if method == COMBINED:
+                # Adamic-Adar of the 2-hop users on the side; each score is divided by the
+                # user's best, then the two are added
+                nt2 = _two_hop(u, indptr, indices, deg, expand, ADAMIC_ADAR, acc, cnt, seen, tag,
+                               parent2, touched2, excl, tag)
+                for q in range(nt2):
+                    top_a = max(top_a, acc[touched2[q]])
+            top_p = 0.0
             for q in range(nt):  # the estimate plus the share of the residual a user keeps
                 v = touched[q]
-                acc[v] += (1.0 - damping) * res[v]
-            if method == PPR:
-                for q in range(nt):
-                    v = touched[q]
-                    if excl[v] != tag and acc[v] > 0.0:
-                        filled = _keep_best(best_c, best_s, k, v, acc[v], id_rank, filled)
-            else:
-                # Adamic-Adar of the 2-hop users on the side (second visit tag): each
-                # score is divided by the user's best, then the two are added
-                tag2 = tag + 1
-                nt2 = _two_hop(u, indptr, indices, deg, expand, ADAMIC_ADAR, res, cnt, seen, tag2,
-                               parent2, touched2, excl, tag)
-                top_p = 0.0
-                top_a = 0.0
-                for q in range(nt):
-                    v = touched[q]
-                    if excl[v] != tag and acc[v] > top_p:
-                        top_p = acc[v]
-                for q in range(nt2):
-                    top_a = max(top_a, res[touched2[q]])
-                for q in range(nt):
-                    v = touched[q]
-                    if excl[v] == tag or acc[v] <= 0.0:
-                        continue
-                    s = acc[v] / top_p
-                    if seen[v] == tag2 and top_a > 0.0:
-                        s += res[v] / top_a
+                est = rp[v, 1] + (1.0 - damping) * rp[v, 0] * strength[v]
+                rp[v, 0] = est  # rp[v, 0] now holds the score (reset below)
+                if excl[v] != tag and est > top_p:
+                    top_p = est
+            for q in range(nt):
+                v = touched[q]
+                est = rp[v, 0]
+                if excl[v] != tag and est > 0.0:
+                    s = est
+                    if method == COMBINED:
+                        s = est / top_p
+                        if seen[v] == tag and top_a > 0.0:
+                            s += acc[v] / top_a
                     filled = _keep_best(best_c, best_s, k, v, s, id_rank, filled)
+            for q in range(nt):
+                v = touched[q]
+                rp[v, 0] = 0.0
+                rp[v, 1] = 0.0
         else:
-            nt = _two_hop(u, indptr, indices, deg, expand_all, method, acc, cnt, seen, tag, parent, touched,
-                          excl, tag)
+            nt = _two_hop(u, indptr, indices, deg, expand_all, method, acc, cnt, seen, tag,
+                          parent, touched, excl, tag)
             for q in range(nt):
                 v = touched[q]
                 if method == JACCARD:
@@ -244,7 +237,7 @@ def top_candidates(indptr, indices, weight, strength, expand, id_rank, users, k,
                     s = acc[v]
                 if s > 0.0:
                     filled = _keep_best(best_c, best_s, k, v, s, id_rank, filled)
-        # the path each candidate was reached through (parents back to u)
+    # the path each candidate was reached through (parents back to u)
         for j in range(filled):
             v = best_c[j]
             hops = 0
