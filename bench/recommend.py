@@ -150,29 +150,31 @@ def library_all_users(path: Path, repeat: int) -> None:
           lambda: segment_users(g, rng=SEED), repeat)
 
 
-def whole_process(args: list[str], threads: int = 2) -> tuple[float, float]:
-    """Wall seconds and peak RSS (MiB) of ``python -m graphkit ARGS`` in a fresh process."""
+def whole_process(args: list[str], threads: int = 2) -> tuple[float, float, float]:
+    """Wall seconds, CPU seconds (user + system) and peak RSS (MiB) of ``python -m graphkit
+    ARGS`` in a fresh process, as ``/usr/bin/time`` reports them."""
     env = {**os.environ, "NUMBA_NUM_THREADS": str(threads), "PYTHONPATH": str(ROOT)}
-    t = time.perf_counter()
-    proc = subprocess.run(["/usr/bin/time", "-f", "%M", sys.executable, "-m", "graphkit", *args],
-                          capture_output=True, text=True, env=env, cwd=OUT)
-    dt = time.perf_counter() - t
+    proc = subprocess.run(["/usr/bin/time", "-f", "%e %U %S %M", sys.executable, "-m", "graphkit",
+                           *args], capture_output=True, text=True, env=env, cwd=OUT)
     if proc.returncode != 0:
         raise SystemExit(proc.stderr)
-    rss = int(proc.stderr.strip().splitlines()[-1]) / 1024
-    return dt, rss
+    wall, user, system, rss = proc.stderr.strip().splitlines()[-1].split()
+    return float(wall), float(user) + float(system), int(rss) / 1024
 
 
 def processes(path: Path, repeat: int) -> None:
     print(f"\n### whole processes on {path.name} (2 threads)")
-    print("| command | first | median of the next | peak RSS | load |\n|---|---:|---:|---:|---:|")
+    print("| command | first run: wall / CPU | next runs: median wall / CPU | peak RSS | load |\n"
+          "|---|---:|---:|---:|---:|")
     for args in (["recommend", str(path), "--all", "--top", "10", "-o", "recs.csv", "-q"],
                  ["segments", str(path), "-o", "seg.csv", "--random-seed", str(SEED), "-q"]):
-        first, rss = whole_process(args)
-        rest = [whole_process(args)[0] for _ in range(repeat)]
+        first = whole_process(args)
+        rest = [whole_process(args) for _ in range(repeat)]
+        wall = statistics.median(r[0] for r in rest)
+        cpu = statistics.median(r[1] for r in rest)
         cmd = "graphkit " + " ".join(a if a != str(path) else path.name for a in args)
-        print(f"| `{cmd}` | {first:.2f} s | {statistics.median(rest):.2f} s | {rss:.0f} MiB | "
-              f"{os.getloadavg()[0]:.1f} |", flush=True)
+        print(f"| `{cmd}` | {first[0]:.2f} s / {first[1]:.2f} s | {wall:.2f} s / {cpu:.2f} s | "
+              f"{first[2]:.0f} MiB | {os.getloadavg()[0]:.1f} |", flush=True)
 
 
 def main() -> None:
