@@ -209,7 +209,6 @@ def spread_curve_svg(selection, width: float = 8.0, height: float = 4.2) -> str:
     are fixed (``svg.hashsalt``, no metadata) so the same selection gives the same bytes,
     and the XML prolog, DOCTYPE, metadata and comments are removed for inlining.
     """
-    import io
 
     import matplotlib
     from matplotlib.figure import Figure
@@ -245,15 +244,22 @@ def spread_curve_svg(selection, width: float = 8.0, height: float = 4.2) -> str:
         ax.set_ylabel("expected users reached")
         ax.set_title("Spread vs number of seeds (lines: independent RR sets, 95% bands; "
                      "diamonds: Monte Carlo of the full set)", fontsize=8)
-        ax.grid(True, color="#e4e7eb", linewidth=0.6)
-        ax.set_axisbelow(True)
-        ax.legend(frameon=False, fontsize=8, loc="lower right")
-        for side in ("top", "right"):
-            ax.spines[side].set_visible(False)
-        fig.tight_layout()
-        buf = io.StringIO()
-        fig.savefig(buf, format="svg", metadata={"Date": None, "Creator": None, "Format": None,
-                                                 "Type": None})
+        return _figure_svg(fig, ax, "lower right")
+
+
+def _figure_svg(fig, ax, legend_loc: str) -> str:
+    """Grid, legend and open top/right spines, then the figure as inline SVG markup."""
+    import io
+
+    ax.grid(True, color="#e4e7eb", linewidth=0.6)
+    ax.set_axisbelow(True)
+    ax.legend(frameon=False, fontsize=8, loc=legend_loc)
+    for side in ("top", "right"):
+        ax.spines[side].set_visible(False)
+    fig.tight_layout()
+    buf = io.StringIO()
+    fig.savefig(buf, format="svg", metadata={"Date": None, "Creator": None, "Format": None,
+                                             "Type": None})
     return _inline_svg(buf.getvalue())
 
 
@@ -453,7 +459,6 @@ def _recommend_section(edges, seed: int, say) -> dict:
 
 def engagement_reach_svg(reach, rate, users, front, width: float = 7.5, height: float = 4.2) -> str:
     """Engagement rate against single-seed reach, one dot per creator, the front labelled."""
-    import io
 
     import matplotlib
     import numpy as np
@@ -474,12 +479,4 @@ def engagement_reach_svg(reach, rate, users, front, width: float = 7.5, height: 
         ax.set_yscale("symlog", linthresh=0.1)
         ax.set_xlabel("expected users reached, seeded alone")
         ax.set_ylabel("interactions per follower")
-        ax.grid(True, color="#e4e7eb", linewidth=0.6)
-        ax.legend(frameon=False, fontsize=8, loc="upper right")
-        for side in ("top", "right"):
-            ax.spines[side].set_visible(False)
-        fig.tight_layout()
-        buf = io.StringIO()
-        fig.savefig(buf, format="svg", metadata={"Date": None, "Creator": None, "Format": None,
-                                                 "Type": None})
-    return _inline_svg(buf.getvalue())
+        return _figure_svg(fig, ax, "upper right")
