@@ -51,14 +51,14 @@ def test_recommend_all_writes_the_documented_columns(tmp_path):
     assert df.columns.tolist()[:4] == ["user", "rank", "candidate", "score"]
     assert df.columns.tolist()[4:] == ["method", "shared_contacts", "why"]
     assert (df.groupby("user")["rank"].apply(list).apply(lambda v: v == list(range(1, len(v) + 1)))).all()
-    assert (df["method"] == "combined").all() and df["rank"].max() <= 3
+    assert (df["method"] == "ppr").all() and df["rank"].max() <= 3
 
 
 def test_recommend_user_prints_one_list_and_json():
     r = run(["recommend", EXAMPLE, "--user", "alice", "--format", "json", "-q"])
     assert r.exit_code == 0
     payload = json.loads(r.stdout)
-    assert payload["method"] == "combined" and {row["user"] for row in payload["rows"]} == {"alice"}
+    assert payload["method"] == "ppr" and {row["user"] for row in payload["rows"]} == {"alice"}
     assert payload["rows"][0]["candidate"] == "heidi"
     assert payload["rows"][0]["why"] == "1 shared contact: frank"
     t = run(["recommend", EXAMPLE, "--user", "alice", "--method", "adamic-adar"])

@@ -55,7 +55,7 @@ def test_engagement_front_is_not_dominated(example_report):
 def test_recommend_section_is_the_held_out_test(example_report):
     _, rep = example_report
     rows = rep.marketing["recommend"]["rows"]
-    assert rows and any(r[0] == "combined (default)" for r in rows)
+    assert rows and any(r[0] == "ppr (default)" for r in rows)
     recalls = [r[2] for r in rows]
     assert recalls == sorted(recalls, reverse=True)
 
