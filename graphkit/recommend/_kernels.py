@@ -191,18 +191,29 @@ def top_candidates(indptr, indices, wn, strength, expand, id_rank, users, k, met
         best_c = cand[i]
         best_s = score[i]
         filled = 0
-        if method == PPR or method == COMBINED:
+        if method == PPR:
+            nt = _push(u, indptr, indices, wn, strength, damping, tol, rp, parent, touched, queue,
+                       n)
+            # one pass: the score (estimate plus the residual's kept share), the best k, reset
+            for q in range(nt):
+                v = touched[q]
+                est = rp[v, 1] + (1.0 - damping) * rp[v, 0] * strength[v]
+                rp[v, 0] = 0.0
+                rp[v, 1] = 0.0
+                if excl[v] != tag and est > 0.0 and (
+                        filled < k or _better(est, id_rank[v], best_s[k - 1],
+                                              id_rank[best_c[k - 1]])):
+                    filled = _keep_best(best_c, best_s, k, v, est, id_rank, filled)
+        elif method == COMBINED:
             nt = _push(u, indptr, indices, wn, strength, damping, tol, rp, parent, touched, queue,
                        n)
             top_a = 0.0
-            nt2 = 0
-            if method == COMBINED:
-                # Adamic-Adar of the 2-hop users on the side; each score is divided by the
-                # user's best, then the two are added
-                nt2 = _two_hop(u, indptr, indices, deg, expand, ADAMIC_ADAR, acc, cnt, seen, tag,
-                               parent2, touched2, excl, tag)
-                for q in range(nt2):
-                    top_a = max(top_a, acc[touched2[q]])
+            # Adamic-Adar of the 2-hop users on the side; each score is divided by the
+            # user's best, then the two are added
+            nt2 = _two_hop(u, indptr, indices, deg, expand, ADAMIC_ADAR, acc, cnt, seen, tag,
+                           parent2, touched2, excl, tag)
+            for q in range(nt2):
+                top_a = max(top_a, acc[touched2[q]])
             top_p = 0.0
             for q in range(nt):  # the estimate plus the share of the residual a user keeps
                 v = touched[q]
@@ -214,11 +225,9 @@ def top_candidates(indptr, indices, wn, strength, expand, id_rank, users, k, met
                 v = touched[q]
                 est = rp[v, 0]
                 if excl[v] != tag and est > 0.0:
-                    s = est
-                    if method == COMBINED:
-                        s = est / top_p
-                        if seen[v] == tag and top_a > 0.0:
-                            s += acc[v] / top_a
+                    s = est / top_p
+                    if seen[v] == tag and top_a > 0.0:
+                        s += acc[v] / top_a
                     filled = _keep_best(best_c, best_s, k, v, s, id_rank, filled)
             for q in range(nt):
                 v = touched[q]
