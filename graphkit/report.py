@@ -34,7 +34,7 @@ from typing import TYPE_CHECKING
 
 from ._progress import Progress, silent
 from .io import write_text
-from .viz import render_page
+from .viz import PALETTE, category_color, render_page
 
 if TYPE_CHECKING:  # pragma: no cover
     from ._rng import RngLike
@@ -94,7 +94,8 @@ class Report:
                            report=self, view=self.community_map, figure=Markup(self.curve_svg),
                            data_rows=_data_rows(self.summary), influencer_rows=self._influencers(),
                            community_rows=self._communities(), seed_rows=self._seeds(),
-                           baseline_rows=self._baselines(), seed_text=self._seed_text())
+                           baseline_rows=self._baselines(), seed_text=self._seed_text(),
+                           palette_size=len(PALETTE))
 
     def write(self, path) -> str:
         """Write :meth:`to_html` to ``path`` atomically; returns the path."""
@@ -117,6 +118,7 @@ class Report:
         for _, r in self.communities.iterrows():
             out.append({
                 "community": "other" if r["community"] < 0 else int(r["community"]),
+                "color": category_color(int(r["community"])),
                 "size": int(r["size"]), "internal_edges": int(r["internal_edges"]),
                 "density": r["density"], "conductance": r["conductance"],
                 "dominant_type": "" if not isinstance(r["dominant_type"], str) else r["dominant_type"],

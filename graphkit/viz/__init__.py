@@ -56,6 +56,7 @@ Examples
 False
 """
 
+from ._colors import OTHER_COLOR, PALETTE, Categories, categories_from, category_color
 from ._html import render_page
 from .cascade import cascade_view
 from .community_map import communities_view
@@ -73,4 +74,5 @@ from .view import (
 
 __all__ = ["View", "influencers_view", "communities_view", "ego_view", "cascade_view",
            "VIEW_KINDS", "MEASURE_NAMES", "PHYSICS_LIMIT", "DEFAULT_TOP",
-           "DEFAULT_TOP_COMMUNITIES", "DEFAULT_MAX_EDGES", "render_page"]
+           "DEFAULT_TOP_COMMUNITIES", "DEFAULT_MAX_EDGES", "render_page", "PALETTE",
+           "OTHER_COLOR", "category_color", "Categories", "categories_from"]
