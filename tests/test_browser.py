@@ -355,6 +355,7 @@ def test_click_focuses_a_user_and_lists_its_neighbours(pages, session):
             assert e["color"]["color"] == role["in"]
         else:
             assert e["color"]["opacity"] < 0.2
+    _screenshot(s, "focus-influencers")
     # a neighbour in the list moves the focus to it
     s.page.click("#gk-out button.gk-nbr >> nth=0")
     first_out = by_score(view, out)[0]
@@ -428,6 +429,7 @@ def test_filters_change_the_visible_users_and_edges(pages, session):
     s.page.check("#gk-lonely")
     linked = {e[k] for e in view.edges if e["w"] >= levels[2] for k in ("from", "to")}
     assert visible(s) == {"nodes": len(linked), "edges": want}
+    _screenshot(s, "filters-influencers")
     assert s.console_errors == [] and s.other_requests() == []
 
 
@@ -464,6 +466,7 @@ def test_time_slider_grows_the_network_monotonically(pages, session):
     edge_ok = lambda e: any(a <= code // T <= b for code in e["tb"])  # noqa: E731
     assert visible(s) == {"nodes": len(node_ok), "edges": expected_edges(view, node_ok.__contains__, edge_ok)}
     assert "2024-03-01" in s.page.text_content("#gk-time-label")
+    _screenshot(s, "time-window-influencers")
     # play runs on to the end (started at the last step that misses an edge)
     s.page.select_option("#gk-time-mode", "upto")
     s.page.check("#gk-undated")

@@ -243,6 +243,34 @@ def test_demo_outputs_agree_with_the_library(demo_run):
     assert "5 seeds and the 300 users most likely reached" in cascade
 
 
+def test_demo_pages_colour_each_community_alike(demo_run):
+    """Issue 20: community c has one colour in every page of the demo (and its legend rows)."""
+    import json
+
+    import pandas as pd
+
+    from graphkit.viz import category_color
+
+    out, _ = demo_run
+    memb = pd.read_csv(out / "membership.csv", dtype={"user": str})
+    community = dict(zip(memb["user"], memb["community"]))
+    checked = 0
+    for name in ("influencers.html", "ego.html", "communities.html", "report.html"):
+        page = (out / name).read_text(encoding="utf-8")
+        start = page.index('id="gk-graph">') + len('id="gk-graph">')
+        data = json.loads(page[start:page.index("</script>", start)])
+        for n in data["nodes"]:
+            c = community[n["uid"]] if "uid" in n else int(n["label"].split()[1])
+            color = n["color"] if isinstance(n["color"], str) else n["color"]["background"]
+            assert color == category_color(c), (name, n.get("uid", n["label"]))
+            checked += 1
+        rows = re.findall(r'<span class="gk-swatch gk-node" style="background: (#[0-9a-f]{6})"></span>'
+                          r'<span class="gk-label">community (\d+) \(', page)
+        assert rows, name
+        assert all(category_color(int(c)) == color for color, c in rows)
+    assert checked > 600
+
+
 def test_bundled_sample_is_found():
     path = demo_cmd.bundled_sample()
     assert path.name == "higgs-sample.csv.gz" and path.is_file()

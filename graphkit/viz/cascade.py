@@ -117,7 +117,7 @@ def cascade_view(graph, seeds=None, *, estimate=None, influence=None, model: str
     n_induced = int(eid.size)
     keep = _cap_edges(graph, eid, max_edges)
     src, dst, eid = src[keep], dst[keep], eid[keep]
-    sizes = np.array([26.0 if i < k else round(8.0 + 22.0 * math.sqrt(float(p[pos[i]])), 1)
+    sizes = np.array([46.0 if i < k else round(8.0 + 22.0 * math.sqrt(float(p[pos[i]])), 1)
                       for i in range(n)])
     placement = _lay.layout(n, src, dst, graph.weight[eid], seed=seed, sizes=sizes)
     ids = graph.node_ids
@@ -129,7 +129,7 @@ def cascade_view(graph, seeds=None, *, estimate=None, influence=None, model: str
         if i < k:
             rows = [("", f"seed (active at step 0 in all {runs_done:,} runs)")]
             color = {"background": _colors.sequential_color(1.0), "border": _SEED_BORDER}
-            extra = {"shape": "star", "borderWidth": 3}
+            extra = {"shape": "star", "borderWidth": 1.5}
         else:
             rows = [("reached in", f"{pi:.1%} of {runs_done:,} runs")]
             color, extra = _colors.sequential_color(pi), {}

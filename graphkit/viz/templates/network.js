@@ -218,9 +218,14 @@
     }
     if (changed.length) { set.update(changed); }
   }
+  function sync1(i) {
+    var l = nodeLook(i);
+    applied.nodes[i] = JSON.stringify(l);
+    nodes.update([l]);
+  }
   var where = null;
   function screen(i) { return network.canvasToDOM(where[i]); }
-  var panelShows = null;
+  var panelShows = null, edgesShow = "null", hoverShown = null;
   function render(filtersChanged) {
     if (filtersChanged) { panelShows = null; }
     relation = {};
@@ -233,7 +238,6 @@
       });
     }
     var first = [];
-    if (hoverId !== null) { first.push(hoverId); }
     if (focusId !== null) {
       first.push(focusId);
       Object.keys(relation).map(Number).sort(function (a, b) { return (nodeData[a].r || 0) - (nodeData[b].r || 0); })
@@ -241,8 +245,14 @@
     }
     where = network.getPositions(allIds);  // hidden nodes included (they may show now)
     placeLabels(network.getScale(), screen, first);
+    hoverShown = null;
     sync("nodes", N, nodeLook, nodes);
-    sync("edges", data.edges.length, edgeLook, edges);
+    // edges change only with the filters and the focus (not with the zoom): skip them else
+    var edgeState = filtersChanged ? null : String(focusId);
+    if (edgeState === null || edgeState !== edgesShow) {
+      sync("edges", data.edges.length, edgeLook, edges);
+      edgesShow = String(focusId);
+    }
     if (focusId !== null && panelShows !== focusId) { showFocus(); panelShows = focusId; }
     document.dispatchEvent(new CustomEvent("gk-rendered"));
   }
@@ -351,7 +361,12 @@
   network.on("hoverNode", function (params) {
     var n = nodeData[params.node];
     showTip(n.tip ? tipElement(n.tip) : text("b", nameOf(params.node)), params.pointer.DOM);
-    hoverId = params.node; render();
+    // name the hovered user: one node updated, the other labels stay where they are
+    hoverId = params.node;
+    if (!labelOn[hoverId] && nodeVisible[hoverId]) {
+      labelOn[hoverId] = true; hoverShown = hoverId;
+      sync1(hoverId);
+    }
   });
   // after a zoom, place the labels again for the new scale (once the wheel stops)
   var relabelTimer = null;
@@ -362,7 +377,11 @@
   network.on("zoom", relabel);
   network.on("animationFinished", relabel);
   network.on("dragEnd", function (params) { if (params.nodes.length) { relabel(); } });
-  network.on("blurNode", function () { hideTip(); hoverId = null; render(); });
+  network.on("blurNode", function () {
+    hideTip();
+    if (hoverShown !== null) { labelOn[hoverShown] = false; sync1(hoverShown); hoverShown = null; }
+    hoverId = null;
+  });
 
   // ------------------------------------------------------------------ search
   var search = document.getElementById("gk-search");
