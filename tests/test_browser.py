@@ -376,9 +376,10 @@ def test_search_centres_zooms_and_highlights(pages, session):
     s = session(path)
     target = view.nodes[-1]
     scale0 = s.page.evaluate("network.getScale()")
+    s.page.evaluate("() => { window.gkAnimated = new Promise(r => network.once('animationFinished', r)); }")
     s.page.fill("#gk-search", target["uid"])
     s.page.press("#gk-search", "Enter")
-    s.page.wait_for_timeout(700)  # the 400 ms animation
+    s.page.evaluate("() => window.gkAnimated")  # the 400 ms animation, however long it takes here
     assert s.page.evaluate("gkView.focused()") == target["id"]
     assert s.page.evaluate("network.getSelectedNodes()") == [target["id"]]
     centre = s.page.evaluate("network.getViewPosition()")

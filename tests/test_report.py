@@ -265,7 +265,7 @@ def test_demo_pages_colour_each_community_alike(demo_run):
             assert color == category_color(c), (name, n.get("uid", n["label"]))
             checked += 1
         rows = re.findall(r'<span class="gk-swatch gk-node" style="background: (#[0-9a-f]{6})"></span>'
-                          r'<span class="gk-label">community (\d+) \(', page)
+                          r'<span class="gk-label">(?:<bdi>)?community (\d+)(?:</bdi>)? \(', page)
         assert rows, name
         assert all(category_color(int(c)) == color for color, c in rows)
     assert checked > 600

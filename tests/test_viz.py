@@ -170,7 +170,7 @@ def test_hostile_ids_never_reach_the_page_unescaped(hostile_views, kind):
     # no element came from the data: only the tags of our template
     allowed = {"html", "head", "meta", "link", "title", "style", "body", "header", "h1", "h2",
                "h3", "p", "span", "main", "div", "aside", "input", "datalist", "ul", "ol", "li",
-               "label", "script", "section", "button", "select", "option", "svg", "polygon"}
+               "label", "script", "section", "button", "select", "option", "svg", "polygon", "bdi"}
     assert {t for t, _ in doc.tags} <= allowed
     assert not any(k.startswith("on") for _, attrs in doc.tags for k in attrs)
     # four scripts: the JSON data (not executed) and three executable ones

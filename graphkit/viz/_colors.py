@@ -204,8 +204,9 @@ def legend_items(cats: Categories, shown_codes) -> tuple[list, np.ndarray]:
     codes = np.asarray(shown_codes, dtype=np.int64)
     coloured = (codes >= 0) & (codes < len(PALETTE))
     present, counts = np.unique(codes[coloured], return_counts=True)
-    items = [{"label": f"{cats.name(c)} ({k:,} shown)", "color": category_color(c),
-              "kind": "node", "code": int(c)} for c, k in zip(present.tolist(), counts.tolist())]
+    items = [{"label": f"{cats.name(c)} ({k:,} shown)", "name": cats.name(c),
+              "color": category_color(c), "kind": "node", "code": int(c)}
+             for c, k in zip(present.tolist(), counts.tolist())]
     row = np.full(codes.shape[0], len(items), dtype=np.int64)
     row[coloured] = np.searchsorted(present, codes[coloured])
     grey = int((~coloured).sum())

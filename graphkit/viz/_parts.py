@@ -218,8 +218,8 @@ def _edge_legend(graph, eid, title: str = "Edge colour: most frequent interactio
     present = np.flatnonzero(graph.counts[eid].sum(axis=0) > 0)
     colors = _colors.type_colors(graph.types)
     return {"title": title, "filter": "type", "items": [
-        {"label": graph.types[int(i)], "color": colors[graph.types[int(i)]], "kind": "edge",
-         "row": int(i)} for i in present]}
+        {"label": graph.types[int(i)], "name": graph.types[int(i)],
+         "color": colors[graph.types[int(i)]], "kind": "edge", "row": int(i)} for i in present]}
 
 
 def _group_legend(cats, shown_codes, title: str | None = None) -> tuple[dict, np.ndarray]:

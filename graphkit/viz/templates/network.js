@@ -276,8 +276,13 @@
     return parts.join(", ");
   }
   function nameOf(i) { var n = nodeData[i]; return n.uid !== undefined ? n.uid : String(n.label); }
-  function phrase(key) {  // "{u} acted on" with the focused user's id, as text
-    return (meta.words && meta.words[key] ? meta.words[key] : "{u}").split("{u}").join(nameOf(focusId));
+  function phrase(key, el) {  // "{u} acted on" with the focused user's id, as text (isolated)
+    var parts = (meta.words && meta.words[key] ? meta.words[key] : "{u}").split("{u}");
+    el.replaceChildren();
+    parts.forEach(function (p, k) {
+      if (k) { el.appendChild(text("bdi", nameOf(focusId))); }
+      if (p) { el.appendChild(document.createTextNode(p)); }
+    });
   }
   var LIST_MAX = 200;
   function neighbourList(listId, titleId, key, edgeIds, other) {
@@ -287,7 +292,8 @@
       return { id: other(data.edges[j]), edge: data.edges[j] };
     });
     rows.sort(function (a, b) { return (nodeData[b.id].s || 0) - (nodeData[a.id].s || 0) || a.id - b.id; });
-    title.textContent = phrase(key) + " (" + rows.length.toLocaleString("en-US") + ")";
+    phrase(key, title);
+    title.appendChild(document.createTextNode(" (" + rows.length.toLocaleString("en-US") + ")"));
     var frag = document.createDocumentFragment();
     rows.slice(0, LIST_MAX).forEach(function (r) {
       var li = document.createElement("li");
@@ -395,9 +401,11 @@
       frag.appendChild(opt);
     });
     list.appendChild(frag);
-    var find = function () {
+    var lastQuery = null;
+    var find = function () {  // on Enter and on "change" (picking a suggestion): once per query
       var q = search.value;
-      if (!q) { return; }
+      if (!q || (q === lastQuery && focusId !== null)) { return; }
+      lastQuery = q;
       var lower = q.toLowerCase();
       var hit = data.nodes.find(function (n) { return nameOf(n.id) === q; }) ||
                 data.nodes.find(function (n) { return nameOf(n.id).toLowerCase().indexOf(lower) >= 0; });
