@@ -148,6 +148,16 @@ def categories_from(graph, spec, *, title: str = "community", column: str | None
     file (read with :func:`graphkit.read_membership`, any labels), or an array with one
     label per user. Users missing from a table or file get -1 ("none"); table users
     not in the graph are ignored. Text labels are numbered by ``order`` (else sorted).
+
+    Examples
+    --------
+    >>> import graphkit as gk, pandas as pd
+    >>> from graphkit.viz import categories_from, category_color
+    >>> g = gk.SocialGraph.from_pairs([("a", "b"), ("b", "c"), ("c", "a")])
+    >>> roles = pd.DataFrame({"user": ["a", "b"], "segment": ["lurker", "broadcaster"]})
+    >>> cats = categories_from(g, roles, title="segment", order=["broadcaster", "lurker"])
+    >>> cats.codes.tolist(), cats.name(0), category_color(cats.codes[1])
+    ([1, 0, -1], 'broadcaster', '#4e79a7')
     """
     import pandas as pd
 

@@ -83,15 +83,6 @@ def _plural(n: int, word: str, plural: str | None = None) -> str:
     return f"{n:,} {word if n == 1 else (plural or word + 's')}"
 
 
-def _ranks(score) -> np.ndarray:
-    """Rank of each entry by ``score`` descending (ties by index), 0 = best."""
-    s = np.asarray(score, dtype=np.float64)
-    order = np.lexsort((np.arange(s.size), -np.nan_to_num(s, nan=-np.inf)))
-    out = np.empty(s.size, dtype=np.int64)
-    out[order] = np.arange(s.size)
-    return out
-
-
 def _edge_opacity(m: int) -> float:
     """Edge opacity for ``m`` drawn edges: 0.65 up to ~340 edges, 0.13 at 8,000, >= 0.08."""
     return round(min(0.65, max(0.08, 12.0 / math.sqrt(max(m, 1)))), 3)

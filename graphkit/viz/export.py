@@ -112,6 +112,14 @@ def save_image(view, path, *, width: int = 1600, height: int = 1100, scale: floa
         For an extension other than ``.png`` or ``.svg``.
     BrowserUnavailable
         Without the ``playwright`` package or a Chromium to drive.
+
+    Examples
+    --------
+    >>> import graphkit as gk
+    >>> from graphkit.viz import export
+    >>> v = gk.influencers_view(example, rng=1)
+    >>> export.save_image(v, "influencers.png")  # doctest: +SKIP
+    'influencers.png'
     """
     path = os.fspath(path)
     ext = os.path.splitext(path)[1].lower()
