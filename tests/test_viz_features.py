@@ -213,8 +213,8 @@ def test_no_time_slider_without_timestamps_or_table():
         _time.time_steps(edges, plain, [0], [], [])
 
 
-@pytest.mark.parametrize("span, steps, unit", [(59, 60, "second"), (3600 * 24 * 3, 73, "hour"),
-                                                (86400 * 400, 58, "week"),
+@pytest.mark.parametrize("span, steps, unit", [(59, 60, "1 second"), (3600 * 24 * 3, 73, "1 hour"),
+                                                (86400 * 400, 58, "1 week"),
                                                 (86400 * 365 * 300, 151, "730 days")])
 def test_time_step_is_a_round_unit(span, steps, unit):
     step, name = _time._step(span, 240)

@@ -268,7 +268,7 @@ def _add_times(meta: dict, edges_table, graph, pos, src, dst, nodes: list, edge_
     meta["time"] = ts["meta"]
     m = ts["meta"]
     note = (f"times: {m['rows'] - m['undated']:,} dated interactions of the shown users in "
-            f"{m['steps']:,} steps of one {m['unit']}")
+            f"{m['steps']:,} steps of {m['unit']}")
     if m["undated"]:
         note += f" ({m['undated']:,} without a time: shown at every step unless unticked)"
     return note

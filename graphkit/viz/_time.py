@@ -15,8 +15,8 @@ import numpy as np
 __all__ = ["time_steps", "STEP_UNITS"]
 
 #: Candidate step lengths in seconds, with their names.
-STEP_UNITS = ((1, "second"), (60, "minute"), (300, "5 minutes"), (900, "15 minutes"),
-              (3600, "hour"), (6 * 3600, "6 hours"), (86400, "day"), (7 * 86400, "week"),
+STEP_UNITS = ((1, "1 second"), (60, "1 minute"), (300, "5 minutes"), (900, "15 minutes"),
+              (3600, "1 hour"), (6 * 3600, "6 hours"), (86400, "1 day"), (7 * 86400, "1 week"),
               (30 * 86400, "30 days"), (365 * 86400, "365 days"))
 
 
