@@ -39,7 +39,7 @@ from typing import TYPE_CHECKING
 
 from ._progress import Progress, silent
 from .io import write_text
-from .viz import render_page
+from .viz import PALETTE, category_color, render_page
 
 if TYPE_CHECKING:  # pragma: no cover
     from ._rng import RngLike
@@ -104,7 +104,7 @@ class Report:
                            data_rows=_data_rows(self.summary), influencer_rows=self._influencers(),
                            community_rows=self._communities(), seed_rows=self._seeds(),
                            baseline_rows=self._baselines(), seed_text=self._seed_text(),
-                           market=self.marketing,
+                           palette_size=len(PALETTE), market=self.marketing,
                            engagement_svg=Markup(self.marketing.get("engagement", {}).get("svg", "")))
 
     def write(self, path) -> str:
@@ -128,6 +128,7 @@ class Report:
         for _, r in self.communities.iterrows():
             out.append({
                 "community": "other" if r["community"] < 0 else int(r["community"]),
+                "color": category_color(int(r["community"])),
                 "size": int(r["size"]), "internal_edges": int(r["internal_edges"]),
                 "density": r["density"], "conductance": r["conductance"],
                 "dominant_type": "" if not isinstance(r["dominant_type"], str) else r["dominant_type"],

@@ -73,7 +73,8 @@ def test_report_is_offline_escaped_and_deterministic(tmp_path):
     page = a.to_html()
     assert page == b.to_html()
     ours = without_vendored(page)
-    assert not re.search(r"https?://", ours)
+    # the SVG namespace name of the page's SVG export (an identifier, never fetched)
+    assert set(re.findall(r"https?://[^\s\"']*", ours)) <= {"http://www.w3.org/2000/svg"}
     for h in HOSTILE:
         if any(c in h for c in "<>&\"'"):
             assert h not in ours
@@ -141,7 +142,7 @@ def test_view_command_same_seed_same_page(tmp_path):
     (["--kind", "cascade"], 2, "--kind cascade needs the seed users"),
     (["--kind", "cascade", "--seeds", "alice", "--seeds-file", "x.txt"], 2, "needs the seed users"),
     (["--seeds", "alice"], 2, "apply to --kind cascade only"),
-    (["--kind", "ego", "--user", "alice", "--communities", "m.csv"], 2, "--communities applies to"),
+    (["--kind", "cascade", "--seeds", "alice", "--communities", "m.csv"], 2, "--communities applies to"),
     (["--prob", "uniform:0.1"], 2, "--prob applies to --kind cascade only"),
     (["--kind", "ego", "--user", "zed"], 1, "unknown user not in the graph: 'zed'"),
     (["--kind", "cascade", "--seeds", "alice,nobody"], 1, "'nobody'"),
@@ -241,6 +242,34 @@ def test_demo_outputs_agree_with_the_library(demo_run):
         assert f'<td class="gk-user">{u}</td>' in page
     cascade = (out / "cascade.html").read_text(encoding="utf-8")
     assert "5 seeds and the 300 users most likely reached" in cascade
+
+
+def test_demo_pages_colour_each_community_alike(demo_run):
+    """Issue 20: community c has one colour in every page of the demo (and its legend rows)."""
+    import json
+
+    import pandas as pd
+
+    from graphkit.viz import category_color
+
+    out, _ = demo_run
+    memb = pd.read_csv(out / "membership.csv", dtype={"user": str})
+    community = dict(zip(memb["user"], memb["community"]))
+    checked = 0
+    for name in ("influencers.html", "ego.html", "communities.html", "report.html"):
+        page = (out / name).read_text(encoding="utf-8")
+        start = page.index('id="gk-graph">') + len('id="gk-graph">')
+        data = json.loads(page[start:page.index("</script>", start)])
+        for n in data["nodes"]:
+            c = community[n["uid"]] if "uid" in n else int(n["label"].split()[1])
+            color = n["color"] if isinstance(n["color"], str) else n["color"]["background"]
+            assert color == category_color(c), (name, n.get("uid", n["label"]))
+            checked += 1
+        rows = re.findall(r'<span class="gk-swatch gk-node" style="background: (#[0-9a-f]{6})"></span>'
+                          r'<span class="gk-label">(?:<bdi>)?community (\d+)(?:</bdi>)? \(', page)
+        assert rows, name
+        assert all(category_color(int(c)) == color for color, c in rows)
+    assert checked > 600
 
 
 def test_bundled_sample_is_found():

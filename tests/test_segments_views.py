@@ -10,7 +10,6 @@ from test_viz import HOSTILE, hostile_graph, without_vendored
 
 import graphkit as gk
 from graphkit.cli import cli
-from graphkit.segments import planted_roles
 
 pytest.importorskip("sklearn")
 ROOT = Path(__file__).resolve().parents[1]
@@ -76,32 +75,13 @@ def test_report_without_marketing_has_no_sections():
     assert '<section id="segments">' not in page and "K-means" not in page
 
 
-def test_influencers_view_coloured_by_role():
-    g, truth = planted_roles(rng=2)
-    v = gk.influencers_view(g, top=40, rng=1, roles=truth)
-    legend = v.legend[0]
-    assert legend["title"] == "Node colour: role"
-    shown = {n["uid"] for n in v.nodes}
-    roles = dict(zip(g.node_ids.tolist(), truth.tolist()))
-    names = {it["label"].split(" (")[0] for it in legend["items"]}
-    assert names <= {roles[u] for u in shown} | {"other communities / none"}
-    assert "hub" in names
-    # same role, same colour
-    by_role: dict = {}
-    for n in v.nodes:
-        by_role.setdefault(roles[n["uid"]], set()).add(n["color"])
-    assert all(len(c) == 1 for c in by_role.values())
-    with pytest.raises(ValueError, match="one name per user"):
-        gk.influencers_view(g, top=5, rng=1, roles=truth[:3])
-
-
 def test_view_color_by_segment_cli(tmp_path):
     out = tmp_path / "v.html"
     r = CliRunner().invoke(cli, ["view", EXAMPLE, "--color-by", "segment", "--random-seed", "3",
                                  "-o", str(out)], catch_exceptions=False)
     assert r.exit_code == 0, r.output
     page = out.read_text(encoding="utf-8")
-    assert "Node colour: role" in page and "colour = role (user segments)" in page
+    assert "Node colour: role" in page and "hub" in page
     bad = CliRunner().invoke(cli, ["view", EXAMPLE, "--kind", "ego", "--user", "alice",
                                    "--color-by", "segment", "-o", str(out)])
     assert bad.exit_code == 2 and "--color-by segment applies to --kind influencers" in bad.stderr

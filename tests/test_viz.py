@@ -23,8 +23,10 @@ from graphs import random_graph
 import graphkit as gk
 from graphkit.errors import UnknownUserError
 from graphkit.graph import SocialGraph
+from graphkit.viz import _colors as _viz_colors
 from graphkit.viz import _html as _viz_html
 from graphkit.viz import _layout as _viz_layout
+from graphkit.viz import _select as _viz_select
 
 #: User ids that try to break out of every HTML context (shared with test_browser/test_report).
 HOSTILE = [
@@ -167,13 +169,13 @@ def test_hostile_ids_never_reach_the_page_unescaped(hostile_views, kind):
     doc = parse(page)
     # no element came from the data: only the tags of our template
     allowed = {"html", "head", "meta", "link", "title", "style", "body", "header", "h1", "h2",
-               "p", "span", "main", "div", "aside", "input", "datalist", "ul", "li", "label",
-               "script"}
+               "h3", "p", "span", "main", "div", "aside", "input", "datalist", "ul", "ol", "li",
+               "label", "script", "section", "button", "select", "option", "svg", "polygon", "bdi"}
     assert {t for t, _ in doc.tags} <= allowed
     assert not any(k.startswith("on") for _, attrs in doc.tags for k in attrs)
-    # three scripts: the JSON data (not executed) and two executable ones
+    # four scripts: the JSON data (not executed) and three executable ones
     kinds = [attrs.get("type") for attrs, _ in doc.scripts]
-    assert kinds == ["application/json", None, None]
+    assert kinds == ["application/json", None, None, None]
     data = json.loads(doc.scripts[0][1])
     assert len(data["nodes"]) == views[kind].n_nodes and len(data["edges"]) == views[kind].n_edges
     # every raw id that is shown is in the data exactly (search box, labels)
@@ -197,6 +199,9 @@ def test_tooltips_carry_only_escaped_text(hostile_views):
         for item in v.nodes + v.edges:
             t = item.get("tip", "")
             assert set(re.findall(r"<(/?\w+)", t)) <= {"b", "/b", "br", "span", "/span"}
+        # user edges carry numbers only; the page writes their tooltips as text
+        if v.kind != "communities":
+            assert all("tip" not in e for e in v.edges)
     node = next(n for n in views["influencers"].nodes if n["uid"] == HOSTILE[1])
     assert node["tip"].startswith("<b>&quot;&gt;&lt;img src=x onerror=alert(1)&gt;</b>")
 
@@ -207,7 +212,9 @@ def test_page_has_no_external_reference(hostile_views):
     for v in views.values():
         page = v.to_html()
         ours = without_vendored(page)
-        assert not re.search(r"https?://", ours), "a URL outside the vendored library"
+        # the SVG namespace name (an identifier, never fetched) is the one URL of our own code
+        urls = set(re.findall(r"https?://[^\s\"']*", ours))
+        assert urls <= {"http://www.w3.org/2000/svg"}, "a URL outside the vendored library"
         assert "//cdn" not in page.lower() and "cdnjs" not in page.lower()
         doc = parse(page)
         for tag, attrs in doc.tags:
@@ -238,7 +245,7 @@ def test_csp_allows_exactly_the_inline_scripts(hostile_views):
     assert "default-src 'none'" in csp and "unsafe-inline" not in csp.split("script-src")[1].split(";")[0]
     hashes = set(re.findall(r"'sha256-([^']+)'", csp))
     executable = [text for attrs, text in doc.scripts if attrs.get("type") is None]
-    assert len(executable) == 2
+    assert len(executable) == 3
     assert hashes == {base64.b64encode(hashlib.sha256(t.encode()).digest()).decode()
                       for t in executable}
 
@@ -311,7 +318,7 @@ def test_influencers_sizes_follow_scores_and_edge_colour_the_dominant_type():
     v = gk.influencers_view(g, top=4, rng=1)
     size = {n["uid"]: n["size"] for n in v.nodes}
     assert size["b"] == max(size.values()) and size["b"] > size["a"]
-    colors = _viz_layout.type_colors(g.types)
+    colors = _viz_colors.type_colors(g.types)
     by_pair = {(v.nodes[e["from"]]["uid"], v.nodes[e["to"]]["uid"]): e["color"]["color"] for e in v.edges}
     assert by_pair[("a", "b")] == colors["share"]
     assert by_pair[("b", "c")] == colors["comment"]
@@ -386,7 +393,7 @@ def test_influencers_errors():
         gk.influencers_view(g, np.ones(3))
     with pytest.raises(ValueError, match="user and score"):
         gk.influencers_view(g, pd.DataFrame({"user": ["alice"]}))
-    with pytest.raises(ValueError, match="communities must be"):
+    with pytest.raises(ValueError, match="community labels must be"):
         gk.influencers_view(g, communities=np.zeros(3, dtype=int))
 
 
@@ -488,7 +495,7 @@ def test_cascade_marks_seeds_and_colours_by_probability():
     v = gk.cascade_view(g, ["a"], prob="uniform:1", runs=100, rng=1)
     assert [n["uid"] for n in v.nodes] == ["a", "b", "c", "d"]  # y and x are never reached
     assert v.nodes[0]["shape"] == "star" and all(n["shape"] == "dot" for n in v.nodes[1:])
-    assert all(n["color"] == _viz_layout.sequential_color(1.0) for n in v.nodes[1:])
+    assert all(n["color"] == _viz_colors.sequential_color(1.0) for n in v.nodes[1:])
     # influence flows against attention: the arc a -> b comes from the edge b -> a
     arcs = {(v.nodes[e["from"]]["uid"], v.nodes[e["to"]]["uid"]) for e in v.edges}
     assert arcs == {("a", "b"), ("a", "c"), ("c", "d")}
@@ -504,7 +511,7 @@ def test_cascade_shows_the_most_likely_reached():
     assert [n["uid"] for n in v.nodes] == seeds + expected
     p = dict(zip(est.reached()["user"], est.reached()["probability"]))
     for n in v.nodes[3:]:
-        assert n["color"] == _viz_layout.sequential_color(p[n["uid"]])
+        assert n["color"] == _viz_colors.sequential_color(p[n["uid"]])
 
 
 def test_cascade_unknown_seed_raises():
@@ -515,26 +522,26 @@ def test_cascade_unknown_seed_raises():
 # --------------------------------------------------------------------------- helpers
 def test_top_positions_breaks_ties_by_id():
     ids = np.array(["b", "a", "d", "c"], dtype=object)
-    assert _viz_layout.top_positions(ids, [1.0, 1.0, 2.0, 1.0], 3).tolist() == [2, 1, 0]
-    assert _viz_layout.top_positions(ids, [1.0, 1.0, 2.0, 1.0], 10).tolist() == [2, 1, 0, 3]
+    assert _viz_select.top_positions(ids, [1.0, 1.0, 2.0, 1.0], 3).tolist() == [2, 1, 0]
+    assert _viz_select.top_positions(ids, [1.0, 1.0, 2.0, 1.0], 10).tolist() == [2, 1, 0, 3]
 
 
 @pytest.mark.parametrize("arrow", [False, True])
 def test_positions_of_both_paths(monkeypatch, arrow):
     g = random_graph(500, 1000, seed=1)
     if arrow:
-        monkeypatch.setattr(_viz_layout, "ARROW_LOOKUP_MIN", 0)
+        monkeypatch.setattr(_viz_select, "ARROW_LOOKUP_MIN", 0)
     users = [str(g.node_ids[i]) for i in (7, 3, 7, 99)]
-    assert _viz_layout.positions_of(g, users).tolist() == [7, 3, 7, 99]
+    assert _viz_select.positions_of(g, users).tolist() == [7, 3, 7, 99]
     with pytest.raises(UnknownUserError, match="'nope'"):
-        _viz_layout.positions_of(g, users + ["nope"])
+        _viz_select.positions_of(g, users + ["nope"])
 
 
 def test_induced_edges_equals_brute_force():
     g = random_graph(200, 1500, seed=7, n_types=2)
     rng = np.random.default_rng(0)
     pos = rng.choice(200, 50, replace=False)
-    src, dst, eid = _viz_layout.induced_edges(g, pos)
+    src, dst, eid = _viz_select.induced_edges(g, pos)
     keep = set(pos.tolist())
     s, t = g.sources(), g.indices
     expected = {e for e in range(g.n_edges) if s[e] in keep and t[e] in keep}
@@ -543,19 +550,61 @@ def test_induced_edges_equals_brute_force():
 
 
 def test_sequential_color_ends_and_checks():
-    assert _viz_layout.sequential_color(0.0) == _viz_layout.SEQUENTIAL_STOPS[0]
-    assert _viz_layout.sequential_color(1.0) == _viz_layout.SEQUENTIAL_STOPS[-1]
-    assert _viz_layout.sequential_color(float("nan")) == _viz_layout.SEQUENTIAL_STOPS[0]
+    assert _viz_colors.sequential_color(0.0) == _viz_colors.SEQUENTIAL_STOPS[0]
+    assert _viz_colors.sequential_color(1.0) == _viz_colors.SEQUENTIAL_STOPS[-1]
+    assert _viz_colors.sequential_color(float("nan")) == _viz_colors.SEQUENTIAL_STOPS[0]
     with pytest.raises(ValueError):
-        _viz_layout.check_color("red;background:url(x)")
+        _viz_colors.check_color("red;background:url(x)")
 
 
-def test_layout_is_seeded_and_scaled():
-    a = _viz_layout.layout(50, np.arange(49), np.arange(1, 50), seed=3)
-    b = _viz_layout.layout(50, np.arange(49), np.arange(1, 50), seed=3)
-    c = _viz_layout.layout(50, np.arange(49), np.arange(1, 50), seed=4)
-    assert np.array_equal(a, b) and not np.array_equal(a, c)
-    assert abs(np.abs(a).max() - 70.0 * np.sqrt(50) / 2) < 0.2
+def test_layout_is_seeded_and_separates_the_nodes():
+    rng = np.random.default_rng(1)
+    src, dst = rng.integers(0, 60, 200), rng.integers(0, 60, 200)
+    keep = src != dst
+    src, dst = src[keep], dst[keep]
+    sizes = rng.uniform(8, 30, 60)
+    a = _viz_layout.layout(60, src, dst, seed=3, sizes=sizes)
+    b = _viz_layout.layout(60, src, dst, seed=3, sizes=sizes)
+    c = _viz_layout.layout(60, src, dst, seed=4, sizes=sizes)
+    assert np.array_equal(a.xy, b.xy) and not np.array_equal(a.xy, c.xy)
+    # overlaps removed: centres at least the two radii apart (within the push's tolerance)
+    d = np.hypot(*(a.xy[:, None, :] - a.xy[None, :, :]).transpose(2, 0, 1))
+    need = sizes[:, None] + sizes[None, :]
+    off = ~np.eye(60, dtype=bool)
+    assert (d[off] >= 0.95 * need[off]).all()
+
+
+def test_layout_puts_lonely_users_on_a_ring_outside_the_groups():
+    # a 30-node connected group, three pairs, and 12 users without an edge
+    ring = [(i, (i + 1) % 30) for i in range(30)] + [(i, i + 7) for i in range(0, 23, 3)]
+    pairs = [(30, 31), (32, 33), (34, 35)]
+    src, dst = np.array(ring + pairs).T
+    n = 48
+    p = _viz_layout.layout(n, src, dst, seed=1)
+    assert (p.n_isolated, p.n_groups) == (12, 4)
+    assert p.central.tolist() == [True] * 30 + [False] * 18
+    r = np.hypot(p.xy[:, 0], p.xy[:, 1])
+    assert r[30:36].min() > r[:30].max()  # the pairs around the group
+    assert r[36:].min() > r[30:36].max()  # the lonely users outside everything
+    assert np.ptp(r[36:]) < 1.0  # one ring (12 fit on it)
+    # the best of them (lowest index) at the top of the ring (screen y grows downwards)
+    assert p.xy[36, 1] < 0 and abs(p.xy[36, 0]) < abs(p.xy[36, 1])
+
+
+def test_radial_layout_rings_by_hop():
+    hops = np.array([0, 1, 1, 1, 2, 2, 2, 2])
+    src = np.array([1, 0, 0, 1, 2, 3, 3])
+    dst = np.array([0, 2, 3, 4, 5, 6, 7])
+    xy = _viz_layout.radial_layout(hops, src, dst, spacing=70.0)
+    r = np.hypot(xy[:, 0], xy[:, 1])
+    assert r[0] == 0.0
+    assert r[1:4].max() < r[4:].min()
+    assert np.ptp(r[1:4]) < 1.0 and r[1] >= 2.5 * 70 - 0.1
+    # the hop-2 users sit next to the hop-1 user they hang from
+    angle = np.arctan2(xy[:, 1], xy[:, 0])
+    def gap(a, b):
+        return abs((angle[a] - angle[b] + np.pi) % (2 * np.pi) - np.pi)
+    assert gap(4, 1) < gap(4, 3) and gap(6, 3) < gap(6, 1)
 
 
 def test_sampled_betweenness_on_a_bigger_graph():

@@ -14,11 +14,20 @@ to one HTML file:
 
 Big graphs are never drawn whole: each view picks at most a few hundred users (the
 ``top`` argument), and its header says what is shown and what was left out ("top 300
-of 75,512 users, 4,812 of 900,000 edges"). Positions are computed in Python with
-igraph's Fruchterman-Reingold layout (seeded, so the same ``rng`` gives the same page);
-up to ``physics_limit`` (1,000) nodes the browser then runs a short physics
-stabilisation, above it physics is off and edges are drawn straight, so the page stays
-responsive.
+of 75,512 users, 4,812 of 900,000 edges"). Positions are computed in Python: each
+connected group with igraph's Fruchterman-Reingold layout (seeded, so the same ``rng``
+gives the same page) and its overlaps removed, the largest group in the middle, smaller
+groups and users without a drawn edge on rings around it; the ego view is radial. Up to
+``physics_limit`` (1,000) nodes the browser then relaxes the middle group briefly; above
+it physics is off and edges are drawn straight, so the page stays responsive.
+
+A community's colour is a function of its number (:func:`category_color`) on every page
+and in the report; any other per-user label colours a view the same way
+(:class:`Categories`, ``color_by=``). In the page a person can search or click a user to
+focus it (its neighbours listed with their scores, in- and out-edges coloured apart), filter
+by colour, interaction type and edge weight, step through time when the data has
+timestamps (``edges=``), and save the drawing as PNG or SVG; :mod:`graphkit.viz.export`
+writes those images from Python through headless Chromium.
 
 Pages are built with pyvis's ``Network`` (nodes, edges, options, in memory) and
 rendered with graphkit's own Jinja2 template (autoescape on). They are self-contained
@@ -40,7 +49,11 @@ Safety of user-supplied text (ids, interaction types, community labels, file nam
 * The graph data is embedded as JSON in a ``<script type="application/json">`` with
   ``<``, ``>``, ``&``, U+2028, U+2029 and every non-ASCII character written as
   ``\\uXXXX`` escapes, so no id can end the script element.
-* The search box fills its suggestions through DOM properties (``option.value``).
+* The search box fills its suggestions through DOM properties (``option.value``); the
+  neighbour lists, edge tooltips and focus titles are built with ``textContent``; legend
+  and filter rows are autoescaped by Jinja2 (names in ``<bdi>``, so a right-to-left
+  override in an id stays inside it); the SVG export sets its labels as text and lets the
+  browser's XML serializer escape them.
 
 Examples
 --------
@@ -56,6 +69,7 @@ Examples
 False
 """
 
+from ._colors import OTHER_COLOR, PALETTE, Categories, categories_from, category_color
 from ._html import render_page
 from .cascade import cascade_view
 from .community_map import communities_view
@@ -73,4 +87,5 @@ from .view import (
 
 __all__ = ["View", "influencers_view", "communities_view", "ego_view", "cascade_view",
            "VIEW_KINDS", "MEASURE_NAMES", "PHYSICS_LIMIT", "DEFAULT_TOP",
-           "DEFAULT_TOP_COMMUNITIES", "DEFAULT_MAX_EDGES", "render_page"]
+           "DEFAULT_TOP_COMMUNITIES", "DEFAULT_MAX_EDGES", "render_page", "PALETTE",
+           "OTHER_COLOR", "category_color", "Categories", "categories_from"]

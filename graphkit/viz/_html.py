@@ -25,7 +25,7 @@ from pathlib import Path
 from markupsafe import Markup
 
 __all__ = ["esc", "tip", "label_text", "script_json", "environment", "vis_assets",
-           "network_js", "page_css", "content_security_policy", "assemble", "render_page",
+           "network_js", "controls_js", "page_css", "content_security_policy", "assemble", "render_page",
            "TEMPLATES", "VIS_VERSION"]
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
@@ -143,6 +143,11 @@ def network_js() -> str:
 
 
 @lru_cache(maxsize=1)
+def controls_js() -> str:
+    return (TEMPLATES / "controls.js").read_text(encoding="utf-8")
+
+
+@lru_cache(maxsize=1)
 def page_css() -> str:
     return (TEMPLATES / "page.css").read_text(encoding="utf-8")
 
@@ -193,10 +198,10 @@ def render_page(template: str, *, title: str, network: dict | None, **context) -
     ctx = dict(context)
     if network is not None:
         js, css = vis_assets()
-        ours = network_js()
-        scripts = [js, ours]
+        ours, controls = network_js(), controls_js()
+        scripts = [js, ours, controls]
         ctx.update(vis_js=Markup(js), vis_css=Markup(css), network_js=Markup(ours),
-                   graph_json=script_json(network))
+                   controls_js=Markup(controls), graph_json=script_json(network))
     ctx.update(title=title, csp=content_security_policy(scripts), page_css=Markup(page_css()),
                version=__version__, has_network=network is not None)
     return environment().get_template(template).render(**ctx)

@@ -1,261 +1,267 @@
-"""Private helpers of :mod:`graphkit.viz`: choosing what to draw, laying it out, colours.
+"""Private helpers of :mod:`graphkit.viz`: node positions, computed in Python from arrays.
 
-Everything here works on positions and CSR arrays (never on the whole graph as Python
-objects), so that a view of a few hundred users out of millions costs time in proportion
-to what is drawn:
+* :func:`layout` -- the network views: each connected group of users laid out on its own
+  with igraph's Fruchterman-Reingold (seeded), the largest in the middle, the smaller
+  groups on rings around it, and the users without any drawn edge on the outer rings,
+  best-scoring first (so they neither scatter over the page nor shrink the picture);
+* :func:`radial_layout` -- the ego view: the centre in the middle, one ring per hop.
 
-* :func:`top_positions` -- the ``top`` users by score (score descending, id ascending);
-* :func:`positions_of` -- positions of a list of ids without building the graph's id index;
-* :func:`induced_edges` -- the edges among chosen users, reading only their CSR rows;
-* :func:`ego_positions` -- users within ``radius`` hops in either direction, capped;
-* :func:`layout` -- seeded igraph Fruchterman-Reingold positions from arrays;
-* palettes for communities, interaction types and probabilities.
+Coordinates are vis-network's pixels at zoom 1; both functions return them rounded to 0.1
+together with a few numbers the page header reports.
 """
 
 from __future__ import annotations
 
 import math
-import re
+from typing import NamedTuple
 
 import numpy as np
 
-__all__ = [
-    "top_positions", "positions_of", "induced_edges", "ego_positions", "layout",
-    "CATEGORICAL", "OTHER_COLOR", "type_colors", "sequential_color", "SEQUENTIAL_STOPS",
-    "check_color",
-]
-
-#: Community colours (Tableau 10 without its grey, plus two); communities past the
-#: palette share :data:`OTHER_COLOR`.
-CATEGORICAL = ("#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948", "#b07aa1",
-               "#ff9da7", "#9c755f", "#499894", "#d37295", "#a0cbe8")
-OTHER_COLOR = "#bdbdbd"
-#: Fixed colours of the usual interaction types; other types take :data:`_EXTRA_TYPE_COLORS`.
-_TYPE_COLORS = {"follow": "#8a9bb0", "share": "#f28e2b", "comment": "#59a14f",
-                "mention": "#b07aa1", "reply": "#59a14f", "interaction": "#8a9bb0"}
-_EXTRA_TYPE_COLORS = ("#e15759", "#4e79a7", "#edc948", "#76b7b2", "#9c755f", "#ff9da7")
-#: viridis at 0, 0.25, 0.5, 0.75, 1 (probability colour scale of the cascade view).
-SEQUENTIAL_STOPS = ("#440154", "#3b528b", "#21918c", "#5ec962", "#fde725")
-
-_COLOR_RE = re.compile(r"#[0-9a-f]{6}")
-#: From this many users on, ids are looked up with one pyarrow hash pass instead of
-#: building the graph's pandas index (see :func:`positions_of`).
-ARROW_LOOKUP_MIN = 200_000
+__all__ = ["layout", "radial_layout", "Placement"]
 
 
-def check_color(color: str) -> str:
-    """``color`` if it is a ``#rrggbb`` literal (the only colours a view may carry)."""
-    if not isinstance(color, str) or not _COLOR_RE.fullmatch(color):
-        raise ValueError(f"not a #rrggbb colour: {color!r}")
-    return color
+class Placement(NamedTuple):
+    """Positions, users without a drawn edge, groups of two or more connected users, and
+    which nodes are in the group drawn in the middle (the largest)."""
+
+    xy: np.ndarray
+    n_isolated: int
+    n_groups: int
+    central: np.ndarray
 
 
-def type_colors(types) -> dict:
-    """A colour for every interaction type name, stable for a given ``types`` order."""
-    out, extra = {}, 0
-    for t in types:
-        if t in _TYPE_COLORS:
-            out[t] = _TYPE_COLORS[t]
-        else:
-            out[t] = _EXTRA_TYPE_COLORS[extra % len(_EXTRA_TYPE_COLORS)]
-            extra += 1
-    return out
-
-
-def sequential_color(p: float) -> str:
-    """The viridis colour of a probability ``p`` in [0, 1] (linear between stops)."""
-    p = min(max(float(p), 0.0), 1.0) if math.isfinite(p) else 0.0
-    x = p * (len(SEQUENTIAL_STOPS) - 1)
-    i = min(int(x), len(SEQUENTIAL_STOPS) - 2)
-    f = x - i
-    a, b = SEQUENTIAL_STOPS[i], SEQUENTIAL_STOPS[i + 1]
-    rgb = [round(int(a[k:k + 2], 16) * (1 - f) + int(b[k:k + 2], 16) * f) for k in (1, 3, 5)]
-    return "#" + "".join(f"{c:02x}" for c in rgb)
-
-
-# --------------------------------------------------------------------------- selecting
-def top_positions(node_ids, score, top: int) -> np.ndarray:
-    """Positions of the ``top`` highest scores, best first; equal scores by id ascending.
-
-    Only the candidates (every user scoring at least the ``top``-th score) are sorted, so
-    this costs one ``argpartition`` on a big graph.
-    """
-    score = np.asarray(score, dtype=np.float64)
-    n = score.shape[0]
-    top = int(min(top, n))
-    if top <= 0:
-        return np.empty(0, dtype=np.int64)
-    neg = -score
-    if top < n:
-        kth = np.argpartition(neg, top - 1)[top - 1]
-        cand = np.flatnonzero(neg <= neg[kth])
-    else:
-        cand = np.arange(n)
-    ids = np.asarray(node_ids, dtype=object)[cand]
-    id_rank = np.empty(cand.shape[0], dtype=np.int64)
-    id_rank[np.argsort(ids, kind="stable")] = np.arange(cand.shape[0])
-    return cand[np.lexsort((id_rank, neg[cand]))[:top]].astype(np.int64)
-
-
-def positions_of(graph, users) -> np.ndarray:
-    """Positions of ``users`` (ids, in that order) in ``graph``; unknown ids raise.
-
-    Reuses the graph's id index when it is already built; otherwise one hashed pass over
-    the ids (pyarrow ``index_in``: ~0.05 s for a million users, where building the
-    graph's pandas index costs ~0.5 s).
-    """
-    from ..errors import UnknownUserError
-
-    users = [str(u) for u in users]
-    if ("_id_index" in graph.__dict__ or graph.n_nodes < ARROW_LOOKUP_MIN
-            or len(users) > 10_000):
-        return graph.index(users)
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
-    wanted = pa.array(users, type=pa.string())
-    where = pc.index_in(pa.array(graph.node_ids, type=pa.string()), value_set=wanted)
-    found = np.flatnonzero(where.is_valid().to_numpy(zero_copy_only=False))
-    slot = where.filter(where.is_valid()).to_numpy(zero_copy_only=False).astype(np.int64)
-    out = np.full(len(users), -1, dtype=np.int64)
-    out[slot] = found
-    # duplicates in ``users`` point at the same slot of the value set
-    first = {}
-    for i, u in enumerate(users):
-        j = first.setdefault(u, i)
-        if j != i:
-            out[i] = out[j]
-    if (out < 0).any():
-        raise UnknownUserError([u for u, p in zip(users, out) if p < 0])
-    return out
-
-
-def _rows(indptr, rows):
-    """Entry positions of the CSR rows ``rows`` (concatenated) and the row of each entry."""
-    rows = np.asarray(rows, dtype=np.int64)
-    starts = indptr[rows].astype(np.int64)
-    lens = indptr[rows + 1].astype(np.int64) - starts
-    total = int(lens.sum())
-    owner = np.repeat(np.arange(rows.shape[0], dtype=np.int64), lens)
-    first = np.cumsum(lens) - lens
-    entries = np.repeat(starts - first, lens) + np.arange(total, dtype=np.int64)
-    return entries, owner
-
-
-def induced_edges(graph, pos) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """The attention edges among the users at ``pos``.
-
-    Returns ``(src, dst, edge)``: local indices into ``pos`` of each edge's actor and
-    target, and the edge's position in the graph's arrays, in CSR order of ``pos``. Reads
-    only the rows of ``pos`` (their out-degrees), never the whole edge list.
-    """
-    pos = np.asarray(pos, dtype=np.int64)
-    if pos.size == 0:
-        e = np.empty(0, dtype=np.int64)
-        return e, e, e
-    entries, owner = _rows(graph.indptr, pos)
-    targets = graph.indices[entries].astype(np.int64)
-    order = np.argsort(pos, kind="stable")
-    sorted_pos = pos[order]
-    k = np.searchsorted(sorted_pos, targets)
-    k[k == sorted_pos.shape[0]] = 0
-    hit = sorted_pos[k] == targets
-    return owner[hit], order[k[hit]], entries[hit]
-
-
-def _neighbours(graph, rows) -> np.ndarray:
-    """Users adjacent to ``rows`` in either direction (with repeats)."""
-    t = graph.transpose
-    out_e, _ = _rows(graph.indptr, rows)
-    in_e, _ = _rows(t.indptr, rows)
-    return np.concatenate([graph.indices[out_e], t.indices[in_e]]).astype(np.int64)
-
-
-def ego_positions(graph, center: int, radius: int, max_nodes: int, score):
-    """Users within ``radius`` hops of ``center`` (edges followed both ways), capped.
-
-    Layer by layer, the users of the next hop are the neighbours of the users *kept* in
-    the previous one; when the cap is reached, the best-scoring users of the layer are
-    kept (ties by position), so the result stays connected to the centre.
-
-    Returns
-    -------
-    pos : ndarray of int64
-        The kept users, centre first, then hop by hop (best score first in each hop).
-    hops : ndarray of int64
-        The hop distance of each kept user.
-    within : int
-        How many users are within ``radius`` hops in the whole graph (uncapped).
-    """
-    score = np.asarray(score, dtype=np.float64)
-    seen = np.zeros(graph.n_nodes, dtype=bool)
-    seen[center] = True
-    kept, hops = [np.array([center], dtype=np.int64)], [np.zeros(1, dtype=np.int64)]
-    frontier = kept[0]
-    room = max(int(max_nodes) - 1, 0)
-    # the uncapped ball, for the header's "of N within R hops"
-    ball = np.zeros(graph.n_nodes, dtype=bool)
-    ball[center] = True
-    ball_frontier = frontier
-    for d in range(1, int(radius) + 1):
-        if ball_frontier.size:
-            nb = np.unique(_neighbours(graph, ball_frontier))
-            ball_frontier = nb[~ball[nb]]
-            ball[ball_frontier] = True
-        if not frontier.size or room == 0:
-            continue
-        layer = np.unique(_neighbours(graph, frontier))
-        layer = layer[~seen[layer]]
-        if layer.size > room:
-            order = np.lexsort((layer, -score[layer]))
-            layer = layer[order[:room]]
-        else:
-            layer = layer[np.lexsort((layer, -score[layer]))]
-        seen[layer] = True
-        room -= layer.size
-        kept.append(layer)
-        hops.append(np.full(layer.size, d, dtype=np.int64))
-        frontier = layer
-    return np.concatenate(kept), np.concatenate(hops), int(ball.sum())
-
-
-# --------------------------------------------------------------------------- layout
-def layout(n: int, src, dst, weight=None, *, seed: int = 0, grid: bool | None = None,
-           spacing: float = 70.0) -> np.ndarray:
-    """Node positions from igraph's Fruchterman-Reingold layout, built from arrays.
-
-    The graph is taken as undirected. igraph's randomness is seeded with ``seed``
-    (:func:`graphkit._rng.igraph_seed`), so the same inputs give the same positions.
-    Above 100 nodes the grid variant is used: measured 2.4x faster at 300 nodes (25 vs
-    60 ms), 7x at 1,000 and 14x at 2,000 (0.17 vs 2.5 s); DrL was 40x slower still. Up
-    to 1,000 nodes the browser's physics refines these positions anyway. Positions are
-    centred and scaled so that the layout
-    spans about ``spacing * sqrt(n)`` units (vis-network's pixels at zoom 1), and
-    rounded to 0.1.
-    """
+def _fr(n: int, src, dst, weight, seed: int, grid: bool | None) -> np.ndarray:
+    """igraph Fruchterman-Reingold positions of one connected group, centred, max radius 1."""
     import igraph as ig
 
     from .._rng import igraph_seed
 
-    if n == 0:
-        return np.zeros((0, 2))
-    if n == 1:
-        return np.zeros((1, 2))
     g = ig.Graph(n=int(n), directed=False)
-    src = np.asarray(src, dtype=np.int64)
-    dst = np.asarray(dst, dtype=np.int64)
-    if src.size:
-        g.add_edges(np.column_stack([src, dst]))
+    g.add_edges(np.column_stack([src, dst]))
     kwargs = {}
-    if weight is not None and src.size:
-        w = np.asarray(weight, dtype=np.float64)
+    if weight is not None:
         # dampen heavy edges so a few of them do not collapse the picture
-        kwargs["weights"] = (1.0 + np.log1p(np.maximum(w, 0.0))).tolist()
+        kwargs["weights"] = (1.0 + np.log1p(np.maximum(weight, 0.0))).tolist()
     use_grid = n > 100 if grid is None else bool(grid)
     with igraph_seed(int(seed)):
-        coords = np.asarray(g.layout_fruchterman_reingold(grid=use_grid, **kwargs).coords,
-                            dtype=np.float64)
-    coords -= coords.mean(axis=0)
-    extent = float(np.abs(coords).max()) or 1.0
-    coords *= (spacing * math.sqrt(n) / 2.0) / extent
-    return np.round(coords, 1)
+        xy = np.asarray(g.layout_fruchterman_reingold(grid=use_grid, **kwargs).coords,
+                        dtype=np.float64)
+    xy -= xy.mean(axis=0)
+    radius = float(np.sqrt((xy ** 2).sum(axis=1)).max()) or 1.0
+    return xy / radius
+
+
+def _spread(xy: np.ndarray, sizes: np.ndarray, spacing: float, iterations: int = 60) -> np.ndarray:
+    """Scale a layout so that neighbouring nodes sit about ``spacing / 2`` apart, then push
+    overlapping nodes apart (``size_i + size_j + spacing / 5`` between centres).
+
+    Force layouts pack the users of a dense core into a small disc and leave long tails
+    around it; scaling by the nearest-neighbour distance instead of the extent, and
+    removing the overlaps, keeps the core readable without moving the tails.
+    """
+    from scipy.spatial import cKDTree
+
+    n = xy.shape[0]
+    if n < 3:
+        return xy
+    nn = cKDTree(xy).query(xy, k=2)[0][:, 1]
+    typical = float(np.median(nn)) or float(nn.max()) or 1.0
+    xy = xy * (0.5 * spacing / typical)
+    margin = spacing / 5.0
+    reach = 2.0 * float(sizes.max()) + margin
+    for _ in range(iterations):
+        i, j = cKDTree(xy).query_pairs(reach, output_type="ndarray").T
+        if not i.size:
+            break
+        d = xy[j] - xy[i]
+        dist = np.hypot(d[:, 0], d[:, 1])
+        need = sizes[i] + sizes[j] + margin
+        over = dist < need
+        if not over.any():
+            break
+        i, j, d, dist, need = i[over], j[over], d[over], dist[over], need[over]
+        same = dist < 1e-9  # coincident: a fixed direction per pair, so the result is stable
+        d[same] = np.column_stack([np.cos(i[same] + 0.5 * j[same]), np.sin(i[same] + 0.5 * j[same])])
+        dist[same] = 1.0
+        push = (0.5 * (need - dist) / dist)[:, None] * d
+        move = np.zeros_like(xy)
+        np.add.at(move, i, -push)
+        np.add.at(move, j, push)
+        xy = xy + 0.8 * move
+    return xy
+
+
+def _components(n: int, src, dst) -> np.ndarray:
+    """Connected-component label of each node (edges taken both ways)."""
+    from scipy.sparse import coo_array
+    from scipy.sparse.csgraph import connected_components
+
+    adj = coo_array((np.ones(src.size), (src, dst)), shape=(n, n))
+    return connected_components(adj, directed=False)[1]
+
+
+class _Rings:
+    """Discs of given radii on concentric rings around the origin, in the order given: a
+    ring is filled clockwise from the top; the discs of a ring that is not full are spread
+    evenly around it (six or more) or set side by side at the top (fewer)."""
+
+    def __init__(self, inner: float, gap: float):
+        self.inner, self.gap = inner, gap
+        self.rings = []  # [radius, half-width, [(key, angular width)]]
+
+    def add(self, key, r: float) -> None:
+        def width(radius):
+            return 2.0 * math.asin(min(1.0, (r + self.gap / 2) / radius))
+
+        ring = self.rings[-1] if self.rings else None
+        if ring is None or sum(a for _, a in ring[2]) + width(ring[0]) > 2 * math.pi + 1e-9:
+            start = self.inner if ring is None else ring[0] + ring[1]
+            half = r + self.gap / 2
+            ring = [start + half, half, []]
+            self.rings.append(ring)
+        ring[2].append((key, width(ring[0])))
+
+    def outer(self) -> float:
+        return self.inner if not self.rings else self.rings[-1][0] + self.rings[-1][1]
+
+    def centres(self) -> dict:
+        out = {}
+        for radius, _, items in self.rings:
+            widths = np.array([a for _, a in items])
+            if len(items) >= 6:  # spread around the whole circle
+                spare = max(0.0, 2 * math.pi - widths.sum()) / len(items)
+                start = -math.pi / 2
+            else:  # a few: side by side, centred at the top
+                spare, start = 0.0, -math.pi / 2 - widths.sum() / 2
+            theta = start + np.cumsum(widths + spare) - (widths + spare) / 2
+            for (key, _), t in zip(items, theta):
+                out[key] = (radius * math.cos(t), radius * math.sin(t))
+        return out
+
+
+def layout(n: int, src, dst, weight=None, *, seed: int = 0, spacing: float = 70.0,
+           sizes=None, grid: bool | None = None) -> Placement:
+    """Positions of ``n`` nodes joined by the undirected edges ``src``-``dst``.
+
+    Each connected group of two or more nodes is laid out on its own by igraph's
+    Fruchterman-Reingold (seeded with ``seed``; the grid variant above 100 nodes, 2.4x
+    faster at 300 nodes and 14x at 2,000) and scaled to a disc of radius ``spacing *
+    sqrt(size) / 2``. The largest group sits in the middle; the others, largest first,
+    on rings around it; nodes without an edge on the outer rings in index order (the
+    callers pass nodes best-first), each taking the room of its ``sizes`` (node radius).
+
+    Returns
+    -------
+    Placement
+        ``(xy, n_isolated, n_groups, central)``.
+    """
+    src = np.asarray(src, dtype=np.int64)
+    dst = np.asarray(dst, dtype=np.int64)
+    xy = np.zeros((n, 2))
+    if n == 0:
+        return Placement(xy, 0, 0, np.zeros(0, dtype=bool))
+    sizes = np.full(n, 10.0) if sizes is None else np.asarray(sizes, dtype=np.float64)
+    w = None if weight is None else np.asarray(weight, dtype=np.float64)
+    comp = _components(n, src, dst)
+    comp_size = np.bincount(comp, minlength=int(comp.max()) + 1)
+    isolated = comp_size[comp] == 1
+    groups = np.flatnonzero(comp_size >= 2)
+    # largest first; equal sizes by their first node (callers order nodes best-first)
+    first = np.full(comp_size.size, n, dtype=np.int64)
+    np.minimum.at(first, comp, np.arange(n))
+    groups = groups[np.lexsort((first[groups], -comp_size[groups]))]
+    edge_comp = comp[src] if src.size else np.zeros(0, dtype=np.int64)
+    local = np.zeros(n, dtype=np.int64)
+    gap = spacing * 0.6
+    rings = None
+    shapes = {}
+    for k, c in enumerate(groups.tolist()):
+        members = np.flatnonzero(comp == c)
+        m = members.size
+        local[members] = np.arange(m)
+        if m == 2:
+            pts = np.array([[-1.0, 0.0], [1.0, 0.0]]) * (spacing / 2)
+        else:
+            sel = np.flatnonzero(edge_comp == c)
+            pts = _fr(m, local[src[sel]], local[dst[sel]], None if w is None else w[sel],
+                      seed + k, grid)
+            pts = _spread(pts, sizes[members], spacing)
+            pts -= (pts.max(axis=0) + pts.min(axis=0)) / 2
+        radius = float(np.sqrt((pts ** 2).sum(axis=1)).max())
+        pad = float(sizes[members].max())
+        if rings is None:
+            xy[members] = pts
+            rings = _Rings(radius + pad + gap, gap)
+        else:
+            shapes[c] = (members, pts)
+            rings.add(c, radius + pad)
+    if shapes:
+        for c, centre in rings.centres().items():
+            members, pts = shapes[c]
+            xy[members] = pts + centre
+    alone = np.flatnonzero(isolated)
+    if alone.size > 1 or (alone.size and rings is not None):
+        ring = _Rings(0.0 if rings is None else rings.outer() + gap, gap * 0.5)
+        for i in alone.tolist():
+            ring.add(i, max(float(sizes[i]), spacing * 0.2))
+        for i, centre in ring.centres().items():
+            xy[i] = centre
+    central = comp == groups[0] if groups.size else np.zeros(n, dtype=bool)
+    return Placement(np.round(xy, 1), int(alone.size), int(groups.size), central)
+
+
+def radial_layout(hops, src, dst, *, group=None, sizes=None, spacing: float = 70.0) -> np.ndarray:
+    """The ego layout: node 0 (hop 0) in the middle, the users ``h`` hops away on ring ``h``.
+
+    On ring 1 users are ordered by ``group`` (colour), then by index (callers pass them
+    best-first); on ring ``h > 1`` by the mean angle of their neighbours on ring ``h - 1``,
+    so that edges between rings stay short. Each ring is at least ``2.5 * spacing``
+    beyond the previous one and long enough for its nodes side by side; a ring that
+    would have to be much larger is split into staggered sub-rings.
+    """
+    hops = np.asarray(hops, dtype=np.int64)
+    n = hops.size
+    xy = np.zeros((n, 2))
+    if n <= 1:
+        return xy
+    sizes = np.full(n, 10.0) if sizes is None else np.asarray(sizes, dtype=np.float64)
+    group = np.zeros(n, dtype=np.int64) if group is None else np.asarray(group, dtype=np.int64)
+    src = np.asarray(src, dtype=np.int64)
+    dst = np.asarray(dst, dtype=np.int64)
+    angle = np.zeros(n)
+    radius = 0.0
+    step = 2.5 * spacing
+    for h in range(1, int(hops.max()) + 1):
+        ring = np.flatnonzero(hops == h)
+        if not ring.size:
+            continue
+        target = None
+        if h == 1:
+            order = ring[np.lexsort((ring, group[ring]))]
+        else:
+            inner = hops == h - 1
+            a = np.concatenate([src, dst])
+            b = np.concatenate([dst, src])
+            keep = (hops[a] == h) & inner[b]
+            sx = np.bincount(a[keep], weights=np.cos(angle[b[keep]]), minlength=n)
+            sy = np.bincount(a[keep], weights=np.sin(angle[b[keep]]), minlength=n)
+            mean = np.arctan2(sy, sx)
+            order = ring[np.lexsort((ring, mean[ring]))]
+            target = mean[order]
+        room = 2.0 * sizes[order] + spacing * 0.35
+        need = float(room.sum()) / (2 * math.pi)
+        base = radius + step
+        layers = max(1, min(4, math.ceil(need / (base * 2.0))))
+        radius = max(base, need / layers)
+        theta = 2 * math.pi * (np.cumsum(room) - room / 2) / room.sum()
+        if target is None:  # ring 1 starts at the top
+            theta -= math.pi / 2
+        else:  # turn the ring so that users sit as close as they can to their neighbours
+            delta = target - theta
+            theta += math.atan2(np.sin(delta).mean(), np.cos(delta).mean())
+        r = radius + (np.arange(order.size) % layers) * (step * 0.45)
+        xy[order, 0] = r * np.cos(theta)
+        xy[order, 1] = r * np.sin(theta)
+        angle[order] = theta
+        radius = float(r.max())
+    return np.round(xy, 1)

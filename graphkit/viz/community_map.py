@@ -8,14 +8,19 @@ import numpy as np
 
 from .._checks import check_count, renamed_keyword
 from .._rng import int_seed
+from . import _colors
 from . import _layout as _lay
 from ._html import tip
 from ._parts import (
+    DEFAULT_LABELS,
     _count_cross_pairs,
     _finish,
+    _group_legend,
     _layout_note,
-    _membership,
+    _meta,
+    _num,
     _options,
+    _pin_rings,
     _plural,
     _scores,
     _sizes,
@@ -34,7 +39,8 @@ __all__ = ["communities_view"]
 
 
 def communities_view(graph, partition=None, *, top: int = DEFAULT_TOP_COMMUNITIES, scores=None,
-                     method: str = "pagerank", members: int = 5, rng: RngLike = None,
+                     method: str = "pagerank", members: int = 5, labels: int = DEFAULT_LABELS,
+                     rng: RngLike = None,
                      physics_limit: int = PHYSICS_LIMIT, sources=(), by: str | None = None) -> View:
     """The community map: one bubble per community, links between communities.
 
@@ -53,15 +59,18 @@ def communities_view(graph, partition=None, *, top: int = DEFAULT_TOP_COMMUNITIE
         The measure for ``scores`` (default PageRank).
     members : int, optional
         Top members listed per community (default 5).
+    labels : int, optional
+        Bubbles named at the default zoom, the largest first (default 30).
     rng : int, numpy.random.Generator or None, optional
         Seed of Leiden (when it runs) and of the layout.
 
     Returns
     -------
     View
-        Bubble size = members (area), link width = interactions between the two
-        communities (both directions), tooltips with size, internal interactions, the
-        main interaction type and the top members.
+        Bubble size = members (area), colour = :func:`graphkit.viz.category_color` of
+        the community's number (as in every other view), link width = interactions
+        between the two communities (both directions), tooltips with size, internal
+        interactions, the main interaction type and the top members.
 
     Examples
     --------
@@ -78,14 +87,16 @@ def communities_view(graph, partition=None, *, top: int = DEFAULT_TOP_COMMUNITIE
 
     top = check_count("top", top)
     members = check_count("members", members, minimum=0)
+    labels = check_count("labels", labels, minimum=0)
     seed = int_seed(rng)
     if partition is None:
         partition = detect_communities(graph, "leiden", rng=seed)
         comm_source = f"Leiden communities of the whole graph (seed {seed})"
     else:
         comm_source = None
-    memb, source_phrase = _membership(graph, partition)
-    comm_source = comm_source or source_phrase
+    cats = _colors.categories_from(graph, partition)
+    memb = cats.codes
+    comm_source = comm_source or cats.source
     if hasattr(partition, "modularity"):
         comm_source += f", modularity {partition.modularity:.4f}"
     score = _scores(graph, by, seed) if scores is None else np.asarray(scores, dtype=np.float64)
@@ -133,9 +144,16 @@ def communities_view(graph, partition=None, *, top: int = DEFAULT_TOP_COMMUNITIE
     starts = np.searchsorted(local[cand], np.arange(k))
     ids = graph.node_ids
 
-    xy = _lay.layout(k, pair_keys // k if k else [], pair_keys % k if k else [], total, seed=seed,
-                     spacing=160.0)
     bubble = _sizes(shown_sizes.astype(np.float64), low=12.0, high=60.0)
+    placement = _lay.layout(k, pair_keys // k if k else [], pair_keys % k if k else [], total,
+                            seed=seed, spacing=160.0, sizes=bubble)
+    legend_group, row = _group_legend(cats, shown_c, title="Bubble colour: community")
+    for item in legend_group["items"]:  # bubbles: say how many users, not how many shown
+        if item["code"] is not None:
+            i = int(np.flatnonzero(shown_c == item["code"])[0])
+            item["label"] = f"{cats.name(item['code'])} ({int(shown_sizes[i]):,} users)"
+        else:
+            item["label"] = item["label"].replace(" shown)", " communities)")
     nodes = []
     for i in range(k):
         c = int(shown_c[i])
@@ -146,23 +164,23 @@ def communities_view(graph, partition=None, *, top: int = DEFAULT_TOP_COMMUNITIE
                 ("main interaction", dom)]
         if top_ids:
             rows.append((f"top members by {MEASURE_NAMES.get(by, by)}", ", ".join(top_ids)))
-        color = _lay.CATEGORICAL[i] if i < len(_lay.CATEGORICAL) else _lay.OTHER_COLOR
-        nodes.append({"id": i, "label": f"community {c}", "shape": "dot",
-                      "x": float(xy[i, 0]), "y": float(xy[i, 1]), "size": float(bubble[i]),
-                      "color": color, "tip": tip(f"community {c}", rows),
-                      "font": {"size": 15}})
+        nodes.append({"id": i, "label": cats.name(c), "shape": "dot",
+                      "x": float(placement.xy[i, 0]), "y": float(placement.xy[i, 1]),
+                      "size": float(bubble[i]), "color": _colors.category_color(c),
+                      "tip": tip(cats.name(c), rows), "s": int(shown_sizes[i]), "r": i,
+                      "gi": int(row[i])})
     widths = np.round(np.minimum(1.0 + 1.2 * np.log1p(total / max(float(total.max(initial=1)), 1.0) * 50), 12.0), 2)
     edges = []
     for j in range(pair_keys.size):
         u, v = int(pair_keys[j] // k), int(pair_keys[j] % k)
         cu, cv = int(shown_c[u]), int(shown_c[v])
-        text = tip(f"community {cu} \u2194 community {cv}",
+        text = tip(f"{cats.name(cu)} \u2194 {cats.name(cv)}",
                    [("interactions", f"{int(total[j]):,}"),
                     (f"{cu} \u2192 {cv}", f"{int(fwd[j]):,}"),
                     (f"{cv} \u2192 {cu}", f"{int(total[j] - fwd[j]):,}")])
         edges.append({"from": u, "to": v, "width": float(widths[j]), "tip": text,
                       "arrows": {"to": {"enabled": False}},
-                      "color": {"color": "#8a9bb0", "opacity": 0.55}})
+                      "color": {"color": "#8a9bb0", "opacity": 0.55}, "w": _num(total[j])})
 
     covered = int(shown_sizes.sum())
     links_all = _count_cross_pairs(memb, graph)
@@ -178,15 +196,17 @@ def communities_view(graph, partition=None, *, top: int = DEFAULT_TOP_COMMUNITIE
         left.append(f"{unassigned:,} users without a community")
     if left:
         notes.append("not shown: " + "; ".join(left))
-    notes.append(_layout_note(k, seed, physics_limit))
-    legend = [{"title": "Bubbles", "items": [
-        {"label": f"community {int(shown_c[i])} ({int(shown_sizes[i]):,} users)",
-         "color": _lay.CATEGORICAL[i], "kind": "node"} for i in range(min(k, len(_lay.CATEGORICAL)))]
-        + ([{"label": f"{k - len(_lay.CATEGORICAL):,} more communities", "color": _lay.OTHER_COLOR,
-             "kind": "node"}] if k > len(_lay.CATEGORICAL) else [])}]
-    opts = _options(k, seed, physics_limit=physics_limit, arrows=False, spread=3.0)
+    notes.append(_layout_note(k, seed, physics_limit, placement, ("community", "communities")))
+    legend = [legend_group]
+    opts = _options(k, seed, physics=k <= physics_limit, arrows=False, n_edges=len(edges))
+    opts["physics"].get("forceAtlas2Based", {}).update(gravitationalConstant=-120,
+                                                       springLength=240, avoidOverlap=1.0)
+    _pin_rings(nodes, placement, opts)
+    meta = _meta(graph, edges, score="users", labels=labels,
+                 words={"out": "linked to {u}", "in": "linked to {u}"})
+    meta["types"], meta["type_colors"], meta["nouns"] = [], [], ["communities", "links"]
     details = {"users": graph.n_nodes, "edges": graph.n_edges, "communities": n_comm,
                "communities_shown": k, "users_covered": covered, "links_shown": len(edges),
                "links": links_all, "seed": seed, "source": comm_source}
     return _finish("communities", f"Community map: {_plural(n_comm, 'community', 'communities')}",
-                   shown, notes, nodes, edges, opts, legend, sources, details)
+                   shown, notes, nodes, edges, opts, legend, sources, details, meta)

@@ -9,17 +9,23 @@ import numpy as np
 from .._checks import check_count, renamed_keyword
 from .._rng import int_seed
 from . import _layout as _lay
-from ._html import label_text, tip
+from . import _select as _sel
+from ._html import tip
 from ._parts import (
+    DEFAULT_LABELS,
+    _add_times,
     _cap_edges,
-    _community_colors,
+    _colouring,
     _edge_items,
     _edge_legend,
     _finish,
     _fmt,
+    _group_legend,
     _layout_note,
-    _membership,
+    _meta,
+    _node,
     _options,
+    _pin_rings,
     _received_rows,
     _sizes,
 )
@@ -38,9 +44,9 @@ __all__ = ["influencers_view"]
 
 
 def influencers_view(graph, ranking=None, *, top: int = DEFAULT_TOP, method: str = "pagerank",
-                     communities=None, rng: RngLike = None, max_edges: int = DEFAULT_MAX_EDGES,
-                     physics_limit: int = PHYSICS_LIMIT, sources=(), by: str | None = None,
-                     roles=None) -> View:
+                     communities=None, color_by=None, edges=None, labels: int = DEFAULT_LABELS,
+                     rng: RngLike = None, max_edges: int = DEFAULT_MAX_EDGES,
+                     physics_limit: int = PHYSICS_LIMIT, sources=(), by: str | None = None) -> View:
     """The top users by a score and the edges among them.
 
     Parameters
@@ -62,7 +68,18 @@ def influencers_view(graph, ranking=None, *, top: int = DEFAULT_TOP, method: str
         ``user, community`` table, a membership file or an int array aligned with the
         graph). When omitted, Leiden runs on the *shown* subgraph only (seeded by
         ``rng``): detecting communities of the whole graph costs far more than the
-        view, so the header says which was used.
+        view, so the header says which was used. Community ``c`` has the colour
+        :func:`graphkit.viz.category_color` ``(c)`` on every page.
+    color_by : Categories, DataFrame, path or array, optional
+        Colour by another categorical attribute of the users instead (a
+        :class:`graphkit.viz.Categories`, a ``user, label`` table, a file or one label
+        per user); the same rule: a label's colour is a function of its number.
+    edges : EdgeTable, optional
+        The table the graph was built from: when its rows have timestamps, the page
+        gets a time slider (the edges up to a time, or within a window; a play button).
+    labels : int, optional
+        Users whose names are drawn at the default zoom, the best first (default 30);
+        the others show theirs when zoomed in or hovered.
     rng : int, numpy.random.Generator or None, optional
         Seed of the layout and of Leiden (and of sampled betweenness).
     max_edges : int, optional
@@ -71,14 +88,11 @@ def influencers_view(graph, ranking=None, *, top: int = DEFAULT_TOP, method: str
         Above this many nodes the browser runs no physics (default 1,000).
     sources : sequence of str, optional
         Input file names for the header.
-    roles : array of str, optional
-        A role name per user (aligned with ``graph.node_ids``; e.g. the ``role`` column
-        of :func:`graphkit.segments.segment_users`): colour = role instead of community.
 
     Returns
     -------
     View
-        Size = score, colour = community (or role), edge colour = the pair's most frequent
+        Size = score, colour = community, edge colour = the pair's most frequent
         interaction type, arrows from actor to target.
 
     Examples
@@ -92,10 +106,8 @@ def influencers_view(graph, ranking=None, *, top: int = DEFAULT_TOP, method: str
     by = renamed_keyword(method, by, "by", "method", "influencers_view")
     import pandas as pd
 
-    from ..communities import detect_communities
-    from ..graph import SocialGraph
-
     top = check_count("top", top)
+    labels = check_count("labels", labels, minimum=0)
     max_edges = check_count("max_edges", max_edges)
     seed = int_seed(rng)
     measure = by
@@ -111,7 +123,7 @@ def influencers_view(graph, ranking=None, *, top: int = DEFAULT_TOP, method: str
             raise ValueError(f"ranking needs the columns user and score (missing {missing[0]!r})")
         df = ranking.head(top)
         measure = ranking.attrs.get("measure", by)
-        pos = _lay.positions_of(graph, df["user"].tolist())
+        pos = _sel.positions_of(graph, df["user"].tolist())
         score = df["score"].to_numpy(dtype=np.float64)
         rank_no = df["rank"].tolist() if "rank" in df.columns else list(range(1, len(df) + 1))
         cols = [(c, c.replace("_received", "").replace("received_", "")) for c in df.columns
@@ -124,55 +136,35 @@ def influencers_view(graph, ranking=None, *, top: int = DEFAULT_TOP, method: str
         arr = np.asarray(ranking, dtype=np.float64)
         if arr.shape != (graph.n_nodes,):
             raise ValueError(f"scores must have one value per user ({graph.n_nodes}), got {arr.shape}")
-        pos = _lay.top_positions(graph.node_ids, arr, top)
+        pos = _sel.top_positions(graph.node_ids, arr, top)
         score = arr[pos]
         rank_no = list(range(1, len(pos) + 1))
     mname = MEASURE_NAMES.get(measure, str(measure))
     n = len(pos)
 
-    src, dst, eid = _lay.induced_edges(graph, pos)
+    src, dst, eid = _sel.induced_edges(graph, pos)
     n_induced = int(eid.size)
     keep = _cap_edges(graph, eid, max_edges)
     src, dst, eid = src[keep], dst[keep], eid[keep]
 
-    role_names = None
-    if roles is not None:
-        names = np.asarray(roles, dtype=object)
-        if names.shape != (graph.n_nodes,):
-            raise ValueError(f"roles must have one name per user ({graph.n_nodes})")
-        role_names, labels = np.unique(names[pos].astype(str), return_inverse=True)
-        labels = labels.astype(np.int64)
-        comm_note = "colour = role (user segments)"
-    elif communities is not None:
-        memb, comm_source = _membership(graph, communities)
-        labels = memb[pos]
-        comm_note = f"colour = community ({comm_source})"
-    elif eid.size:
-        sub = SocialGraph.from_arrays(src, dst, graph.node_ids[pos], row_weight=graph.weight[eid])
-        labels = detect_communities(sub, "leiden", rng=seed).membership
-        comm_note = (f"colour = community: Leiden on the {n:,} shown users only, not on the whole "
-                     "graph (pass communities of the whole graph with --communities FILE)")
-    else:
-        labels = np.full(n, -1, dtype=np.int64)
-        comm_note = "colour: no edges among the shown users, so no communities"
-    colors, comm_items = _community_colors(labels, names=role_names)
-
-    xy = _lay.layout(n, src, dst, graph.weight[eid], seed=seed)
+    comm, cats, comm_note = _colouring(graph, pos, src, dst, eid, communities, color_by, seed)
+    legend_group, row = _group_legend(cats, cats.codes[pos])
     sizes = _sizes(score)
+    placement = _lay.layout(n, src, dst, graph.weight[eid], seed=seed, sizes=sizes)
     received = _received_rows(graph, pos, ranking_rows)
     ids = graph.node_ids
     nodes = []
     for i in range(n):
         uid = str(ids[pos[i]])
-        c = int(labels[i])
         rows = [("rank", f"{rank_no[i]:,} by {mname}"), ("score", _fmt(score[i])),
-                ("community", str(c) if c >= 0 else "none") if role_names is None
-                else ("role", str(role_names[c]))]
+                (comm.title, comm.name(comm.codes[pos[i]]))]
+        if cats is not comm:
+            rows.append((cats.title, cats.name(cats.codes[pos[i]])))
         rows += [(name, _fmt(v)) for name, v in received[i]]
-        nodes.append({"id": i, "uid": uid, "label": label_text(uid), "shape": "dot",
-                      "x": float(xy[i, 0]), "y": float(xy[i, 1]), "size": float(sizes[i]),
-                      "color": _lay.check_color(colors[c]), "tip": tip(uid, rows)})
-    edges = _edge_items(graph, pos, src, dst, eid, type_color=_lay.type_colors(graph.types))
+        color = legend_group["items"][row[i]]["color"]
+        nodes.append(_node(i, uid, placement.xy[i], sizes[i], color, tip(uid, rows), score[i], i,
+                           row[i]))
+    edge_items = _edge_items(graph, pos, src, dst, eid)
 
     shown = (f"top {n:,} of {graph.n_nodes:,} users by {mname}, "
              f"{eid.size:,} of {graph.n_edges:,} edges (the edges among them)")
@@ -188,12 +180,16 @@ def influencers_view(graph, ranking=None, *, top: int = DEFAULT_TOP, method: str
                     f"{n_induced - eid.size:,} lightest (at most {max_edges:,} are drawn)")
     if left:
         notes.append("not shown: " + "; ".join(left))
-    notes.append(_layout_note(n, seed, physics_limit))
-    legend = [{"title": "Node colour: " + ("community" if role_names is None else "role"),
-               "items": comm_items}, _edge_legend(graph, eid)]
+    notes.append(_layout_note(n, seed, physics_limit, placement))
+    meta = _meta(graph, edge_items, score=mname, labels=labels, isolated=placement.n_isolated)
+    notes.append(_add_times(meta, edges, graph, pos, src, dst, nodes, edge_items))
+    legend = [legend_group, _edge_legend(graph, eid)]
     details = {"users": graph.n_nodes, "edges": graph.n_edges, "users_shown": n,
                "edges_shown": int(eid.size), "edges_among_shown": n_induced,
                "measure": measure, "communities": comm_note, "seed": seed,
-               "physics": n <= physics_limit}
-    return _finish("influencers", f"Top {n:,} influencers by {mname}", shown, notes, nodes, edges,
-                   _options(n, seed, physics_limit=physics_limit), legend, sources, details)
+               "physics": n <= physics_limit, "isolated": placement.n_isolated}
+    opts = _options(n, seed, physics=n <= physics_limit, n_edges=len(edge_items))
+    _pin_rings(nodes, placement, opts)
+    return _finish("influencers", f"Top {n:,} influencers by {mname}", shown, notes, nodes,
+                   edge_items, opts,
+                   legend, sources, details, meta)

@@ -23,7 +23,6 @@ DEFAULT_TOP_COMMUNITIES = 100
 #: Most edges a view draws; the heaviest are kept and the header says so.
 DEFAULT_MAX_EDGES = 20_000
 _SEED_BORDER = "#d62728"
-_HOP_COLORS = ("#d62728", "#4e79a7", "#76b7b2", "#a0cbe8", "#c6dbef")
 
 
 @dataclass(frozen=True, eq=False)
@@ -55,6 +54,10 @@ class View:
     details : dict
         Numbers behind the header (``users``, ``edges``, ``users_shown``,
         ``edges_shown``, ...), the layout and the random seed.
+    meta : dict
+        What the page's script needs besides the items: the score's name, how many
+        labels to draw at the default zoom, the interaction types and their colours,
+        the weight levels of the weight filter, the time steps of the time slider.
     """
 
     kind: str
@@ -67,6 +70,7 @@ class View:
     legend: tuple = ()
     sources: tuple = ()
     details: dict = field(default_factory=dict)
+    meta: dict = field(default_factory=dict)
 
     @property
     def n_nodes(self) -> int:
@@ -82,9 +86,9 @@ class View:
         return bool(self.options.get("physics", {}).get("enabled", False))
 
     def payload(self) -> dict:
-        """The JSON the page embeds: ``kind``, ``nodes``, ``edges``, ``options``."""
+        """The JSON the page embeds: ``kind``, ``nodes``, ``edges``, ``options``, ``meta``."""
         return {"kind": self.kind, "nodes": self.nodes, "edges": self.edges,
-                "options": self.options}
+                "options": self.options, "meta": self.meta}
 
     def to_html(self) -> str:
         """The self-contained page (see the module docstring for what makes it safe)."""

@@ -136,10 +136,11 @@ def demo(out_dir, k, epsilon, runs, random_seed):
         center = str(ranking["user"].iloc[0])
         views = {
             "influencers.html": lambda: viz.influencers_view(graph, ranking, communities=partition,
-                                                             rng=seed, sources=sources),
+                                                             edges=edges, rng=seed, sources=sources),
             "communities.html": lambda: viz.communities_view(graph, partition, rng=seed,
                                                              sources=sources),
-            "ego.html": lambda: viz.ego_view(graph, center, radius=1, rng=seed, sources=sources),
+            "ego.html": lambda: viz.ego_view(graph, center, radius=1, communities=partition,
+                                             edges=edges, rng=seed, sources=sources),
             "cascade.html": lambda: viz.cascade_view(graph, estimate=selection.spread, rng=seed,
                                                      sources=sources),
         }
