@@ -10,7 +10,12 @@ selection, and returns a :class:`Report` that renders to one self-contained page
    simulation, the baselines under the same simulations, and the spread-vs-k curve of
    every method with 95% confidence bands, drawn by matplotlib as inline SVG (text kept
    as text, no font or image fetched);
-5. the community map (:func:`graphkit.viz.communities_view`), interactive.
+5. the community map (:func:`graphkit.viz.communities_view`), interactive;
+6. the user segments (:func:`graphkit.segments.segment_users`) with their profiles;
+7. engagement per follower (:func:`graphkit.engagement.creator_engagement`) and a plot of
+   engagement against single-seed reach, with the creators no other beats on both;
+8. who to follow: the held-out test of the recommenders
+   (:func:`graphkit.recommend.evaluate_recommendations`).
 
 The page follows the rules of :mod:`graphkit.viz`: autoescaped template, vis-network
 inlined, a Content-Security-Policy that allows only the page's own scripts, no request
@@ -73,6 +78,9 @@ class Report:
         The embedded interactive community map.
     details : dict
         Parameters: ``seed``, ``k``, ``epsilon``, ``evaluate_runs``, notes.
+    marketing : dict
+        Sections 6-8: ``segments``, ``engagement`` (rows, ``front``, ``svg``) and
+        ``recommend`` (evaluation rows); each has a ``note``.
     """
 
     title: str
@@ -85,6 +93,7 @@ class Report:
     curve_svg: str
     community_map: object
     details: dict = field(default_factory=dict)
+    marketing: dict = field(default_factory=dict)
 
     def to_html(self) -> str:
         """The self-contained report page."""
@@ -95,7 +104,8 @@ class Report:
                            data_rows=_data_rows(self.summary), influencer_rows=self._influencers(),
                            community_rows=self._communities(), seed_rows=self._seeds(),
                            baseline_rows=self._baselines(), seed_text=self._seed_text(),
-                           palette_size=len(PALETTE))
+                           palette_size=len(PALETTE), market=self.marketing,
+                           engagement_svg=Markup(self.marketing.get("engagement", {}).get("svg", "")))
 
     def write(self, path) -> str:
         """Write :meth:`to_html` to ``path`` atomically; returns the path."""
@@ -200,7 +210,6 @@ def spread_curve_svg(selection, width: float = 8.0, height: float = 4.2) -> str:
     are fixed (``svg.hashsalt``, no metadata) so the same selection gives the same bytes,
     and the XML prolog, DOCTYPE, metadata and comments are removed for inlining.
     """
-    import io
 
     import matplotlib
     from matplotlib.figure import Figure
@@ -236,16 +245,27 @@ def spread_curve_svg(selection, width: float = 8.0, height: float = 4.2) -> str:
         ax.set_ylabel("expected users reached")
         ax.set_title("Spread vs number of seeds (lines: independent RR sets, 95% bands; "
                      "diamonds: Monte Carlo of the full set)", fontsize=8)
-        ax.grid(True, color="#e4e7eb", linewidth=0.6)
-        ax.set_axisbelow(True)
-        ax.legend(frameon=False, fontsize=8, loc="lower right")
-        for side in ("top", "right"):
-            ax.spines[side].set_visible(False)
-        fig.tight_layout()
-        buf = io.StringIO()
-        fig.savefig(buf, format="svg", metadata={"Date": None, "Creator": None, "Format": None,
-                                                 "Type": None})
-    svg = buf.getvalue()
+        return _figure_svg(fig, ax, "lower right")
+
+
+def _figure_svg(fig, ax, legend_loc: str) -> str:
+    """Grid, legend and open top/right spines, then the figure as inline SVG markup."""
+    import io
+
+    ax.grid(True, color="#e4e7eb", linewidth=0.6)
+    ax.set_axisbelow(True)
+    ax.legend(frameon=False, fontsize=8, loc=legend_loc)
+    for side in ("top", "right"):
+        ax.spines[side].set_visible(False)
+    fig.tight_layout()
+    buf = io.StringIO()
+    fig.savefig(buf, format="svg", metadata={"Date": None, "Creator": None, "Format": None,
+                                             "Type": None})
+    return _inline_svg(buf.getvalue())
+
+
+def _inline_svg(svg: str) -> str:
+    """matplotlib's SVG without prolog, DOCTYPE, metadata and comments, ready to inline."""
     svg = re.sub(r"<\?xml[^>]*\?>", "", svg)
     svg = re.sub(r"<!DOCTYPE[^>]*>", "", svg)
     svg = re.sub(r"<metadata>.*?</metadata>", "", svg, flags=re.S)
@@ -261,7 +281,7 @@ def build_report(graph, edges=None, *, k: int = 20, top: int = 20, rng: RngLike 
                  epsilon: float = 0.1, evaluate_runs: int = 10000, model: str = "ic",
                  prob="wc", ranking=None, partition=None, selection=None,
                  community_rows: int = 20, map_top: int = 100, sources=(),
-                 progress: Progress | None = None) -> Report:
+                 progress: Progress | None = None, marketing: bool = True) -> Report:
     """Compute (or take) everything the report shows.
 
     Parameters
@@ -295,6 +315,8 @@ def build_report(graph, edges=None, *, k: int = 20, top: int = 20, rng: RngLike 
     progress : Progress, optional
         ``progress(stage, done=None, total=None)`` (:mod:`graphkit._progress`): called with
         each step.
+    marketing : bool, optional
+        Add sections 6-8 (segments, engagement, who to follow). Default True.
 
     Returns
     -------
@@ -351,5 +373,111 @@ def build_report(graph, edges=None, *, k: int = 20, top: int = 20, rng: RngLike 
     title = "graphkit report" + (f": {names}" if names else "")
     details["modularity"] = float(partition.modularity)
     details["communities_method"] = partition.method
+    market = _marketing(graph, edges, partition, seed, say) if marketing else {}
     return Report(title, tuple(str(s) for s in sources), summary, ranking, partition, comm_table,
-                  selection, svg, cmap, details)
+                  selection, svg, cmap, details, market)
+
+
+# --------------------------------------------------------------------------- sections 6-8
+_PROFILE = (("users", "users"), ("share", "share of users"), ("pagerank", "PageRank x avg"),
+            ("in_follow", "followers"), ("out_share", "shares made"), ("activity", "actions made"),
+            ("participation", "participation"), ("engagement_per_follower", "engagement / follower"),
+            ("reach", "reach alone"))
+
+
+def _marketing(graph, edges, partition, seed: int, say) -> dict:
+    """Segments, engagement (with the engagement-vs-reach plot) and the recommenders' test."""
+    import numpy as np
+
+    from .engagement import creator_engagement
+    from .segments import features, segment_users
+
+    out: dict = {}
+    say("segmenting users")
+    table = features(graph, partition=partition, rng=seed, progress=say)
+    import importlib.util
+
+    if importlib.util.find_spec("sklearn") is None:  # scikit-learn is the 'segments' extra
+        out["segments"] = {"rows": [], "note": "User segments need scikit-learn: "
+                                               "pip install 'graphkit[segments]'."}
+    else:
+        seg = segment_users(table=table, rng=seed, progress=say)
+        cen = seg.centroids
+        cols = [(c, name) for c, name in _PROFILE if c in cen.columns]
+        out["segments"] = {"heads": ["segment", "role"] + [name for _, name in cols],
+                           "rows": [[int(r["segment"]), str(r["role"])] + [float(r[c]) for c, _ in cols]
+                                    for _, r in cen.iterrows()],
+                           "note": f"K-means with k = {seg.k} (silhouette {seg.silhouette.get(seg.k, float('nan')):.3f}) "
+                                   "on standardised log features; each segment named from its "
+                                   "centroid (hub, bridge, amplifier, engaged audience, lurker)."}
+    say("measuring engagement")
+    eng = creator_engagement(graph)
+    followers_from = eng.attrs["followers"]
+    eng = eng.merge(table[["user", "reach"]], on="user", how="left")
+    has = eng[eng["followers"] > 0]
+    reach, rate = has["reach"].to_numpy(), has["rate"].to_numpy()
+    # the front: creators no other creator beats on both reach and engagement
+    order = np.lexsort((has["user"].to_numpy(), -rate, -reach))
+    front, best = [], -np.inf
+    for i in order:
+        if rate[i] > best:
+            front.append(i)
+            best = rate[i]
+    rows = [[str(r["user"]), int(r["followers"]), int(r["interactions"]), float(r["rate"]),
+             float(r["reach"]), str(r["flag"])] for _, r in eng.head(15).iterrows()]
+    fr = has.iloc[front]
+    out["engagement"] = {
+        "rows": rows, "front": [[str(u), float(a), float(b)] for u, a, b in
+                                zip(fr["user"], fr["reach"], fr["rate"])][:15],
+        "svg": engagement_reach_svg(reach, rate, has["user"].to_numpy(), front) if len(has) else "",
+        "note": f"rate = interactions received other than follows / followers ({followers_from}); "
+                "reach = expected users reached seeded alone (IC, weighted cascade)."}
+    out["recommend"] = _recommend_section(edges, seed, say)
+    return out
+
+
+def _recommend_section(edges, seed: int, say) -> dict:
+    from .recommend import DEFAULT_METHOD, evaluate_recommendations
+
+    if edges is None:
+        return {"rows": [], "note": "The held-out test needs the edge table (not given)."}
+    say("testing the recommenders on held-out interactions")
+    try:
+        ev = evaluate_recommendations(edges, methods=(DEFAULT_METHOD, "ppr", "adamic-adar",
+                                                      "common-neighbors", "preferential-attachment"),
+                                      k=10, rng=seed)
+    except ValueError as exc:
+        return {"rows": [], "note": f"No held-out test: {exc}."}
+    h = ev.holdout
+    split = (f"interactions from {h.details['cut']} on hidden" if h.kind == "time"
+             else f"a random 20% of the contact pairs hidden (seed {seed})")
+    return {"rows": [[str(r["method"]) + (" (default)" if r["method"] == DEFAULT_METHOD else ""),
+                      float(r["precision_at_k"]), float(r["recall_at_k"]), float(r["mrr"]),
+                      int(r["hits"])] for _, r in ev.table.iterrows()],
+            "note": f"{split}; {h.details['new_pairs']:,} new contacts of {h.details['users']:,} "
+                    "users to predict from the rest. Each method recommends 10 users to each."}
+
+
+def engagement_reach_svg(reach, rate, users, front, width: float = 7.5, height: float = 4.2) -> str:
+    """Engagement rate against single-seed reach, one dot per creator, the front labelled."""
+
+    import matplotlib
+    import numpy as np
+    from matplotlib.figure import Figure
+
+    with matplotlib.rc_context({"svg.fonttype": "none", "svg.hashsalt": "graphkit",
+                                "font.family": "DejaVu Sans", "font.size": 9}):
+        fig = Figure(figsize=(width, height))
+        ax = fig.add_subplot()
+        ax.scatter(reach, rate, s=8, color="#7b8794", alpha=0.5, linewidths=0, label="creators")
+        f = np.asarray(front, dtype=np.int64)
+        ax.plot(reach[f], rate[f], "o-", color="#d62728", markersize=4, linewidth=1.2,
+                label="best on both (no creator has more reach and more engagement)")
+        for i in f[:10]:
+            ax.annotate(str(users[i])[:16], (reach[i], rate[i]), fontsize=7,
+                        xytext=(3, 3), textcoords="offset points")
+        ax.set_xscale("symlog", linthresh=1.0)
+        ax.set_yscale("symlog", linthresh=0.1)
+        ax.set_xlabel("expected users reached, seeded alone")
+        ax.set_ylabel("interactions per follower")
+        return _figure_svg(fig, ax, "upper right")

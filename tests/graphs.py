@@ -95,7 +95,7 @@ def write_user_files(directory, edges) -> None:
     """The user files the README's commands name, for the example network ``edges``
     (a DataFrame with ``source``/``target``): ``membership.csv`` (the two groups of
     data/example.csv), ``fees.csv`` (user,cost), ``audience.txt`` (the first six users),
-    ``competitors.txt`` (frank) and ``signed.txt`` (heidi)."""
+    ``competitors.txt`` (frank), ``signed.txt`` (heidi) and ``videos.csv`` (an item log)."""
     import pandas as pd
 
     users = sorted(set(edges.source) | set(edges.target))
@@ -107,3 +107,7 @@ def write_user_files(directory, edges) -> None:
     (directory / "audience.txt").write_text("\n".join(users[:6]) + "\n")
     (directory / "competitors.txt").write_text("frank\n")
     (directory / "signed.txt").write_text("heidi\n")
+    (directory / "videos.csv").write_text(  # an item log for `graphkit engagement --items`
+        "item,creator,views,likes,comments,shares,watch_time,buyers\n"
+        "v1,alice,1200,80,12,30,9000,4\nv2,alice,800,20,3,5,4000,1\n"
+        "v3,heidi,300,30,9,12,2500,2\nv4,frank,90,2,0,1,300,0\n")

@@ -28,15 +28,19 @@ ALLOWED = {
     "seeds": {"diffusion", "weighting", "ranking", "graph", "io"},
     "learn": {"diffusion", "weighting", "graph", "io"},
     "synthetic": {"io"},
+    "segments": {"communities", "ranking", "weighting", "graph", "io"},
+    "engagement": {"graph", "io"},
+    "recommend": {"graph", "io"},
     "viz": {"ranking", "communities", "weighting", "diffusion", "graph", "io", "__init__"},
-    "report": {"viz", "ranking", "communities", "seeds", "graph", "io"},
+    "report": {"viz", "ranking", "communities", "seeds", "segments", "engagement", "recommend",
+               "graph", "io"},
     "cli": None,  # the command line may import any part
     "__init__": set(),  # lazy: names only, through importlib
     "__main__": {"cli"},
 }
 #: Parts that compute: none of them imports the presentation layers or the CLI toolkits.
 STAGES = {"io", "graph", "ranking", "communities", "weighting", "diffusion", "seeds", "learn",
-          "synthetic"}
+          "synthetic", "segments", "engagement", "recommend"}
 PRESENTATION = {"viz", "report", "cli"}
 UI_LIBRARIES = {"click", "rich"}
 #: Numba kernel modules: arrays in, arrays out; they import numpy, numba, math and other

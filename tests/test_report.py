@@ -49,7 +49,8 @@ def example_report():
 def test_report_sections_hold_the_results(example_report):
     g, rep = example_report
     page = rep.to_html()
-    for anchor in ("data", "influencers", "communities", "seeds", "map"):
+    for anchor in ("data", "influencers", "communities", "seeds", "map", "segments", "engagement",
+                   "recommend"):
         assert f'<section id="{anchor}">' in page
     top = gk.rank(g, top=20)
     assert rep.ranking["user"].tolist() == top["user"].tolist()
@@ -58,7 +59,7 @@ def test_report_sections_hold_the_results(example_report):
     seeds = re.findall(r'<td class="gk-user">([^<]*)</td>', page.split('id="gk-seeds"')[1].split("</table>")[0])
     assert seeds == rep.selection.seeds and len(seeds) == 3
     assert f"{g.n_nodes:,}" in page and "32 rows" in page  # data summary from the load report
-    assert page.count("<svg") == 1 and "<?xml" not in page and "<!DOCTYPE svg" not in page
+    assert page.count("<svg") == 2 and "<?xml" not in page  # spread curve, engagement vs reach and "<!DOCTYPE svg" not in page
     # baselines are in the table, with the comparison
     for name in ("top in-degree", "top PageRank", "degree discount"):
         assert name in page

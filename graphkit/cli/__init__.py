@@ -16,11 +16,14 @@ import click
 from ._options import CONTEXT_SETTINGS
 from .commands.communities import communities
 from .commands.demo import demo
+from .commands.engagement import engagement
 from .commands.info import info
 from .commands.learn import learn
 from .commands.rank import rank
+from .commands.recommend import recommend
 from .commands.report import report
 from .commands.seeds import seeds
+from .commands.segments import segments
 from .commands.simulate import simulate
 from .commands.view import view
 
@@ -49,7 +52,8 @@ def cli(ctx, quiet, debug):
     ctx.meta["debug"] = ctx.meta.get("debug", False) or debug
 
 
-for _command in (info, rank, communities, simulate, seeds, learn, view, report, demo):
+for _command in (info, rank, communities, simulate, seeds, learn, segments, engagement,
+                 recommend, view, report, demo):
     cli.add_command(_command)
 
 

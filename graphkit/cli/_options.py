@@ -184,6 +184,24 @@ def read_membership_file(path: str, graph):
     return dict(zip(table["user"], table["community"].tolist()))
 
 
+def membership_labels(path: str, graph):
+    """A community label per user (-1 = not in the file) from a membership file."""
+    import numpy as np
+    import pandas as pd
+
+    from ..communities import membership_array
+    from ..io import read_membership
+
+    table = read_membership(path, labels="any")
+    if table["community"].dtype.kind not in "iu":  # text labels: numbered in sorted order
+        codes, _ = pd.factorize(table["community"].astype(str), sort=True)
+        table = table.assign(community=codes.astype(np.int64))
+    outside = int((~table["user"].isin(pd.Index(graph.node_ids))).sum())
+    if outside:
+        note(f"{path}: {outside:,} users are not in the graph (ignored)")
+    return membership_array(graph, table, missing_users="drop")
+
+
 def probability_options(func):
     """--prob MODEL and --type-prob TYPE=P (simulate, seeds)."""
     func = click.option("--type-prob", "type_probs", metavar="TYPE=P", multiple=True,

@@ -12,6 +12,7 @@ from .._options import (
     check_prob_options,
     edge_input_options,
     load_graph,
+    membership_labels,
     open_in_browser,
     open_option,
     printable,
@@ -81,6 +82,10 @@ def _image_size(ctx, param, value):
 @click.option("--labels", type=click.IntRange(min=0), default=30, show_default=True,
               help="Users whose names are drawn at the default zoom (the best first); the rest "
                    "show theirs when zoomed in or hovered.")
+@click.option("--color-by", type=click.Choice(["community", "segment"]), default="community",
+              show_default=True,
+              help="--kind influencers: colour users by community, or by the role of their user "
+                   "segment (graphkit segments, k chosen by silhouette), e.g. --color-by segment.")
 @random_seed_option
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False),
               callback=_output_path,
@@ -92,7 +97,8 @@ def _image_size(ctx, param, value):
 @open_option
 @handle_errors
 def view(kind, top, by, user, radius, seed_list, seeds_file, model, prob_spec, type_probs, runs,
-         communities_file, labels, random_seed, output, image_size, open_page, **params):
+         communities_file, labels, color_by, random_seed, output, image_size, open_page,
+         **params):
     """Draw the graph as an interactive HTML page that works offline.
 
     Big graphs are never drawn whole: the page shows the top users by a score
@@ -124,6 +130,8 @@ def view(kind, top, by, user, radius, seed_list, seeds_file, model, prob_spec, t
         raise click.UsageError("--seeds and --seeds-file apply to --kind cascade only")
     if kind == "cascade" and (seed_list is None) == (seeds_file is None):
         raise click.UsageError("--kind cascade needs the seed users: --seeds A,B or --seeds-file FILE")
+    if color_by != "community" and kind != "influencers":
+        raise click.UsageError("--color-by segment applies to --kind influencers only")
     if communities_file is not None and kind == "cascade":
         raise click.UsageError("--communities applies to --kind influencers, communities and ego")
     image = os.path.splitext(output)[1].lower() in IMAGE_EXTENSIONS
@@ -144,9 +152,20 @@ def view(kind, top, by, user, radius, seed_list, seeds_file, model, prob_spec, t
         graph, edges = load_graph(params, st, extra_cols=(arg,) if name == "column" else ())
         st.stage(f"building the {kind} view")
         if kind == "influencers":
+            roles = None
+            if color_by == "segment":
+                from ...segments import ROLES, segment_users
+
+                part = membership_labels(communities_file, graph) if communities_file else None
+                names = segment_users(graph, partition=part, rng=seed,
+                                      progress=st.stage).table["role"].to_numpy()
+                # each role keeps its colour from page to page: numbered in ROLES order
+                order = list(ROLES) + sorted(set(names.tolist()) - set(ROLES))
+                roles = viz.categories_from(graph, names, title="role", order=order)
+                st.stage(f"building the {kind} view")
             page = viz.influencers_view(graph, top=top or viz.DEFAULT_TOP, method=by,
                                         communities=communities_file, edges=edges, labels=labels,
-                                        rng=seed, sources=sources)
+                                        rng=seed, sources=sources, color_by=roles)
         elif kind == "communities":
             page = viz.communities_view(graph, communities_file,
                                         top=top or viz.DEFAULT_TOP_COMMUNITIES, method=by,

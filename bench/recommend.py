@@ -1,0 +1,205 @@
+#!/usr/bin/env python3
+"""Benchmark: who-to-follow quality on a held-out timed log, and the speed of recommend/segments.
+
+Three parts, all in one run:
+
+1. **Held-out quality.** The Higgs activity log (``A B t TYPE``: A retweeted / replied to /
+   mentioned B at unix time t; 563,069 rows) and the bundled sample (follows + timed
+   activity), split 80/20 by time: every method recommends 10 users, from the earlier 80%,
+   to each user who starts a new contact in the last 20%; precision@10, recall@10 and MRR
+   (:func:`graphkit.recommend.evaluate_recommendations`).
+2. **Against networkx on the same pairs.** Adamic-Adar of every (user, friend-of-friend)
+   pair of a sample of users of the Higgs sample: ``networkx.adamic_adar_index`` vs
+   graphkit's :func:`score_pairs` (same numbers checked) and vs graphkit's all-candidates
+   top-10 kernel on the same users.
+3. **All users on a 1M-edge graph**: a seeded typed power-law graph, 200,000 users and
+   1,000,000 interaction rows (``graphkit.synthetic``), written to CSV; the library call
+   for every method (median of ``--repeat`` after a warm-up) and whole processes
+   ``graphkit recommend FILE --all -o recs.csv`` and ``graphkit segments FILE -o seg.csv``
+   (``/usr/bin/time``-style wall time and peak RSS, cold = first run after a numba cache
+   wipe is *not* attempted; the first process run is reported separately as "first").
+
+Usage::
+
+    python bench/recommend.py                  # everything (~5 minutes on 2 busy cores)
+    python bench/recommend.py --quick          # the sample's held-out test and 1M timings only
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from _common import machine  # noqa: E402
+
+HIGGS_SAMPLE = ROOT / "data" / "higgs-sample.csv.gz"
+HIGGS_ACTIVITY = ROOT.parent.parent / "shared" / "data" / "higgs" / "higgs-activity_time.txt.gz"
+OUT = ROOT / "bench" / "out"
+SEED = 7
+
+
+def held_out(edges, name: str) -> None:
+    from graphkit.recommend import METHODS, evaluate_recommendations
+
+    t = time.perf_counter()
+    ev = evaluate_recommendations(edges, methods=METHODS, k=10, test_fraction=0.2, by="time")
+    dt = time.perf_counter() - t
+    d = ev.holdout.details
+    print(f"\n### held-out test: {name}")
+    print(f"split by time at {d['cut']}: {d['train_rows']:,} training rows, {d['test_rows']:,} "
+          f"test rows, {d['new_pairs']:,} new pairs for {d['users']:,} users "
+          f"(all 7 methods in {dt:.1f} s)")
+    aa = float(ev.table.set_index("method").loc["adamic-adar", "recall_at_k"])
+    print("| method | precision@10 | recall@10 | MRR | hits | recall vs Adamic-Adar |")
+    print("|---|---:|---:|---:|---:|---:|")
+    for _, r in ev.table.iterrows():
+        print(f"| {r['method']} | {r['precision_at_k']:.4f} | {r['recall_at_k']:.4f} | "
+              f"{r['mrr']:.4f} | {r['hits']:,} | {r['recall_at_k'] / aa:.2f}x |")
+
+
+def versus_networkx(n_users: int = 300) -> None:
+    import networkx as nx
+
+    import graphkit as gk
+    from graphkit.recommend import contact_graph, score_pairs
+    from graphkit.recommend.scorers import top_positions
+
+    g = gk.SocialGraph.from_edges(gk.read_edges([str(HIGGS_SAMPLE)]))
+    cg = contact_graph(g)
+    rng = np.random.default_rng(SEED)
+    users = rng.choice(np.flatnonzero(cg.degree > 0), size=n_users, replace=False)
+    pairs = []
+    for u in users.tolist():
+        near = set(cg.contacts(u).tolist())
+        two = {int(v) for w in cg.contacts(u).tolist() for v in cg.contacts(w).tolist()}
+        pairs += [(u, v) for v in sorted(two - near - {u})]
+    ids = g.node_ids
+    id_pairs = [(ids[a], ids[b]) for a, b in pairs]
+    G = nx.Graph()
+    G.add_edges_from(zip(ids[g.sources()].tolist(), ids[g.indices].tolist()))
+    t = time.perf_counter()
+    ref = [s for _, _, s in nx.adamic_adar_index(G, id_pairs)]
+    t_nx = time.perf_counter() - t
+    score_pairs(g, id_pairs[:10])  # compile
+    t = time.perf_counter()
+    ours = score_pairs(g, id_pairs, "adamic-adar")
+    t_pairs = time.perf_counter() - t
+    top_positions(g, users[:5], method="adamic-adar")
+    t = time.perf_counter()
+    top_positions(g, users, top=10, method="adamic-adar")
+    t_top = time.perf_counter() - t
+    err = float(np.max(np.abs(np.asarray(ref) - ours)))
+    print(f"\n### Adamic-Adar vs networkx: {len(pairs):,} (user, friend-of-friend) pairs of "
+          f"{n_users} users of the Higgs sample (max |difference| {err:.1e})")
+    print("| | time | vs networkx |\n|---|---:|---:|")
+    print(f"| networkx `adamic_adar_index` on the pairs | {t_nx:.3f} s | 1x |")
+    print(f"| graphkit `score_pairs` on the same pairs | {t_pairs:.4f} s | {t_nx / t_pairs:.0f}x |")
+    print(f"| graphkit top-10 of the same users (scores every pair, keeps 10) | {t_top:.4f} s | "
+          f"{t_nx / t_top:.0f}x |")
+
+
+def synthetic_csv() -> Path:
+    from graphkit.synthetic import write_edges_csv
+
+    OUT.mkdir(exist_ok=True)
+    path = OUT / "recommend-1M.csv"
+    if not path.exists():
+        write_edges_csv(str(path), 200_000, 1_000_000, rng=SEED)
+    return path
+
+
+def library_all_users(path: Path, repeat: int) -> None:
+    import graphkit as gk
+    from graphkit.recommend import contact_graph, recommend
+    from graphkit.segments import segment_users
+
+    g = gk.SocialGraph.from_edges(gk.read_edges([str(path)]))
+    cg = contact_graph(g)
+    print(f"\n### all users on {path.name}: {g.n_nodes:,} users, {g.n_edges:,} edges, "
+          f"{int(cg.degree.sum()) // 2:,} contact pairs, largest degree {int(cg.degree.max()):,}")
+    print("| library call | wall (median) | CPU (median) | wall of each run | load |\n"
+          "|---|---:|---:|---|---:|")
+
+    def timed(label, call, runs):
+        walls, cpus = [], []
+        for _ in range(runs):
+            t, c = time.perf_counter(), time.process_time()
+            call()
+            walls.append(time.perf_counter() - t)
+            cpus.append(time.process_time() - c)
+        print(f"| {label} | {statistics.median(walls):.2f} s | {statistics.median(cpus):.2f} s | "
+              f"{', '.join(f'{x:.2f}' for x in walls)} | {os.getloadavg()[0]:.1f} |", flush=True)
+
+    for method in ("ppr", "adamic-adar", "combined"):
+        recommend(g, g.node_ids[:50].tolist(), method=method)  # warm-up (compile)
+        timed(f"`recommend(g, top=10, method='{method}')`, every user, with why",
+              lambda m=method: recommend(g, top=10, method=m), repeat if method == "ppr" else 1)
+    segment_users(g.subgraph(g.node_ids[:2000].tolist()), k=3, rng=1)  # warm-up
+    timed("`segment_users(g)` (features, Leiden, RR reach, k by silhouette)",
+          lambda: segment_users(g, rng=SEED), repeat)
+
+
+def whole_process(args: list[str], threads: int = 2) -> tuple[float, float, float]:
+    """Wall seconds, CPU seconds (user + system) and peak RSS (MiB) of ``python -m graphkit
+    ARGS`` in a fresh process, as ``/usr/bin/time`` reports them."""
+    env = {**os.environ, "NUMBA_NUM_THREADS": str(threads), "PYTHONPATH": str(ROOT)}
+    proc = subprocess.run(["/usr/bin/time", "-f", "%e %U %S %M", sys.executable, "-m", "graphkit",
+                           *args], capture_output=True, text=True, env=env, cwd=OUT)
+    if proc.returncode != 0:
+        raise SystemExit(proc.stderr)
+    wall, user, system, rss = proc.stderr.strip().splitlines()[-1].split()
+    return float(wall), float(user) + float(system), int(rss) / 1024
+
+
+def processes(path: Path, repeat: int) -> None:
+    print(f"\n### whole processes on {path.name} (2 threads)")
+    print("| command | first run: wall / CPU | next runs: median wall / CPU | peak RSS | load |\n"
+          "|---|---:|---:|---:|---:|")
+    for args in (["recommend", str(path), "--all", "--top", "10", "-o", "recs.csv", "-q"],
+                 ["segments", str(path), "-o", "seg.csv", "--random-seed", str(SEED), "-q"]):
+        first = whole_process(args)
+        rest = [whole_process(args) for _ in range(repeat)]
+        wall = statistics.median(r[0] for r in rest)
+        cpu = statistics.median(r[1] for r in rest)
+        cmd = "graphkit " + " ".join(a if a != str(path) else path.name for a in args)
+        print(f"| `{cmd}` | {first[0]:.2f} s / {first[1]:.2f} s | {wall:.2f} s / {cpu:.2f} s | "
+              f"{first[2]:.0f} MiB | {os.getloadavg()[0]:.1f} |", flush=True)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--quick", action="store_true")
+    ap.add_argument("--repeat", type=int, default=3)
+    a = ap.parse_args()
+    import graphkit as gk
+
+    print(f"machine: {machine()}")
+    print(f"python {sys.version.split()[0]}, numpy {np.__version__}, numba "
+          f"{__import__('numba').__version__}, networkx {__import__('networkx').__version__}, "
+          f"scikit-learn {__import__('sklearn').__version__}")
+    held_out(gk.read_edges([str(HIGGS_SAMPLE)]), "bundled Higgs sample (follows untimed, "
+             "shares/comments/mentions timed)")
+    if not a.quick and HIGGS_ACTIVITY.exists():
+        act = gk.read_edges([str(HIGGS_ACTIVITY)], time_col="3", type_col="4", header=False)
+        held_out(act, "Higgs activity log (563,069 timed RT/RE/MT rows)")
+    if not a.quick:
+        versus_networkx()
+    path = synthetic_csv()
+    library_all_users(path, 1 if a.quick else a.repeat)
+    processes(path, 1 if a.quick else a.repeat)
+    print(f"\nload after the run: {os.getloadavg()[0]:.2f}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,332 @@
+"""Private numba kernels behind :mod:`graphkit.recommend` (arrays in, arrays out).
+
+Every kernel works on the *contact graph*: the symmetric CSR (``indptr``, ``indices``,
+``weight``) in which ``u`` and ``v`` are neighbours when either acted on the other.
+
+* :func:`top_candidates` -- for a block of users, score every candidate and keep the
+  ``k`` best (score descending, then ``id_rank`` ascending). Two-hop scorers (common
+  neighbours, Jaccard, Adamic-Adar, resource allocation, preferential attachment)
+  accumulate over ``w in N(u), v in N(w)`` into a dense per-thread array; personalized
+  PageRank runs the forward push of Andersen, Chung and Lang (2006) from ``u``
+  (:func:`_push`), and the combined score adds the two.
+* :func:`shared_contacts` -- for (user, candidate) pairs, the number of common
+  neighbours, their Adamic-Adar and resource-allocation sums, and the three shared
+  contacts with the fewest contacts of their own (the most telling), by merging the
+  two sorted neighbour lists.
+
+Determinism: each user's result depends only on the graph and the user (per-thread
+buffers are reset through a visit tag, never shared), so the output is identical for
+any number of threads. Kernels are compiled on first use and cached on disk; the
+pure-Python originals stay reachable through ``py_func`` and are tested against
+networkx and brute force.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import get_thread_id, njit, prange
+
+#: Method codes of :func:`top_candidates`.
+CN, JACCARD, ADAMIC_ADAR, RESOURCE, PREFERENTIAL, PPR, COMBINED = range(7)
+#: Intermediate users kept per recommendation for the explanation path.
+PATH_HOPS = 4
+
+
+@njit(cache=True, inline="always")
+def _better(sa, ra, sb, rb):  # pragma: no cover - compiled
+    return sa > sb or (sa == sb and ra < rb)
+
+
+@njit(cache=True)
+def _keep_best(cand, score, k, v, s, id_rank, filled):  # pragma: no cover - compiled
+    """Insert ``v`` (score ``s``) into the sorted best-``k`` list; returns the new fill."""
+    if filled == k and not _better(s, id_rank[v], score[k - 1], id_rank[cand[k - 1]]):
+        return filled
+    j = filled if filled < k else k - 1
+    while j > 0 and _better(s, id_rank[v], score[j - 1], id_rank[cand[j - 1]]):
+        cand[j] = cand[j - 1]
+        score[j] = score[j - 1]
+        j -= 1
+    cand[j] = v
+    score[j] = s
+    return filled + 1 if filled < k else k
+
+
+@njit(cache=True)
+def _push(u, indptr, indices, wn, strength, damping, tol, rp, parent, touched, queue,
+          n):  # pragma: no cover - compiled
+    """Forward push from ``u`` (Andersen, Chung, Lang 2006) on the contact graph.
+
+    ``rp[v, 0]`` holds ``v``'s residual divided by its weighted degree, ``rp[v, 1]`` its
+    PageRank estimate; both are 0 on entry for every user (the caller resets the touched
+    ones), so a user is new when both are 0. A user is pushed while its normalised
+    residual exceeds ``tol``: it keeps ``1 - damping`` of the residual and passes the rest
+    to its neighbours in proportion to the edge weights. ``wn[j] = weight[j] /
+    strength[indices[j]]`` is precomputed, so each edge costs one random access (the
+    neighbour's ``rp`` row). Returns how many users were touched (listed in ``touched``);
+    ``parent[v]`` is the user that first passed residual to ``v``. Each user is in the
+    circular queue (length ``n``) at most once at a time.
+    """
+    su = strength[u]
+    touched[0] = u
+    parent[u] = -1
+    if su <= 0.0:
+        rp[u, 1] = 1.0  # every edge weighs 0: the walk stays home
+        return 1
+    rp[u, 0] = 1.0 / su
+    nt = 1
+    head = 0
+    tail = 1
+    queue[0] = u
+    queued = 1
+    while queued > 0:
+        w = queue[head]
+        head = head + 1 if head + 1 < n else 0
+        queued -= 1
+        rho = rp[w, 0]
+        if rho <= tol:
+            continue
+        rw = rho * strength[w]
+        rp[w, 0] = 0.0
+        rp[w, 1] += (1.0 - damping) * rw
+        f = damping * rw / strength[w]
+        for j in range(indptr[w], indptr[w + 1]):
+            v = indices[j]
+            x = rp[v, 0]
+            if x == 0.0 and rp[v, 1] == 0.0:
+                parent[v] = w
+                touched[nt] = v
+                nt += 1
+            y = x + f * wn[j]
+            rp[v, 0] = y
+            if y > tol and not x > tol:
+                queue[tail] = v
+                tail = tail + 1 if tail + 1 < n else 0
+                queued += 1
+    return nt
+
+
+@njit(cache=True)
+def _two_hop(u, indptr, indices, deg, expand, method, acc, cnt, seen, tag, parent, touched, excl,
+             etag):  # pragma: no cover - compiled
+    """Accumulate ``sum over common neighbours w of f(w)`` for every 2-hop user of ``u``."""
+    nt = 0
+    for a in range(indptr[u], indptr[u + 1]):
+        w = indices[a]
+        if not expand[w]:
+            continue
+        dw = deg[w]
+        if method == ADAMIC_ADAR or method == COMBINED:
+            f = 1.0 / np.log(dw) if dw > 1 else 0.0
+        elif method == RESOURCE:
+            f = 1.0 / dw
+        else:
+            f = 1.0
+        for b in range(indptr[w], indptr[w + 1]):
+            v = indices[b]
+            if excl[v] == etag:
+                continue
+            if seen[v] != tag:
+                seen[v] = tag
+                acc[v] = 0.0
+                cnt[v] = 0.0
+                parent[v] = w
+                touched[nt] = v
+                nt += 1
+            acc[v] += f
+            cnt[v] += 1.0
+    return nt
+
+
+def work_buffers(n: int, threads: int):
+    """Per-thread work arrays for :func:`top_candidates` (zeroed; ~60 bytes x n per thread)."""
+    return (np.zeros((threads, n, 2), dtype=np.float64), np.zeros((threads, 2, n), dtype=np.float64),
+            np.zeros((threads, 5, n), dtype=np.int32), np.zeros((threads, 2, n), dtype=np.int64),
+            np.zeros((threads, 8), dtype=np.int64))
+
+
+@njit(parallel=True, cache=True)
+def top_candidates(indptr, indices, wn, strength, expand, id_rank, users, k, method, damping, tol,
+                   rpbuf, fbuf, ibuf, tbuf, counter):  # pragma: no cover - compiled
+    """The ``k`` best candidates of each user in ``users`` by ``method``.
+
+    ``rpbuf``, ``fbuf``, ``ibuf``, ``tbuf``, ``counter`` come from :func:`work_buffers` (row
+    ``t`` belongs to thread ``t``); ``rpbuf`` is left all zero and visit tags only grow, so
+    the buffers may be reused by the next call. ``wn`` is ``weight / strength[indices]``
+    (see :func:`_push`); ``expand`` marks the users the combined score's Adamic-Adar part
+    expands. A PPR score is the push estimate plus the ``1 - damping`` share of the
+    residual left on the user. Returns ``cand`` (int32, users x k, -1 padded), ``score``
+    (float64) and ``path`` (int32, users x k x PATH_HOPS: the users between ``u`` and the
+    candidate on the path its score came through, -1 padded, the first entry -2 when the
+    path was longer and its start is cut).
+    """
+    m = users.shape[0]
+    n = indptr.shape[0] - 1
+    deg = np.diff(indptr)
+    expand_all = np.ones(n, dtype=np.uint8)
+    cand = np.full((m, k), -1, dtype=np.int32)
+    score = np.zeros((m, k), dtype=np.float64)
+    path = np.full((m, k, PATH_HOPS), -1, dtype=np.int32)
+    for i in prange(m):
+        t = get_thread_id()
+        rp = rpbuf[t]
+        acc = fbuf[t, 0]
+        cnt = fbuf[t, 1]
+        parent = ibuf[t, 0]
+        touched = ibuf[t, 1]
+        queue = ibuf[t, 2]
+        touched2 = ibuf[t, 3]
+        parent2 = ibuf[t, 4]
+        seen = tbuf[t, 0]
+        excl = tbuf[t, 1]
+        counter[t, 0] += 2
+        tag = counter[t, 0]
+        u = users[i]
+        du = deg[u]
+        if du == 0:
+            continue
+        excl[u] = tag
+        for a in range(indptr[u], indptr[u + 1]):
+            excl[indices[a]] = tag
+        best_c = cand[i]
+        best_s = score[i]
+        filled = 0
+        if method == PPR:
+            nt = _push(u, indptr, indices, wn, strength, damping, tol, rp, parent, touched, queue,
+                       n)
+            # one pass: the score (estimate plus the residual's kept share), the best k, reset
+            for q in range(nt):
+                v = touched[q]
+                est = rp[v, 1] + (1.0 - damping) * rp[v, 0] * strength[v]
+                rp[v, 0] = 0.0
+                rp[v, 1] = 0.0
+                if excl[v] != tag and est > 0.0 and (
+                        filled < k or _better(est, id_rank[v], best_s[k - 1],
+                                              id_rank[best_c[k - 1]])):
+                    filled = _keep_best(best_c, best_s, k, v, est, id_rank, filled)
+        elif method == COMBINED:
+            nt = _push(u, indptr, indices, wn, strength, damping, tol, rp, parent, touched, queue,
+                       n)
+            top_a = 0.0
+            # Adamic-Adar of the 2-hop users on the side; each score is divided by the
+            # user's best, then the two are added
+            nt2 = _two_hop(u, indptr, indices, deg, expand, ADAMIC_ADAR, acc, cnt, seen, tag,
+                           parent2, touched2, excl, tag)
+            for q in range(nt2):
+                top_a = max(top_a, acc[touched2[q]])
+            top_p = 0.0
+            for q in range(nt):  # the estimate plus the share of the residual a user keeps
+                v = touched[q]
+                est = rp[v, 1] + (1.0 - damping) * rp[v, 0] * strength[v]
+                rp[v, 0] = est  # rp[v, 0] now holds the score (reset below)
+                if excl[v] != tag and est > top_p:
+                    top_p = est
+            for q in range(nt):
+                v = touched[q]
+                est = rp[v, 0]
+                if excl[v] != tag and est > 0.0:
+                    s = est / top_p
+                    if seen[v] == tag and top_a > 0.0:
+                        s += acc[v] / top_a
+                    filled = _keep_best(best_c, best_s, k, v, s, id_rank, filled)
+            for q in range(nt):
+                v = touched[q]
+                rp[v, 0] = 0.0
+                rp[v, 1] = 0.0
+        else:
+            nt = _two_hop(u, indptr, indices, deg, expand_all, method, acc, cnt, seen, tag,
+                          parent, touched, excl, tag)
+            for q in range(nt):
+                v = touched[q]
+                if method == JACCARD:
+                    s = cnt[v] / (du + deg[v] - cnt[v])
+                elif method == PREFERENTIAL:
+                    s = float(du) * float(deg[v])
+                else:
+                    s = acc[v]
+                if s > 0.0:
+                    filled = _keep_best(best_c, best_s, k, v, s, id_rank, filled)
+    # the path each candidate was reached through (parents back to u)
+        for j in range(filled):
+            v = best_c[j]
+            hops = 0
+            w = parent[v]
+            while w != u and w >= 0 and hops < PATH_HOPS:
+                hops += 1
+                w = parent[w]
+            cut = w != u and w >= 0
+            w = parent[v]
+            for h in range(hops - 1, -1, -1):
+                path[i, j, h] = w
+                w = parent[w]
+            if cut:
+                path[i, j, 0] = -2
+    return cand, score, path
+
+
+@njit(parallel=True, cache=True)
+def shared_contacts(indptr, indices, id_rank, us, vs, n_show):  # pragma: no cover - compiled
+    """Common neighbours of each pair ``(us[i], vs[i])``.
+
+    Returns ``count`` (int64), ``adamic_adar`` and ``resource`` (float64, the sums of
+    ``1 / log(deg w)`` and ``1 / deg w`` over the common neighbours ``w``) and ``show``
+    (int32, pairs x n_show): the common neighbours with the fewest contacts, ties by
+    ``id_rank``, -1 padded. Sorted neighbour lists are merged, so a pair costs
+    ``deg u + deg v``; the shorter list is walked and the longer one binary-searched
+    when they differ by more than 16x (a user and a hub).
+    """
+    m = us.shape[0]
+    deg = np.diff(indptr)
+    count = np.zeros(m, dtype=np.int64)
+    aa = np.zeros(m, dtype=np.float64)
+    ra = np.zeros(m, dtype=np.float64)
+    show = np.full((m, n_show), -1, dtype=np.int32)
+    for i in prange(m):
+        a = us[i]
+        b = vs[i]
+        if deg[a] > deg[b]:
+            a, b = b, a
+        lo_b = indptr[b]
+        hi_b = indptr[b + 1]
+        best_d = np.empty(n_show, dtype=np.int64)
+        filled = 0
+        search = deg[b] > 16 * deg[a]
+        pb = lo_b
+        for j in range(indptr[a], indptr[a + 1]):
+            w = indices[j]
+            if search:
+                lo = lo_b
+                hi = hi_b
+                while lo < hi:
+                    mid = (lo + hi) >> 1
+                    if indices[mid] < w:
+                        lo = mid + 1
+                    else:
+                        hi = mid
+                hit = lo < hi_b and indices[lo] == w
+            else:
+                while pb < hi_b and indices[pb] < w:
+                    pb += 1
+                hit = pb < hi_b and indices[pb] == w
+            if not hit:
+                continue
+            dw = deg[w]
+            count[i] += 1
+            if dw > 1:
+                aa[i] += 1.0 / np.log(dw)
+            ra[i] += 1.0 / dw
+            # keep the n_show shared contacts with the fewest contacts (then id)
+            if filled < n_show or (dw < best_d[filled - 1]
+                                   or (dw == best_d[filled - 1]
+                                       and id_rank[w] < id_rank[show[i, filled - 1]])):
+                q = filled if filled < n_show else n_show - 1
+                while q > 0 and (dw < best_d[q - 1]
+                                 or (dw == best_d[q - 1] and id_rank[w] < id_rank[show[i, q - 1]])):
+                    best_d[q] = best_d[q - 1]
+                    show[i, q] = show[i, q - 1]
+                    q -= 1
+                best_d[q] = dw
+                show[i, q] = w
+                if filled < n_show:
+                    filled += 1
+    return count, aa, ra, show

@@ -1,0 +1,116 @@
+"""The contact graph the recommenders work on: who interacted with whom, either way."""
+
+from __future__ import annotations
+
+import weakref
+from dataclasses import dataclass
+
+import numpy as np
+
+__all__ = ["ContactGraph", "contact_graph"]
+
+
+@dataclass(frozen=True, eq=False)
+class ContactGraph:
+    """The undirected contact graph of a :class:`~graphkit.graph.SocialGraph`, as CSR.
+
+    ``u`` and ``v`` are contacts when either acted on the other (any interaction type).
+    This is the graph networkx's link-prediction functions see after
+    ``G.to_undirected()``.
+
+    Attributes
+    ----------
+    indptr, indices : ndarray
+        Symmetric CSR (int64, int32); each row's contacts sorted by position.
+    weight : ndarray of float64
+        ``w(u -> v) + w(v -> u)``: the type-weighted interactions of the pair, both ways.
+    strength : ndarray of float64
+        Sum of ``weight`` per user.
+    degree : ndarray of int64
+        Number of contacts per user.
+    id_rank : ndarray of int64
+        Position of each user in the sorted order of the ids (ties in scores break by it).
+    node_ids : ndarray of str
+    """
+
+    indptr: np.ndarray
+    indices: np.ndarray
+    weight: np.ndarray
+    strength: np.ndarray
+    degree: np.ndarray
+    id_rank: np.ndarray
+    node_ids: np.ndarray
+
+    @property
+    def n_nodes(self) -> int:
+        return int(self.indptr.shape[0] - 1)
+
+    def contacts(self, u: int) -> np.ndarray:
+        """Contact positions of position ``u``."""
+        return self.indices[self.indptr[u]:self.indptr[u + 1]]
+
+    def connected(self, us, vs) -> np.ndarray:
+        """Whether each position pair ``(us[i], vs[i])`` are contacts (vectorised)."""
+        us = np.asarray(us, dtype=np.int64)
+        vs = np.asarray(vs, dtype=np.int64)
+        n = np.int64(self.n_nodes)
+        keys = np.repeat(np.arange(self.n_nodes, dtype=np.int64), self.degree) * n + self.indices
+        q = us * n + vs
+        pos = np.searchsorted(keys, q)
+        hit = pos < keys.shape[0]
+        hit[hit] = keys[pos[hit]] == q[hit]
+        return hit
+
+
+_CACHE: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def contact_graph(graph) -> ContactGraph:
+    """The :class:`ContactGraph` of ``graph`` (built once per graph and cached).
+
+    Examples
+    --------
+    >>> import graphkit as gk
+    >>> from graphkit.recommend import contact_graph
+    >>> g = gk.SocialGraph.from_pairs([("a", "b"), ("b", "a"), ("c", "b")])
+    >>> cg = contact_graph(g)
+    >>> cg.degree.tolist(), cg.weight.tolist()
+    ([1, 2, 1], [2.0, 2.0, 1.0, 1.0])
+    """
+    cached = _CACHE.get(graph)
+    if cached is not None:
+        return cached
+    import scipy.sparse as sp
+
+    from ..graph import id_order
+
+    n = graph.n_nodes
+    src = graph.sources()
+    dst = graph.indices
+    w = np.asarray(graph.weight, dtype=np.float64)
+    rows = np.concatenate([src, dst]).astype(np.int64)
+    cols = np.concatenate([dst, src]).astype(np.int64)
+    mat = sp.csr_array((np.concatenate([w, w]), (rows, cols)), shape=(n, n))
+    mat.sum_duplicates()
+    mat.sort_indices()
+    # a pair whose interactions all weigh 0 (a type weighted 0) is still a contact
+    struct = sp.csr_array((np.ones(rows.shape[0]), (rows, cols)), shape=(n, n))
+    struct.sum_duplicates()
+    struct.sort_indices()
+    indptr = struct.indptr.astype(np.int64)
+    indices = struct.indices.astype(np.int32)
+    weight = np.zeros(indices.shape[0], dtype=np.float64)
+    if mat.nnz:
+        # mat's entries are a subset of struct's (explicit zeros may have been dropped)
+        key_s = np.repeat(np.arange(n, dtype=np.int64), np.diff(indptr)) * n + indices
+        mrow = np.repeat(np.arange(n, dtype=np.int64), np.diff(mat.indptr))
+        key_m = mrow * n + mat.indices
+        weight[np.searchsorted(key_s, key_m)] = mat.data
+    strength = np.bincount(np.repeat(np.arange(n), np.diff(indptr)), weights=weight, minlength=n)
+    degree = np.diff(indptr)
+    for a in (indptr, indices, weight, strength, degree):
+        a.flags.writeable = False
+    cg = ContactGraph(indptr, indices, weight, strength.astype(np.float64), degree,
+                      id_order(graph), graph.node_ids)
+    _CACHE[graph] = cg
+    return cg

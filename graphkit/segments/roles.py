@@ -1,0 +1,278 @@
+"""User roles: K-means segments of the feature table, each named from its centroid."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+
+__all__ = ["segment_users", "Segmentation", "name_segments", "ROLES", "clustering_matrix"]
+
+#: The role names, in the order of :func:`name_segments`'s rule.
+ROLES = ("hub", "bridge", "amplifier", "engaged audience", "lurker")
+#: Users in the sample on which K-means is fitted for each k and the silhouette scored.
+SAMPLE = 10_000
+#: Users the silhouette is computed on (a seeded sub-sample: it costs users squared).
+SILHOUETTE_SAMPLE = 3_000
+#: The k tried when k is automatic.
+K_RANGE = (3, 8)
+
+
+@dataclass(frozen=True, eq=False)
+class Segmentation:
+    """What :func:`segment_users` found.
+
+    Attributes
+    ----------
+    table : pandas.DataFrame
+        One row per user, graph order: ``user, segment, role`` then the features.
+    centroids : pandas.DataFrame
+        One row per segment: ``segment, role, users, share``, the mean of every
+        feature over its users (the profile), and ``z_<feature>``, the centroid in
+        standardised log units (what the name was read from).
+    k : int
+    silhouette : dict
+        k -> mean silhouette on the sample (every k tried; only the chosen one when
+        ``k`` was given).
+    seed : int
+        The seed K-means ran with.
+    columns : tuple of str
+        The features K-means saw.
+    """
+
+    table: object
+    centroids: object
+    k: int
+    silhouette: dict
+    seed: int
+    columns: tuple
+    details: dict = field(default_factory=dict)
+
+    def to_dict(self) -> dict:
+        return {"k": self.k, "silhouette": {str(k): v for k, v in self.silhouette.items()},
+                "seed": self.seed, "features": list(self.columns), **self.details,
+                "segments": self.centroids.to_dict(orient="records")}
+
+
+def clustering_matrix(table, columns=None):
+    """``log1p`` of the non-negative features, standardised (mean 0, sd 1 per column).
+
+    Returns ``(X, columns)``; a constant column stays 0.
+    """
+    if columns is None:
+        columns = [c for c in table.columns if c not in ("user", "community", "segment", "role")
+                   and c != "activity" and table[c].dtype.kind in "iuf"]
+    x = np.log1p(np.maximum(table[list(columns)].to_numpy(dtype=np.float64), 0.0))
+    mu = x.mean(axis=0)
+    sd = x.std(axis=0)
+    sd[sd == 0] = 1.0
+    return (x - mu) / sd, tuple(columns)
+
+
+def _mean_of(z: np.ndarray, columns, wanted) -> np.ndarray:
+    idx = [columns.index(c) for c in wanted if c in columns]
+    if not idx:
+        return np.zeros(z.shape[0])
+    return z[:, idx].mean(axis=1)
+
+
+def role_scores(z_centroids: np.ndarray, columns) -> np.ndarray:
+    """Segments x roles scores of the naming rule (see :func:`name_segments`)."""
+    columns = list(columns)
+    ins = [c for c in columns if c.startswith("in_")]
+    outs = [c for c in columns if c.startswith("out_")]
+    share_out = [c for c in outs if c == "out_share"] or [c for c in outs if c != "out_follow"][:1]
+    other_out = [c for c in outs if c not in share_out]
+    z = z_centroids
+    hub = _mean_of(z, columns, ["pagerank", "reach"] + ins)
+    bridge = _mean_of(z, columns, ["participation"])
+    amplifier = _mean_of(z, columns, share_out)
+    engaged = _mean_of(z, columns, other_out)
+    lurker = -_mean_of(z, columns, ins + outs)
+    return np.column_stack([hub, bridge, amplifier, engaged, lurker])
+
+
+def name_segments(z_centroids: np.ndarray, columns) -> list[str]:
+    """Name each segment from its centroid (in standardised log-feature units).
+
+    The rule: each segment scores every role from its centroid ``z``
+
+    * **hub** -- mean of ``z`` over ``pagerank``, ``reach`` and every ``in_<type>``
+      (attention received);
+    * **bridge** -- ``z[participation]`` (interactions spread over communities);
+    * **amplifier** -- ``z[out_share]`` (shares made; the first non-follow ``out_``
+      column when there is no ``share`` type);
+    * **engaged audience** -- mean of ``z`` over the other ``out_<type>`` columns
+      (follows, comments, mentions made);
+    * **lurker** -- minus the mean of ``z`` over every ``in_`` and ``out_`` column
+      (little done, little received);
+
+    and the names go to the segments by the assignment that maximises the total score
+    (each role used once; Hungarian algorithm). With more than five segments the rest
+    take their best-scoring role with a number (``"lurker 2"``).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from graphkit.segments import name_segments
+    >>> cols = ["pagerank", "in_follow", "out_follow", "out_share", "participation"]
+    >>> z = np.array([[3, 3, 0, 0, 0], [-1, -1, -1, -1, -1], [0, 0, 0, 3, 0]], float)
+    >>> name_segments(z, cols)
+    ['hub', 'lurker', 'amplifier']
+    """
+    from scipy.optimize import linear_sum_assignment
+
+    scores = role_scores(np.asarray(z_centroids, dtype=np.float64), columns)
+    k = scores.shape[0]
+    rows, cols = linear_sum_assignment(scores, maximize=True)
+    names: list[str | None] = [None] * k
+    for r, c in zip(rows, cols):
+        names[r] = ROLES[c]
+    used: dict[str, int] = {}
+    for r in range(k):
+        if names[r] is None:
+            best = ROLES[int(np.argmax(scores[r]))]
+            used[best] = used.get(best, 1) + 1
+            names[r] = f"{best} {used[best]}"
+    return names  # type: ignore[return-value]
+
+
+def _kmeans(x: np.ndarray, k: int, seed: int, n_init: int = 4):
+    """scikit-learn's K-means on one thread (same labels on any machine thread count)."""
+    try:
+        from sklearn.cluster import KMeans
+        from threadpoolctl import threadpool_limits
+    except ImportError:  # pragma: no cover - depends on the environment
+        from ..errors import GraphkitError
+
+        raise GraphkitError("segments need scikit-learn: pip install 'graphkit[segments]'") from None
+    with threadpool_limits(limits=1):
+        km = KMeans(n_clusters=k, n_init=n_init, random_state=seed, max_iter=300)
+        labels = km.fit_predict(x)
+    return km, labels
+
+
+def _silhouette(x, labels, seed) -> float:
+    from sklearn.metrics import silhouette_score
+    from threadpoolctl import threadpool_limits
+
+    if not 2 <= len(np.unique(labels)) <= len(labels) - 1:
+        return float("nan")  # undefined
+    with threadpool_limits(limits=1):
+        size = min(SILHOUETTE_SAMPLE, x.shape[0])
+        return float(silhouette_score(x, labels, sample_size=size, random_state=seed))
+
+
+def segment_users(graph=None, k: int | None = None, *, table=None, partition=None,
+                  reach_sets: int | None = None, rng=None, k_range=K_RANGE,
+                  sample: int = SAMPLE, progress: Callable | None = None) -> Segmentation:
+    """Segment users into roles with K-means on their behaviour features.
+
+    Parameters
+    ----------
+    graph : SocialGraph, optional
+        The graph (its :func:`features` are computed); or give ``table``.
+    k : int, optional
+        Number of segments. When omitted, every k in ``k_range`` is fitted on a seeded
+        sample of ``sample`` users and the k with the best mean silhouette is used.
+    table : pandas.DataFrame, optional
+        A feature table (what :func:`features` returns) instead of ``graph``.
+    partition, reach_sets :
+        Passed to :func:`features`.
+    rng : int, numpy.random.Generator or None, optional
+        One seed for the features (Leiden, RR sets), the sample and K-means.
+    k_range : (int, int), optional
+        Smallest and largest k tried (default 3..8: two segments say little to a
+        marketer, and the silhouette tends to favour k = 2).
+    sample : int, optional
+        Users in the seeded sample for the choice of k (default 10,000).
+    progress : callable, optional
+
+    Returns
+    -------
+    Segmentation
+        Segments numbered by size (0 = largest; ties by centroid), each named by
+        :func:`name_segments`.
+
+    Notes
+    -----
+    K-means ([1]_; scikit-learn, ``n_init=4``, k-means++) runs on ``log1p`` of the
+    features, standardised (:func:`clustering_matrix`), on one thread, so the same
+    seed gives the same segments on any machine and thread count. ``activity`` (the
+    sum of the ``out_`` columns) and ``community`` (a label) are not clustered on.
+
+    References
+    ----------
+    .. [1] S. Lloyd, "Least squares quantization in PCM", IEEE Trans. Inf. Theory
+       28(2), 1982; D. Arthur and S. Vassilvitskii, "k-means++", SODA 2007.
+    .. [2] P. Rousseeuw, "Silhouettes", J. Comput. Appl. Math. 20, 1987.
+
+    Examples
+    --------
+    >>> from graphkit.segments import planted_roles, segment_users
+    >>> g, truth = planted_roles(rng=3)
+    >>> seg = segment_users(g, k=5, rng=3)
+    >>> sorted(seg.centroids["role"])
+    ['amplifier', 'bridge', 'engaged audience', 'hub', 'lurker']
+    """
+    import pandas as pd
+
+    from .._rng import as_generator
+    from .features import features
+
+    say = progress or (lambda *a, **kw: None)
+    gen = as_generator(rng)
+    s_feat, s_sample, s_km = (int(s) for s in gen.integers(0, 2**31 - 1, size=3))
+    if table is None:
+        if graph is None:
+            raise ValueError("give a graph or a feature table")
+        table = features(graph, partition=partition, reach_sets=reach_sets, rng=s_feat,
+                         progress=progress)
+    n = len(table)
+    lo, hi = (int(v) for v in k_range)
+    if k is not None and (isinstance(k, bool) or int(k) < 1):
+        raise ValueError(f"k must be a positive int, got {k!r}")
+    if n < 2:
+        raise ValueError("segments need at least two users")
+    x, columns = clustering_matrix(table)
+    sil: dict = {}
+    if k is None:
+        pick = np.sort(gen.permutation(n)[:sample]) if n > sample else np.arange(n)
+        xs = x[pick]
+        distinct = len(np.unique(xs, axis=0))
+        for kk in range(max(2, lo), min(hi, distinct, len(pick) - 1) + 1):
+            say(f"choosing k: K-means with k={kk} on {len(pick):,} users")
+            _, lab = _kmeans(xs, kk, s_sample)
+            sil[kk] = _silhouette(xs, lab, s_sample)
+        valid = [kk for kk in sil if np.isfinite(sil[kk])]
+        k = max(valid, key=lambda kk: (sil[kk], -kk)) if valid else max(1, min(lo, distinct))
+    k = int(min(k, n))
+    say(f"K-means with k={k} on {n:,} users")
+    km, labels = _kmeans(x, k, s_km)
+    # number segments by size (0 = largest), ties by the centroid's coordinates
+    sizes = np.bincount(labels, minlength=k)
+    cent = km.cluster_centers_
+    order = sorted(range(k), key=lambda c: (-sizes[c], tuple(np.round(cent[c], 9))))
+    relabel = np.empty(k, dtype=np.int64)
+    relabel[order] = np.arange(k)
+    seg = relabel[labels]
+    z = np.vstack([x[seg == s].mean(axis=0) if (seg == s).any() else np.zeros(x.shape[1])
+                   for s in range(k)])
+    names = name_segments(z, columns)
+    if k not in sil and 1 < k < n:
+        pick = np.sort(gen.permutation(n)[:sample]) if n > sample else np.arange(n)
+        sil[k] = _silhouette(x[pick], seg[pick], s_sample)
+    out = table.copy()
+    out.insert(1, "segment", seg)
+    out.insert(2, "role", np.asarray(names, dtype=object)[seg])
+    feat_cols = [c for c in table.columns if c not in ("user", "community")]
+    prof = out.groupby("segment")[feat_cols].mean().reindex(range(k))
+    cen = pd.DataFrame({"segment": np.arange(k), "role": names,
+                        "users": np.bincount(seg, minlength=k),
+                        "share": np.bincount(seg, minlength=k) / n})
+    cen = pd.concat([cen, prof.reset_index(drop=True)], axis=1)
+    for j, c in enumerate(columns):
+        cen[f"z_{c}"] = z[:, j]
+    return Segmentation(out, cen, k, sil, s_km, columns,
+                        {"users": n, "communities": table.attrs.get("n_communities")})
