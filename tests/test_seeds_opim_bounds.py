@@ -56,6 +56,18 @@ def test_theta_max_is_imms_lambda_star_at_a_third_of_delta():
     assert B.theta_max(n, 1.0, eps, B.log_candidate_sets(n, k), delta) == pytest.approx(lam, rel=1e-12)
 
 
+def test_final_sets_is_imms_theta_for_the_lower_bound():
+    from graphkit.seeds import _theta
+
+    n, k, eps, lb = 15229, 50, 0.1, 850.0
+    delta_final = 1 / (4 * n)
+    ell = math.log(1 / delta_final) / math.log(n)  # n^-ell = delta_final
+    ref = _theta.lambda_star(n, k, eps, ell) / lb
+    got = B.final_sets(n, lb, eps, B.log_candidate_sets(n, k), delta_final)
+    assert got == pytest.approx(ref, rel=1e-12)
+    assert B.round_log_term(0.01, 5, parts=4) == pytest.approx(math.log(4 * 5 / 0.01))
+
+
 @settings(max_examples=60, deadline=None)
 @given(n=st.integers(1, 60), data=st.data())
 def test_log_candidate_sets_is_exact(n, data):
@@ -119,12 +131,12 @@ def test_bounds_hold_with_the_stated_probability(p, theta):
 
 
 def test_certified_ratio_clamps_and_sure_bounds():
-    ratio, low, up = B.certified_ratio(500, 600, 10_000, 10.0, 1000)
+    ratio, low, up = B.certified_ratio(500, 10_000, 600, 5_000, 10.0, 1000)
     assert low == pytest.approx(B.lower_bound(500, 10.0) / 10) and up == pytest.approx(
-        B.upper_bound(600, 10.0) / 10)
+        B.upper_bound(600, 10.0) / 5)
     assert ratio == pytest.approx(low / up)
     # the seeds reaching themselves is a sure lower bound; OPT <= the population
-    r2, low2, up2 = B.certified_ratio(0, 10**6, 10**6, 10.0, 50, sure_spread=5)
+    r2, low2, up2 = B.certified_ratio(0, 10**6, 10**6, 10**6, 10.0, 50, sure_spread=5)
     assert low2 == 5 and up2 == 50 and r2 == pytest.approx(0.1)
 
 

@@ -25,7 +25,8 @@ from ..cli import (
     write_output,
 )
 
-SEED_METHODS = ("imm", "celf", "degree-discount", "pagerank", "degree", "random")
+#: graphkit.seeds.METHODS, spelled out so that --help imports nothing heavy (a test keeps them equal).
+SEED_METHODS = ("imm", "opim", "celf", "degree-discount", "pagerank", "degree", "random")
 
 
 def _size_callback(ctx, param, value):
@@ -61,13 +62,15 @@ def _id_file(path: str, graph, what: str) -> list[str]:
 @click.option("-k", "k", type=click.IntRange(min=1), default=None,
               help="Seeds to pick in total (--include users count).")
 @click.option("--method", type=click.Choice(SEED_METHODS), default="imm", show_default=True,
-              help="imm (with a guarantee), celf (Monte Carlo greedy, small graphs) or a "
+              help="imm (with a guarantee), opim (the same guarantee with fewer RR sets, and "
+                   "the ratio it certifies), celf (Monte Carlo greedy, small graphs) or a "
                    "heuristic.")
 @click.option("--model", type=click.Choice(["ic", "lt"]), default="ic", show_default=True,
               help="Independent Cascade or Linear Threshold.")
 @probability_options
 @click.option("--epsilon", type=click.FloatRange(0, 1, min_open=True, max_open=True), default=0.1,
-              show_default=True, help="IMM's accuracy: spread >= (1 - 1/e - epsilon) x optimum.")
+              show_default=True,
+              help="IMM's / OPIM's accuracy: spread >= (1 - 1/e - epsilon) x optimum.")
 @click.option("--costs", "costs_file", type=click.Path(dir_okay=False), default=None,
               help="CSV with user,cost columns; only these users can be picked.")
 @click.option("--budget", type=click.FloatRange(min=0, min_open=True), default=None,
@@ -185,7 +188,8 @@ def _print_seeds(sel, n_users: int) -> None:
     d = sel.details
     what = "target users reached" if "targets" in d else "users reached"
     eps = f", epsilon {sel.epsilon:g}" if sel.epsilon is not None else ""
-    source = {"imm": "IMM's RR-set estimate", "celf": "CELF's simulations"}.get(
+    source = {"imm": "IMM's RR-set estimate", "opim": "OPIM's validation RR sets",
+              "celf": "CELF's simulations"}.get(
         sel.method, "estimated on independent RR sets")
     print_df_table(sel.table, title=f"seeds by {sel.method} ({sel.model.upper()}, {sel.prob}{eps})",
                    caption=f"marginal gain and cumulative spread ({what}): {source}",
@@ -200,7 +204,13 @@ def _print_seeds(sel, n_users: int) -> None:
               f"({s.runs:,} runs)")
     if sel.guarantee:
         t.add_row("guarantee", Text(sel.guarantee))
-    if "theta" in d:
+    if "certified_ratio" in d:
+        t.add_row("certified ratio", f"{d['certified_ratio']:.3f} (target {d['target_ratio']:.3f}; "
+                                     f"reach >= {d['spread_lower']:,.1f}, optimum <= "
+                                     f"{d['opt_upper']:,.1f})")
+        t.add_row("RR sets", f"{d['rr_sets']:,} ({d['theta']:,} to pick the seeds, "
+                             f"{d['rounds']} rounds)")
+    elif "theta" in d:
         t.add_row("RR sets", f"{d['theta']:,} (+ {d['sampling_sets']:,} to bound the optimum, "
                              f"{d['rounds']} rounds)")
     if "budget" in d:

@@ -36,6 +36,15 @@ for each round's lower bound and for each round's upper bound (``2 delta / 3`` o
 all rounds) and ``delta / 3`` for the last round's ``theta_max`` argument, so
 ``a = ln(3 i_max / delta)`` and the whole run fails with probability at most
 ``delta``.
+
+**The refined run** (graphkit's default, :func:`graphkit.seeds.opim`) uses the rounds
+only to find a lower bound ``LB`` on the optimum (each round's ``sigma_l``, at
+``delta / (4 i_max)``: ``delta / 4`` over the rounds), then picks the seeds by greedy on
+IMM's number of fresh RR sets, ``lambda* / LB`` (:func:`final_sets`, at ``delta / 4``),
+and certifies them with a fresh validation collection (``sigma_l`` at ``delta / 4``)
+and the final sets' own step-wise upper bound (``sigma_u`` at ``delta / 4``). The
+final sets are independent of ``LB`` given its value, which is what IMM's analysis
+needs (Chen's 2018 correction); the four quarters add up to ``delta``.
 """
 
 from __future__ import annotations
@@ -45,7 +54,7 @@ import math
 from ._theta import log_binom
 
 __all__ = ["E1", "failure_probability", "log_candidate_sets", "theta_zero", "theta_max",
-           "n_rounds", "round_sets", "round_log_term", "lower_bound", "upper_bound",
+           "n_rounds", "round_sets", "round_log_term", "final_sets", "lower_bound", "upper_bound",
            "certified_ratio", "target_ratio"]
 
 #: 1 - 1/e, the greedy's ratio for a cardinality constraint.
@@ -131,9 +140,27 @@ def round_sets(theta0: float, i: int) -> int:
     return int(math.ceil(theta0)) << (i - 1)
 
 
-def round_log_term(delta: float, i_max: int) -> float:
-    """``a = ln(3 i_max / delta)``: each bound of each round fails w.p. ``delta / (3 i_max)``."""
-    return math.log(3.0 * i_max / delta)
+def round_log_term(delta: float, i_max: int, parts: int = 3) -> float:
+    """``a = ln(parts i_max / delta)``: each bound of each round fails w.p. ``delta / (parts i_max)``.
+
+    ``parts`` is 3 for OPIM-C (a third of ``delta`` for the lower bounds, a third for
+    the upper bounds, a third for ``theta_max``) and 4 for the rounds of the refined run
+    (a quarter for their lower bounds).
+    """
+    return math.log(parts * i_max / delta)
+
+
+def final_sets(population: float, opt_lower: float, epsilon: float, log_sets: float,
+               delta_final: float) -> float:
+    """IMM's node-selection sample size ``lambda* / LB`` (its Eq. 6) at failure ``delta_final``.
+
+    ``lambda* = 2 P ((1 - 1/e) alpha + beta)^2 / epsilon^2`` with
+    ``alpha = sqrt(ln(2 / delta_final))`` and ``beta = sqrt((1 - 1/e)(ln N + ln(2 /
+    delta_final)))``: with at least this many fresh RR sets, independent of how ``LB``
+    was found, greedy is ``1 - 1/e - epsilon`` optimal with probability ``1 - delta_final``
+    whenever ``LB <= OPT`` (Tang, Shi, Xiao 2015, Theorem 1; Chen 2018).
+    """
+    return theta_max(population, opt_lower, epsilon, log_sets, 3.0 * delta_final)
 
 
 def lower_bound(covered: float, a: float) -> float:
@@ -171,17 +198,24 @@ def upper_bound(covered_upper: float, a: float) -> float:
     return (math.sqrt(Lu + a / 2.0) + math.sqrt(a / 2.0)) ** 2
 
 
-def certified_ratio(covered2: float, covered1_upper: float, theta: int, a: float,
+def certified_ratio(covered2: float, theta2: int, covered1_upper: float, theta1: int, a: float,
                     population: float, sure_spread: float = 0.0) -> tuple[float, float, float]:
-    """``(ratio, spread_lower, opt_upper)`` of one round, spreads in population units.
+    """``(ratio, spread_lower, opt_upper)``, spreads in population units.
 
-    ``spread_lower = max(lower_bound(covered2) P / theta, sure_spread)`` (``sure_spread``
-    is a bound that holds with certainty, e.g. the seeds in the population reach
-    themselves); ``opt_upper = min(upper_bound(covered1_upper) P / theta, P)``.
+    ``spread_lower = max(lower_bound(covered2) P / theta2, sure_spread)`` from the
+    validation sets (``sure_spread`` holds with certainty, e.g. the seeds in the
+    population reach themselves); ``opt_upper = min(upper_bound(covered1_upper) P /
+    theta1, P)`` from the selection sets.
+
+    Examples
+    --------
+    >>> from graphkit.seeds._opim_bounds import certified_ratio
+    >>> r, low, up = certified_ratio(600, 10_000, 900, 10_000, 13.5, 15_000)
+    >>> round(r, 3), round(low, 1), round(up, 1)
+    (0.45, 722.1, 1605.0)
     """
-    scale = float(population) / float(theta)
-    low = max(lower_bound(covered2, a) * scale, float(sure_spread))
-    up = min(upper_bound(covered1_upper, a) * scale, float(population))
+    low = max(lower_bound(covered2, a) * float(population) / float(theta2), float(sure_spread))
+    up = min(upper_bound(covered1_upper, a) * float(population) / float(theta1), float(population))
     if up <= 0:
         return 1.0, low, up
     return min(low / up, 1.0), low, up
