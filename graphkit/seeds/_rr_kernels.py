@@ -59,8 +59,31 @@ _COUNT_PICKS = 16
 
 
 @njit(cache=True)
+def sort_rows(indptr, values):  # pragma: no cover - compiled
+    """A permutation that sorts each row by value, largest first (stable), or an empty
+    array when every row already is."""
+    n = indptr.shape[0] - 1
+    for v in range(n):
+        for j in range(indptr[v] + 1, indptr[v + 1]):
+            if values[j] > values[j - 1]:
+                break
+        else:
+            continue
+        break
+    else:
+        return np.empty(0, dtype=np.int64)
+    order = np.arange(values.shape[0])
+    for v in range(n):
+        lo, hi = indptr[v], indptr[v + 1]
+        if hi - lo > 1:
+            order[lo:hi] = lo + np.argsort(-values[lo:hi], kind="mergesort")
+    return order
+
+
+@njit(cache=True)
 def row_modes(indptr, values, min_deg, jump_cost, max_mean):  # pragma: no cover - compiled
-    """How each row draws its live arcs, and ``(1 - p)^deg``, ``p / (1 - p)`` for COUNT rows.
+    """How each row draws its live arcs: ``mode``, ``(1 - p)^deg`` and ``p / (1 - p)`` for
+    COUNT rows, ``log1p(-p)`` per arc of JUMPS rows (0 elsewhere).
 
     * COUNT: all ``deg >= min_deg`` arcs share one ``p`` in (0, 1) and ``deg p <= max_mean``:
       draw the number of live arcs ``K ~ Binomial(deg, p)`` by inversion, then ``K``
@@ -73,6 +96,7 @@ def row_modes(indptr, values, min_deg, jump_cost, max_mean):  # pragma: no cover
     mode = np.zeros(n, dtype=np.int8)
     p0 = np.zeros(n, dtype=np.float64)
     odds = np.zeros(n, dtype=np.float64)
+    logq = np.zeros(values.shape[0], dtype=np.float64)
     for v in range(n):
         lo, hi = indptr[v], indptr[v + 1]
         deg = hi - lo
@@ -88,7 +112,10 @@ def row_modes(indptr, values, min_deg, jump_cost, max_mean):  # pragma: no cover
             odds[v] = q / (1.0 - q)
         elif jump_cost * (1.0 + 2.0 * s) < deg:
             mode[v] = JUMPS
-    return mode, p0, odds
+            for j in range(lo, hi):
+                if values[j] < 1.0:
+                    logq[j] = math.log1p(-values[j])
+    return logq, mode, p0, odds
 
 
 @njit(parallel=True, cache=True)

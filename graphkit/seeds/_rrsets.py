@@ -72,8 +72,8 @@ _ARRAYS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 def sampling_arrays(ig, model: str):
     """``(indptr, indices, values, logq, mode, p0, odds)`` for the kernel (cached per graph).
 
-    IC: the reverse CSR with each row's arcs sorted by probability, largest first,
-    ``logq = log1p(-p)``, and how each row draws (:func:`graphkit.seeds._rr_kernels.row_modes`).
+    IC: the reverse CSR with each row's arcs sorted by probability, largest first, and
+    how each row draws (:func:`graphkit.seeds._rr_kernels.row_modes`).
     LT: the reverse CSR with each row's running sums of LT weights.
     """
     cache = _ARRAYS.setdefault(ig, {})
@@ -88,14 +88,11 @@ def sampling_arrays(ig, model: str):
         out = (indptr, indices, values, empty, np.zeros(0, dtype=np.int8), empty, empty)
     else:
         p = np.ascontiguousarray(ig.in_prob, dtype=np.float64)
-        row = np.repeat(np.arange(ig.n_nodes, dtype=np.int64), np.diff(indptr))
-        if np.any((p[1:] > p[:-1]) & (row[1:] == row[:-1])):
-            order = np.lexsort((-p, row))
+        order = K.sort_rows(indptr, p)
+        if order.size:
             p, indices = p[order], indices[order]
-        with np.errstate(divide="ignore"):
-            logq = np.log1p(-p)
-        out = (indptr, indices, p, logq,
-               *K.row_modes(indptr, p, SUBSET_MIN_DEG, JUMP_COST, COUNT_MAX_MEAN))
+        out = (indptr, indices, p, *K.row_modes(indptr, p, SUBSET_MIN_DEG, JUMP_COST,
+                                                COUNT_MAX_MEAN))
     for a in out:
         a.flags.writeable = False
     cache[key] = out
