@@ -171,12 +171,10 @@ def _refuse(need, what, limit, limit_text, eps, suggestion):
 
 
 def _suggest(eps, base, ratio_seen, theta0, population, opt_lb, fit_sets) -> float:
-    """The smallest epsilon (0.001 steps) whose run surely stays within ``fit_sets`` sets.
-
-    Either the last round that fitted already certified it (``base - ratio_seen``: the
-    same seed draws the same sets, and a larger epsilon only loosens the bounds' log
-    term), or its ``theta_max`` round fits.
-    """
+    """The smallest epsilon (0.001 steps) whose run surely stays within ``fit_sets`` sets:
+    the last round that fitted already certified it (``base - ratio_seen``; the same seed
+    draws the same sets, and a larger epsilon means fewer rounds and tighter bounds), or
+    its ``theta_max`` round fits."""
     best = float("inf")
     if ratio_seen is not None:
         best = math.ceil((base - ratio_seen) * 1000) / 1000
@@ -191,11 +189,9 @@ def _suggest(eps, base, ratio_seen, theta0, population, opt_lb, fit_sets) -> flo
 
 
 def _sure_opt(cons: Constraints) -> tuple[float, float]:
-    """``(sure reach of the included users, sure lower bound on OPT)`` in the population.
-
-    Every seed reaches itself: the included users in the population, plus as many
-    eligible population users as ``k`` (or the budget) can take.
-    """
+    """``(sure reach of the included users, sure lower bound on OPT)`` in the population:
+    every seed reaches itself, so the included users in it, plus as many eligible users
+    of it as ``k`` (or the budget) can take."""
     n = cons.n
     in_pop = np.ones(n, dtype=bool) if cons.targets is None else np.isin(np.arange(n), cons.targets)
     sure_inc = float(in_pop[cons.include].sum())
@@ -233,7 +229,7 @@ def _check(model, epsilon, ell, n):
 class _Run:
     """The state of one run: constraints, the formulas' constants, the memory limit."""
 
-    def __init__(self, ig, cons, model, epsilon, ell, refine, max_memory, progress):
+    def __init__(self, ig, cons, model, epsilon, ell, max_memory, progress):
         self.ig, self.cons, self.model, self.eps, self.ell = ig, cons, model, epsilon, ell
         n = self.n = ig.n_nodes
         self.budget = cons.budget is not None
@@ -326,7 +322,7 @@ def run_opim(ig, cons: Constraints, *, model: str = "ic", epsilon: float = 0.1, 
     from .._rng import as_generator
 
     model, epsilon, ell = _check(model, epsilon, ell, ig.n_nodes)
-    run = _Run(ig, cons, model, epsilon, ell, refine, max_memory, progress)
+    run = _Run(ig, cons, model, epsilon, ell, max_memory, progress)
     gens = as_generator(rng).spawn(4)
     lam = B.final_sets(run.scale, 1.0, epsilon, run.log_sets, run.delta / 4)  # lambda*
     i, theta, r1, r2, cov, seq, hits, ratio, low, up, peak, stopped = _rounds(
