@@ -232,10 +232,11 @@ def whole_process(cmd, env=None):
 
 PIPELINE = """
 import sys, graphkit as gk
-from graphkit.seeds import opim
-edges = gk.read_edges([sys.argv[1]])
-ig = gk.influence_graph(gk.SocialGraph.from_edges(edges), "wc")
-res = opim(ig, int(sys.argv[2]), epsilon=float(sys.argv[3]), rng=1)
+from graphkit.seeds import imm, opim
+path, prob, method, k, eps = sys.argv[1:6]
+edges = gk.read_edges([path], extra_cols=("p",) if prob == "column:p" else ())
+ig = gk.influence_graph(gk.SocialGraph.from_edges(edges), prob, edges=edges)
+res = (opim if method == "opim" else imm)(ig, int(k), epsilon=float(eps), rng=1)
 print("\\n".join(res.seeds))
 """
 
@@ -307,6 +308,17 @@ def task_rows(name, args, rows):
         rows += group
     if big:
         whole_rows(name, k, rows)
+    elif name == "nethept":
+        nethept = str(ROOT / "data" / "nethept.csv.gz")
+        for eps in epsilons:
+            for method in ("opim", "imm"):
+                label = f"pipeline eps={eps} (read, build, {method})"
+                wall, rss, _ = whole_process([sys.executable, "-c", PIPELINE, nethept, "column:p",
+                                              method, str(k), str(eps)])
+                rows.append({"task": name, "peer": label, "wall": wall, "rss_mb": rss / 1024,
+                             "load": os.getloadavg()[0]})
+                print(f"whole process: {label:<40} wall {wall:.2f}s  peak RSS {rss / 1024:,.0f} MB"
+                      f"  load {os.getloadavg()[0]:.2f}", flush=True)
 
 
 def celf_rows(args, rows):
@@ -336,7 +348,8 @@ def celf_rows(args, rows):
 def whole_rows(name, k, rows):
     """The 10M graph as whole processes: the library pipeline and the command."""
     for label, cmd in (
-            ("pipeline (read, build, opim)", [sys.executable, "-c", PIPELINE, str(SYNTH), str(k), "0.1"]),
+            ("pipeline (read, build, opim)",
+             [sys.executable, "-c", PIPELINE, str(SYNTH), "wc", "opim", str(k), "0.1"]),
             ("graphkit seeds --method opim --no-baselines --runs 20",
              [sys.executable, "-m", "graphkit", "--quiet", "seeds", str(SYNTH), "-k", str(k),
               "--method", "opim", "--no-baselines", "--runs", "20", "--random-seed", "1", "-o",
