@@ -72,10 +72,15 @@ def inclusion(sets, n):
 def test_inclusion_probability_equals_exact_reachability(model, name):
     """P(u in RR(v)) = P(u reaches v) in a random live-edge graph."""
     arcs, n = small_graph(name)
-    ig = ig_from(arcs, n)
+    assert_inclusion_is_reachability(ig_from(arcs, n), model, 150_000, 11)
+
+
+def assert_inclusion_is_reachability(ig, model, count, seed):
+    """Each root ``v``'s sets hold each ``u`` with P(u reaches v), by live-edge enumeration."""
+    n = ig.n_nodes
     w = Worlds(ig, model)
     rr = RRSets(ig, model)
-    rr.extend(150_000, rng=11)
+    rr.extend(count, rng=seed)
     o, m = rr.offsets, rr.members
     roots = m[o[:-1]]
     set_of = np.repeat(np.arange(rr.count), np.diff(o))

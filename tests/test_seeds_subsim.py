@@ -18,7 +18,8 @@ import math
 import numpy as np
 import pytest
 from scipy import stats
-from test_seeds_exact import Worlds, ig_from
+from test_seeds_exact import ig_from
+from test_seeds_rrsets import assert_inclusion_is_reachability
 
 from graphkit._rng import chunk_seeds
 from graphkit.diffusion._kernels import uniforms
@@ -216,24 +217,10 @@ def test_inclusion_probability_equals_exact_reachability(eager, model, kind):
         pairs = [(1, 0), (2, 0), (3, 0), (4, 0), (5, 0), (0, 6), (2, 6), (3, 6), (6, 7), (4, 7),
                  (5, 7), (7, 1)]
         arcs = [(u, v, p) for (u, v), p in zip(pairs, vals)]
-    n = 8
-    ig = ig_from(arcs, n)
+    ig = ig_from(arcs, 8)
     modes = sampling_arrays(ig, "ic")[4]
     assert (K.COUNT in modes) if kind == "wc" else (K.JUMPS in modes)
-    w = Worlds(ig, model)
-    rr = RRSets(ig, model)
-    rr.extend(160_000, rng=21)
-    o, m = rr.offsets, rr.members
-    roots = m[o[:-1]]
-    set_of = np.repeat(np.arange(rr.count), np.diff(o))
-    for v in range(n):
-        mine = roots == v
-        cnt = int(mine.sum())
-        hit = np.bincount(m[mine[set_of]], minlength=n) / cnt
-        for u in range(n):
-            p = w.reach_prob(u, v)
-            sd = math.sqrt(max(p * (1 - p), 1e-12) / cnt)
-            assert abs(hit[u] - p) <= 5 * sd + 1e-9, (model, u, v, hit[u], p)
+    assert_inclusion_is_reachability(ig, model, 160_000, 21)
 
 
 # --------------------------------------------------------------------------- chi-square

@@ -20,7 +20,8 @@ from ..errors import InputError
 from . import _opim_bounds as B
 from ._constraints import Constraints, resolve
 from ._rrsets import CALL_MEMBERS, RRSets, default_max_memory, format_bytes
-from .greedy import budgeted_coverage, first_cover, invert, max_coverage
+from .greedy import first_cover
+from .imm import _select, guarantee_subject
 
 __all__ = ["opim", "OPIMResult", "run_opim", "memory_needed", "guarantee_text"]
 
@@ -148,10 +149,7 @@ def _sets_that_fit(limit: float, mean: float, n: int, need=None) -> float:
 def guarantee_text(certified: float, ell: float, n: int, *, target: float, budget: bool,
                    targeted: bool, include: bool, sure_opt: bool = True) -> str:
     """The certified statement of one run (one line)."""
-    what = "the best set whose cost fits the budget" if budget else "the best set of the same size"
-    if include:
-        what += " containing the included users"
-    reach = "expected number of target users reached" if targeted else "expected spread"
+    reach, what = guarantee_subject(budget=budget, targeted=targeted, include=include)
     base = "(1 - 1/e)/2 - epsilon" if budget else "1 - 1/e - epsilon"
     text = (f"{reach} >= {certified:.3f} x that of {what}, with probability >= "
             f"1 - n^-{ell:g} = {1 - n ** -ell:.6g} (certified by OPIM-C; target {base} = "
@@ -201,16 +199,6 @@ def _sure_opt(cons: Constraints) -> tuple[float, float]:
     else:
         extra = int(np.searchsorted(np.cumsum(np.sort(cons.cost[cand])), cons.budget, side="right"))
     return sure_inc, sure_inc + extra
-
-
-def _select(rr, cons: Constraints, n: int, bound: bool = True):
-    index = invert(rr.offsets, rr.members, n)
-    if cons.budget is not None:
-        return budgeted_coverage(rr.offsets, rr.members, n, cons.cost, cons.budget,
-                                 eligible=cons.eligible, id_rank=cons.id_rank, fixed=cons.include,
-                                 index=index, bound=bound)
-    return max_coverage(rr.offsets, rr.members, n, cons.k, eligible=cons.eligible,
-                        id_rank=cons.id_rank, fixed=cons.include, index=index, bound=bound)
 
 
 def _check(model, epsilon, ell, n):
@@ -297,7 +285,7 @@ def _rounds(run: _Run, gens, refine: bool, lam: float):
         for rr, g in ((r1, g1), (r2, g2)):
             rr.reserve(theta, int(theta * mean * 1.1) + 4096)
             rr.extend(theta - rr.count, g)
-        cov = _select(r1, run.cons, run.n, bound=not refine)  # refine: only LB is needed
+        cov = _select(r1, run.cons, bound=not refine)  # refine: only LB is needed
         seq, hits, ratio, low, up = run.bounds(cov, r2, theta, a)
         last = (i, theta, r1, r2, cov, seq, hits, ratio, low, up, peak)
         if refine:
@@ -348,7 +336,7 @@ def run_opim(ig, cons: Constraints, *, model: str = "ic", epsilon: float = 0.1, 
         final.reserve(theta, int(theta * mean * 1.1) + 4096)
         final.extend(theta, gens[2], progress=lambda d, t: run.say(
             f"OPIM final: drawing RR sets, {d:,} of {t:,}"))
-        cov = _select(final, run.cons, run.n)
+        cov = _select(final, run.cons, bound=True)
         mean = final.mean_size()
         del final
         valid.extend(theta_val, gens[3])
