@@ -52,8 +52,10 @@ def row_cumsum(indptr, values):  # pragma: no cover - compiled
     return out
 
 
-#: Row modes of the IC kernel.
+#: Row modes of the IC kernel (see :func:`row_modes`).
 COINS, COUNT, JUMPS = 0, 1, 2
+#: ``rows[v, 0]`` of a COINS / JUMPS row (a COUNT row holds its ``(1 - p)^deg >= 0`` there).
+_COINS_TAG, _JUMPS_TAG = -1.0, -2.0
 #: Live arcs a COUNT row picks with a quadratic repeat check; more use selection sampling.
 _COUNT_PICKS = 16
 
@@ -82,8 +84,9 @@ def sort_rows(indptr, values):  # pragma: no cover - compiled
 
 @njit(cache=True)
 def row_modes(indptr, values, min_deg, jump_cost, max_mean):  # pragma: no cover - compiled
-    """How each row draws its live arcs: ``mode``, ``(1 - p)^deg`` and ``p / (1 - p)`` for
-    COUNT rows, ``log1p(-p)`` per arc of JUMPS rows (0 elsewhere).
+    """How each row draws its live arcs: ``log1p(-p)`` per arc of JUMPS rows (0 elsewhere)
+    and ``rows`` (n x 2): ``(1 - p)^deg, p / (1 - p)`` for a COUNT row, ``-1`` (COINS) or
+    ``-2`` (JUMPS) in the first column otherwise -- one cache line per row for the kernel.
 
     * COUNT: all ``deg >= min_deg`` arcs share one ``p`` in (0, 1) and ``deg p <= max_mean``:
       draw the number of live arcs ``K ~ Binomial(deg, p)`` by inversion, then ``K``
@@ -93,9 +96,8 @@ def row_modes(indptr, values, min_deg, jump_cost, max_mean):  # pragma: no cover
     * COINS: one coin per arc.
     """
     n = indptr.shape[0] - 1
-    mode = np.zeros(n, dtype=np.int8)
-    p0 = np.zeros(n, dtype=np.float64)
-    odds = np.zeros(n, dtype=np.float64)
+    rows = np.zeros((n, 2), dtype=np.float64)
+    rows[:, 0] = _COINS_TAG
     logq = np.zeros(values.shape[0], dtype=np.float64)
     for v in range(n):
         lo, hi = indptr[v], indptr[v + 1]
@@ -107,25 +109,31 @@ def row_modes(indptr, values, min_deg, jump_cost, max_mean):  # pragma: no cover
             s += values[j]
         q = values[lo]
         if 0.0 < q < 1.0 and values[hi - 1] == q and deg * q <= max_mean:
-            mode[v] = COUNT
-            p0[v] = (1.0 - q) ** deg
-            odds[v] = q / (1.0 - q)
+            rows[v, 0] = (1.0 - q) ** deg
+            rows[v, 1] = q / (1.0 - q)
         elif jump_cost * (1.0 + 2.0 * s) < deg:
-            mode[v] = JUMPS
+            rows[v, 0] = _JUMPS_TAG
             for j in range(lo, hi):
                 if values[j] < 1.0:
                     logq[j] = math.log1p(-values[j])
-    return logq, mode, p0, odds
+    return logq, rows
+
+
+def modes(rows):
+    """Each row's mode (COINS, COUNT or JUMPS) from :func:`row_modes`' ``rows``."""
+    out = np.full(rows.shape[0], COUNT, dtype=np.int8)
+    out[rows[:, 0] == _COINS_TAG] = COINS
+    out[rows[:, 0] == _JUMPS_TAG] = JUMPS
+    return out
 
 
 @njit(parallel=True, cache=True)
-def sample(indptr, indices, values, logq, mode, p0, odds, lt, roots, n, chunk_seed, chunk_id0,
-           chunk_size, n_sets, stamp, queue, tags, cap):  # pragma: no cover - compiled
+def sample(indptr, indices, values, logq, rows, lt, roots, n, chunk_seed, chunk_id0, chunk_size,
+           n_sets, stamp, queue, tags, cap):  # pragma: no cover - compiled
     """Draw ``n_sets`` RR sets. Returns ``sizes, wbuf, chunk_thread, chunk_start, used``.
 
     ``values``: IC probabilities (rows sorted, largest first) or LT running sums;
-    for IC, ``logq = log1p(-p)`` per arc and per row its ``mode`` and, for COUNT rows,
-    ``p0 = (1 - p)^deg`` and ``odds = p / (1 - p)`` (:func:`row_modes`). Thread ``t`` (numba's schedule
+    for IC, ``logq`` and ``rows`` (:func:`row_modes`). Thread ``t`` (numba's schedule
     decides which chunks it gets) appends each chunk it draws to its buffer ``wbuf[t]``
     (chunk ``c`` at ``chunk_start[c]`` of row ``chunk_thread[c]``), using its own slices
     of the visit stamps ``stamp`` and BFS ``queue`` (``n`` entries each) and tag counter
@@ -193,8 +201,8 @@ def sample(indptr, indices, values, logq, mode, p0, odds, lt, roots, n, chunk_se
                     head += 1
                     lo = indptr[x]
                     hi = indptr[x + 1]
-                    m = mode[x]
-                    if m == COINS:
+                    c = rows[x, 0]
+                    if c == _COINS_TAG:
                         for j in range(lo, hi):
                             y = indices[j]
                             if stamp[base + y] != tag:
@@ -203,12 +211,12 @@ def sample(indptr, indices, values, logq, mode, p0, odds, lt, roots, n, chunk_se
                                     stamp[base + y] = tag
                                     queue[base + tail] = y
                                     tail += 1
-                    elif m == COUNT:  # K ~ Binomial(deg, p) by inversion, then K arcs
+                    elif c >= 0.0:  # COUNT: K ~ Binomial(deg, p) by inversion, then K arcs
                         deg = hi - lo
-                        odd = odds[x]
+                        odd = rows[x, 1]
                         r = next_uniform(state)
                         k = 0
-                        pk = p0[x]
+                        pk = c
                         cdf = pk
                         while r >= cdf and k < deg:
                             pk *= odd * (deg - k) / (k + 1)

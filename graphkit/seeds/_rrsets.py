@@ -70,7 +70,7 @@ _ARRAYS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
 def sampling_arrays(ig, model: str):
-    """``(indptr, indices, values, logq, mode, p0, odds)`` for the kernel (cached per graph).
+    """``(indptr, indices, values, logq, rows)`` for the kernel (cached per graph).
 
     IC: the reverse CSR with each row's arcs sorted by probability, largest first, and
     how each row draws (:func:`graphkit.seeds._rr_kernels.row_modes`).
@@ -84,8 +84,7 @@ def sampling_arrays(ig, model: str):
     indices = np.ascontiguousarray(ig.in_indices, dtype=np.int32)
     if model == "lt":
         values = K.row_cumsum(indptr, np.ascontiguousarray(ig.lt_in_weights, dtype=np.float64))
-        empty = np.empty(0)
-        out = (indptr, indices, values, empty, np.zeros(0, dtype=np.int8), empty, empty)
+        out = (indptr, indices, values, np.empty(0), np.empty((0, 2)))
     else:
         p = np.ascontiguousarray(ig.in_prob, dtype=np.float64)
         order = K.sort_rows(indptr, p)
