@@ -34,7 +34,9 @@ Peers:
 
 graphkit peers run in a fresh process each, on all numba threads: the graph is loaded and
 the kernels warmed up first, then ``--repeat`` (default 5) timed calls with seeds 1, 2, ...;
-the median and the minimum are reported, with the process's peak RSS. Spread: every seed
+the median and the minimum are reported, with the process's peak RSS and the method's own
+("own": the peak RSS of the timed calls minus the RSS before them, the peak mark reset
+through ``/proc/self/clear_refs``). Spread: every seed
 set is simulated with the same ``--runs`` IC/LT cascades (default 10,000; 20 on the 10M
 graph, whose cascades reach ~440,000 users at ~0.35 s each), one fixed random seed, the
 same streams for every set (paired); graphkit's spread is the mean over its repeats' seed
@@ -174,6 +176,8 @@ def child(task):
     ig = load(task["data"])
     pick(task["peer"], ig, task["model"], min(task["k"], 5), 0.5, 0)  # compile / load caches
     gc.collect()
+    reset = _reset_peak_rss()
+    before = _status_kb("VmRSS")
     out = []
     for r in range(task["repeat"]):
         t0 = time.perf_counter()
@@ -181,8 +185,28 @@ def child(task):
         out.append({"time": time.perf_counter() - t0, "seeds": [int(x) for x in pos], **info})
         if task["peer"] == "degree-discount":
             break  # deterministic
+    own = _status_kb("VmHWM") - before if reset else float("nan")
     print(json.dumps({"runs": out, "maxrss_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
-                      "threads": numba.get_num_threads(), "load": os.getloadavg()[0]}))
+                      "own_kb": own, "threads": numba.get_num_threads(),
+                      "load": os.getloadavg()[0]}))
+
+
+def _reset_peak_rss() -> bool:
+    """Reset this process's peak-RSS mark to its current RSS (Linux >= 4.0)."""
+    try:
+        with open("/proc/self/clear_refs", "w") as fh:
+            fh.write("5")
+        return True
+    except OSError:
+        return False
+
+
+def _status_kb(key) -> float:
+    with open("/proc/self/status") as fh:
+        for line in fh:
+            if line.startswith(key + ":"):
+                return float(line.split()[1])
+    return float("nan")
 
 
 def run_child(task):
@@ -279,7 +303,8 @@ def task_rows(name, args, rows):
             info = g["runs"][0]
             group.append({"task": name, "eps": eps, "peer": peer, "threads": g["threads"],
                           "median": statistics.median(times), "min": min(times), "wall": None,
-                          "rss_mb": g["maxrss_kb"] / 1024, "spread": statistics.mean(s for s, _ in spreads),
+                          "rss_mb": g["maxrss_kb"] / 1024, "own_mb": g["own_kb"] / 1024,
+                          "spread": statistics.mean(s for s, _ in spreads),
                           "hw": statistics.mean(h for _, h in spreads), "load": g["load"],
                           "sets": info.get("sets"), "certified": info.get("certified"),
                           "rounds": info.get("rounds")})
@@ -289,6 +314,7 @@ def task_rows(name, args, rows):
             group.append({"task": name, "eps": eps, "peer": "C++ IMM", "threads": 1,
                           "median": statistics.median(c["times"]), "min": min(c["times"]),
                           "wall": statistics.median(c["walls"]), "rss_mb": c["maxrss_kb"] / 1024,
+                          "own_mb": None,
                           "spread": s[0], "hw": s[1], "load": os.getloadavg()[0], "sets": None,
                           "certified": None, "rounds": None})
         ref = next((r for r in group if r["peer"] == "C++ IMM"), None) or next(
@@ -299,7 +325,9 @@ def task_rows(name, args, rows):
             r["spread_ratio"] = r["spread"] / ref["spread"]
             print(f"eps={eps:<5} {r['peer']:<16} median {r['median']:.3f}s min {r['min']:.3f}s"
                   + (f" (process wall {r['wall']:.3f}s)" if r["wall"] else "")
-                  + f"  RSS {r['rss_mb']:,.0f} MB  spread {r['spread']:,.1f} ±{r['hw']:.1f}"
+                  + f"  RSS {r['rss_mb']:,.0f} MB"
+                  + (f" (own +{r['own_mb']:,.0f})" if r["own_mb"] is not None else "")
+                  + f"  spread {r['spread']:,.1f} ±{r['hw']:.1f}"
                   + f"  time/{ref['peer']} {r['time_ratio']:.2f}  spread/{ref['peer']} "
                   + f"{r['spread_ratio']:.4f}"
                   + (f"  RR sets {r['sets']:,}" if r["sets"] else "")
