@@ -30,7 +30,9 @@ Peers:
   graph. Its input (``graph_ic.inf``, ``u v p`` per arc) is written under ``bench/out/``.
   Single-threaded, fixed internal seed; time = its own ``InfluenceMaximize`` timer (graph
   reading excluded, like graphkit's in-process times) and the whole process's wall time
-  and peak RSS (GNU ``time``).
+  and peak RSS (GNU ``time``). Because the machine's load drifts, ``opim`` and the C++ IMM
+  are also timed in turn (opim call, C++ run, opim call, ...) from one process, and the
+  median of the pairs' time ratios is printed.
 
 graphkit peers run in a fresh process each, on all numba threads: the graph is loaded and
 the kernels warmed up first, then ``--repeat`` (default 5) timed calls with seeds 1, 2, ...;
@@ -209,6 +211,21 @@ def _status_kb(key) -> float:
     return float("nan")
 
 
+def paired_child(task):
+    """opim and the C++ IMM in turn, in this process: per-pair time ratios under the same load."""
+    ig = load(task["data"])
+    pick("opim", ig, task["model"], 5, 0.5, 0)
+    d = Path(task["dir"])
+    pairs = []
+    for r in range(task["repeat"]):
+        t0 = time.perf_counter()
+        pick("opim", ig, task["model"], task["k"], task["eps"], r + 1)
+        t = time.perf_counter() - t0
+        c = _run_cpp_once(task["binary"], d, task["k"], task["eps"])["time"]
+        pairs.append({"opim": t, "cpp": c, "ratio": t / c, "load": os.getloadavg()[0]})
+    print(json.dumps(pairs))
+
+
 def run_child(task):
     proc = subprocess.run([sys.executable, __file__, "--child", json.dumps(task)],
                           capture_output=True, text=True, cwd=ROOT)
@@ -309,7 +326,8 @@ def task_rows(name, args, rows):
                           "sets": info.get("sets"), "certified": info.get("certified"),
                           "rounds": info.get("rounds")})
         if args.imm_binary and model == "ic" and not big:
-            c = run_cpp(args.imm_binary, write_imm_input(ig, data), k, eps, args.repeat)
+            d = write_imm_input(ig, data)
+            c = run_cpp(args.imm_binary, d, k, eps, args.repeat)
             s = evaluate(ig, c["seeds"], model, runs) if c["seeds"] else (float("nan"),) * 2
             group.append({"task": name, "eps": eps, "peer": "C++ IMM", "threads": 1,
                           "median": statistics.median(c["times"]), "min": min(c["times"]),
@@ -334,6 +352,15 @@ def task_rows(name, args, rows):
                   + (f"  certified {r['certified']:.3f}" if r["certified"] else "")
                   + f"  load {r['load']:.2f}", flush=True)
         rows += group
+        if args.imm_binary and model == "ic" and not big:
+            pairs = run_child({"paired": True, "data": data, "model": model, "k": k, "eps": eps,
+                               "repeat": args.repeat, "dir": str(d), "binary": args.imm_binary})
+            ratios = [p["ratio"] for p in pairs]
+            rows.append({"task": name, "eps": eps, "peer": "opim / C++ IMM, paired",
+                         "pairs": pairs, "median_ratio": statistics.median(ratios)})
+            print(f"eps={eps:<5} opim / C++ IMM, in turn in one process: ratios "
+                  f"{', '.join(f'{x:.2f}' for x in ratios)}; median {statistics.median(ratios):.2f}"
+                  f"  load {pairs[-1]['load']:.2f}", flush=True)
     if big:
         whole_rows(name, k, rows)
     elif name == "nethept":
@@ -400,7 +427,8 @@ def main(argv=None):
     ap.add_argument("--child", default=None, help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
     if args.child:
-        child(json.loads(args.child))
+        task = json.loads(args.child)
+        (paired_child if task.get("paired") else child)(task)
         return 0
     if args.imm_binary and not os.access(args.imm_binary, os.X_OK):
         print(f"C++ IMM skipped: {args.imm_binary} is not an executable file")
