@@ -63,7 +63,7 @@ def _id_file(path: str, graph, what: str) -> list[str]:
               help="Seeds to pick in total (--include users count).")
 @click.option("--method", type=click.Choice(SEED_METHODS), default="opim", show_default=True,
               help="opim (with a guarantee, and the ratio it certifies), imm (the same "
-                   "guarantee, about twice the RR sets), celf (Monte Carlo greedy, small "
+                   "guarantee, 1.4-1.9x the RR sets), celf (Monte Carlo greedy, small "
                    "graphs) or a heuristic.")
 @click.option("--model", type=click.Choice(["ic", "lt"]), default="ic", show_default=True,
               help="Independent Cascade or Linear Threshold.")
@@ -103,7 +103,7 @@ def seeds(k, method, model, prob_spec, type_probs, epsilon, costs_file, budget, 
     OPIM-C (default) picks k seeds whose expected spread is at least
     (1 - 1/e - epsilon) of the best possible, with probability 1 - 1/n, and
     reports the ratio it certifies (often much higher); --method imm gives the
-    same guarantee with about twice the RR sets. The chosen set is then
+    same guarantee with 1.4-1.9x the RR sets. The chosen set is then
     re-simulated on independent random streams (95% CI) and
     compared with the same number of users picked by top in-degree, top
     PageRank and degree discount under the same constraints. -o FILE writes the

@@ -250,7 +250,7 @@ def select_seeds(graph, k: int | None = None, *, method: str = "opim", model: st
     method : {"opim", "imm", "celf", "degree-discount", "pagerank", "degree", "random"}
         ``opim`` (default) has the ``(1 - 1/e - epsilon)`` guarantee and reports the
         ratio it certifies, usually much higher (:func:`graphkit.seeds.opim`); ``imm``
-        the same guarantee with about twice the RR sets (:func:`graphkit.seeds.imm`);
+        the same guarantee with 1.4-1.9x the RR sets (:func:`graphkit.seeds.imm`);
         ``celf`` is Monte Carlo greedy for small graphs (:func:`graphkit.seeds.celf.celf`);
         the rest are heuristics (:mod:`graphkit.seeds.heuristics`).
     model : {"ic", "lt"}, optional
