@@ -35,7 +35,8 @@ Peers:
   median of the pairs' time ratios is printed.
 
 graphkit peers run in a fresh process each, on all numba threads: the graph is loaded and
-the kernels warmed up first, then ``--repeat`` (default 5) timed calls with seeds 1, 2, ...;
+the kernels warmed up first, then ``--repeat`` (default 5; at most 3 on the 10M graph)
+timed calls with seeds 1, 2, ...;
 the median and the minimum are reported, with the process's peak RSS and the method's own
 ("own": the peak RSS of the timed calls minus the RSS before them, the peak mark reset
 through ``/proc/self/clear_refs``). Spread: every seed
@@ -312,7 +313,7 @@ def task_rows(name, args, rows):
             if big and peer == "opim-paper":
                 continue
             task = {"data": data, "model": model, "k": k, "eps": eps, "peer": peer,
-                    "repeat": 1 if big else args.repeat}
+                    "repeat": min(args.repeat, 3) if big else args.repeat}
             g = run_child(task)
             times = [r["time"] for r in g["runs"]]
             sets = g["runs"][:1] if big else g["runs"]
