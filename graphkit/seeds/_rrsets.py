@@ -13,9 +13,10 @@ random *live-edge graph* (Borgs et al. 2014; Tang, Shi, Xiao 2014/2015):
   walk returns to a user already on it.
 
 The kernels (:mod:`graphkit.seeds._rr_kernels`) draw IC's live arcs by *subset
-sampling* (geometric jumps over a row's arcs, SUBSIM, Guo et al. 2020) where a row's
-probabilities are equal or take few values, and find LT's arc by binary search over
-running sums; both give exactly the distribution described above.
+sampling* (after SUBSIM, Guo et al. 2020): a binomial count and a uniform subset where a
+row's probabilities are equal, geometric jumps where they take few values, a coin per
+arc elsewhere; they find LT's arc by binary search over running sums. All give exactly
+the distribution described above.
 
 For any seed set ``S``, ``P(S intersects RR(v)) = P(S activates v)``, so with roots
 drawn uniformly from a population of size ``N`` (all users, or a target set),

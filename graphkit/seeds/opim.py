@@ -1,11 +1,14 @@
 """OPIM-C: seeds with a certified approximation ratio (Tang, Tang, Xiao, Yuan, SIGMOD 2018).
 
 :func:`opim` draws two independent collections of RR sets of equal size: greedy maximum
-coverage picks the seeds on the first (``R1``), the second (``R2``, never seen by the
-greedy) gives a lower bound on their spread, and ``R1`` with the greedy's marginal
-coverages gives an upper bound on the optimum. The collections double until the ratio
-of the two bounds reaches ``1 - 1/e - epsilon``; the ratio reached is reported as
-``certified_ratio``. The statistics live in :mod:`graphkit.seeds._opim_bounds`.
+coverage picks seeds on the first (``R1``), the second (``R2``, never seen by the greedy)
+gives a lower bound on their spread (so on the optimum), and ``R1`` with the greedy's
+marginal coverages gives an upper bound on the optimum. The paper doubles the
+collections until the ratio of the two bounds reaches ``1 - 1/e - epsilon``
+(``refine=False``); graphkit's default uses the rounds for the lower bound only, picks
+the seeds on IMM's number of fresh RR sets for it and certifies them on fresh sets. The
+ratio reached is reported as ``certified_ratio``. The statistics live in
+:mod:`graphkit.seeds._opim_bounds`.
 """
 
 from __future__ import annotations
