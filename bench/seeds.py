@@ -1,49 +1,55 @@
 #!/usr/bin/env python3
-"""Benchmark: influence maximization, graphkit IMM vs the authors' C++ IMM and CELF.
+"""Benchmark: influence maximization, graphkit OPIM-C and IMM vs the authors' C++ IMM.
 
-Tasks (IC model):
+Tasks (``--tasks``; every peer gets the very same influence arcs and probabilities):
 
 * ``nethept``: ``data/nethept.csv.gz`` with the published weighted-cascade probabilities
-  (``--prob column:p``), k = 50, epsilon in {0.5, 0.1}.
-* ``synthetic-1M``: a typed power-law graph from :mod:`graphkit.synthetic` (200,000 users,
-  1,000,000 rows, seed 7) with weighted-cascade probabilities, k = 50, epsilon = 0.1.
-* ``celf``: CELF (Monte Carlo greedy, 1,000 cascades per estimate) against graphkit IMM
-  (epsilon 0.1) on a subsample of NetHEPT -- the 2,000 users nearest (breadth-first, both
-  directions) to its highest-degree user -- with k = 20; CELF on all of NetHEPT would
-  take hours.
+  (``--prob column:p``), IC, k = 50, epsilon 0.1 and 0.05.
+* ``higgs-ic``, ``higgs-lt``: ``data/higgs-sample.csv.gz`` with weighted cascade, k = 20,
+  epsilon 0.1 (IC; LT).
+* ``synthetic-10M``: a power-law graph from :mod:`graphkit.synthetic` (1,000,000 users,
+  10,000,000 rows, seed 2026, written once to ``bench/out/seeds-synthetic-1M-10M.csv``
+  and read back with ``graphkit.read_edges``), weighted cascade, IC, k = 100, epsilon 0.1.
+  Also timed as whole processes: the library pipeline (read, build, OPIM, print the seeds)
+  and the command ``graphkit seeds FILE -k 100 --method opim --no-baselines --runs 20``.
+* ``celf`` (not run by default): CELF (Monte Carlo greedy, 1,000 cascades per estimate)
+  against graphkit IMM and OPIM (epsilon 0.1) on the 2,000 NetHEPT users nearest
+  (breadth-first, both directions) to its highest-degree user, k = 20 (issue 6).
 
-Peers, all fed the very same influence arcs and probabilities:
+Peers:
 
-* ``graphkit``  -- ``graphkit.imm(ig, k, epsilon=eps, rng=seed)`` (the public call,
-  Chen's workaround: the final RR sets are drawn afresh), on all numba threads and on one
-  (``NUMBA_NUM_THREADS=1``), in a separate process per configuration: the graph is loaded and the kernels are warmed up
-  (compiled) first, then ``--repeat`` (default 5) timed calls with seeds 1, 2, ...; the
-  minimum and the median are reported (the machine is shared). Peak memory is the
-  process's ``ru_maxrss`` (Python, numpy, numba and the graph included) and, separately,
-  IMM's own: the peak RSS of the timed calls (the kernel's high-water mark is reset
-  through ``/proc/self/clear_refs`` after loading and warm-up) minus the RSS before them.
-* ``C++ IMM``   -- the authors' code (Tang, Shi, Xiao; ``imm_discrete -model IC``),
-  built locally and passed with ``--imm-binary PATH`` (never part of this repository).
-  The script writes its input (``attribute.txt``, ``graph_ic.inf``: ``u v p`` per arc,
-  u influences v, positions as ids) under ``bench/out/`` (gitignored). It runs
-  single-threaded with a fixed internal seed, ``--repeat`` times; time = its own
-  ``InfluenceMaximize`` timer (graph reading excluded, like graphkit's; min and median)
-  and the process wall time; memory = its
-  peak RSS (GNU ``time -f %M``). Skipped with a message when no binary is given.
-* ``CELF``      -- :func:`graphkit.seeds.celf.celf` (``celf`` task only).
+* ``opim``         -- ``graphkit.seeds.opim(ig, k, epsilon=eps, rng=seed)``: OPIM-C's rounds
+  find a lower bound on the optimum, the seeds are picked on IMM's number of fresh RR
+  sets for it and certified (the default);
+* ``opim-paper``   -- the same with ``refine=False``: the paper's OPIM-C, which returns the
+  seeds of the first round whose ratio reaches ``1 - 1/e - epsilon``;
+* ``imm``          -- ``graphkit.imm`` (Chen's fresh final RR sets);
+* ``degree-discount`` -- ``graphkit.seeds.degree_discount`` (Chen, Wang, Yang 2009);
+* ``C++ IMM``      -- the authors' code (Tang, Shi, Xiao; ``imm_discrete -model IC``), built
+  outside this repository and passed with ``--imm-binary PATH``; IC tasks except the 10M
+  graph. Its input (``graph_ic.inf``, ``u v p`` per arc) is written under ``bench/out/``.
+  Single-threaded, fixed internal seed; time = its own ``InfluenceMaximize`` timer (graph
+  reading excluded, like graphkit's in-process times) and the whole process's wall time
+  and peak RSS (GNU ``time``). Because the machine's load drifts, ``opim`` and the C++ IMM
+  are also timed in turn (opim call, C++ run, opim call, ...) from one process, and the
+  median of the pairs' time ratios is printed.
 
-Spread: every seed set is simulated with the same evaluation -- ``--runs`` IC cascades
-(default 10,000; 2,000 on the 1M-edge graph, whose cascades reach ~90,000 users and take
-~5 ms each) with one fixed random seed, the same streams for every set (paired) --
-and the ratio to C++ IMM's spread is printed; graphkit's spread is the mean over its
-repeats' seed sets (seeds 1..repeat; only seed 1 on the 1M-edge graph). Goals (issue 6): spread within 1% of C++
-IMM at equal epsilon, in no more time on this 2-core machine; the 1M-edge graph under a
-minute.
+graphkit peers run in a fresh process each, on all numba threads: the graph is loaded and
+the kernels warmed up first, then ``--repeat`` (default 5; at most 3 on the 10M graph)
+timed calls with seeds 1, 2, ...;
+the median and the minimum are reported, with the process's peak RSS and the method's own
+("own": the peak RSS of the timed calls minus the RSS before them, the peak mark reset
+through ``/proc/self/clear_refs``). Spread: every seed
+set is simulated with the same ``--runs`` IC/LT cascades (default 10,000; 20 on the 10M
+graph, whose cascades reach ~440,000 users at ~0.35 s each), one fixed random seed, the
+same streams for every set (paired); graphkit's spread is the mean over its repeats' seed
+sets (seed 1 only on the 10M graph). The load average is printed with every row: the
+machine is shared, so run every peer in one sitting and compare ratios.
 
 Usage::
 
-    python bench/seeds.py --imm-binary /tmp/imm/IMM/imm_discrete
-    python bench/seeds.py --quick            # nethept only, 1 repeat, no CELF
+    python bench/seeds.py --imm-binary /path/to/IMM/imm_discrete
+    python bench/seeds.py --tasks nethept --repeat 3
 """
 
 from __future__ import annotations
@@ -66,30 +72,45 @@ ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "bench" / "out"
 sys.path.insert(0, str(ROOT))
 EVAL_SEED = 20240601
+SYNTH = OUT / "seeds-synthetic-1M-10M.csv"
+TASKS = {  # name: (data, model, k, epsilons)
+    "nethept": ("nethept", "ic", 50, (0.1, 0.05)),
+    "higgs-ic": ("higgs", "ic", 20, (0.1,)),
+    "higgs-lt": ("higgs", "lt", 20, (0.1,)),
+    "synthetic-10M": ("synthetic-10M", "ic", 100, (0.1,)),
+}
+PEERS = ("opim", "opim-paper", "imm", "degree-discount")
 
-
-# ----------------------------------------------------------------------------- data
 from _common import machine  # noqa: E402  (bench/ is on sys.path when run as a script)
 
 
+# ----------------------------------------------------------------------------- data
 def load(name):
-    """The influence graph of a task (positions are the C++ ids)."""
+    """The influence graph of a data set (positions are the C++ ids)."""
     import graphkit as gk
 
     if name == "nethept":
         edges = gk.read_edges([str(ROOT / "data" / "nethept.csv.gz")], extra_cols=("p",))
-        g = gk.SocialGraph.from_edges(edges)
-        return gk.influence_graph(g, "column:p", edges=edges)
-    if name == "synthetic-1M":
-        from graphkit.synthetic import powerlaw_edges
-
-        e = powerlaw_edges(200_000, 1_000_000, rng=7)
-        ids = np.array([str(i) for i in range(200_000)], dtype=object)
-        g = gk.SocialGraph.from_arrays(e["source"], e["target"], ids)
-        return gk.influence_graph(g, "wc")
+        return gk.influence_graph(gk.SocialGraph.from_edges(edges), "column:p", edges=edges)
+    if name == "higgs":
+        edges = gk.read_edges([str(ROOT / "data" / "higgs-sample.csv.gz")])
+        return gk.influence_graph(gk.SocialGraph.from_edges(edges), "wc")
     if name == "nethept-2000":
         return subsample(load("nethept"), 2000)
+    if name == "synthetic-10M":
+        synthetic_file()
+        edges = gk.read_edges([str(SYNTH)])
+        return gk.influence_graph(gk.SocialGraph.from_edges(edges), "wc")
     raise ValueError(name)
+
+
+def synthetic_file() -> Path:
+    if not SYNTH.exists():
+        from graphkit.synthetic import write_edges_csv
+
+        OUT.mkdir(parents=True, exist_ok=True)
+        write_edges_csv(str(SYNTH), 1_000_000, 10_000_000, rng=2026)
+    return SYNTH
 
 
 def subsample(ig, size):
@@ -102,9 +123,8 @@ def subsample(ig, size):
     for u, v in zip(src.tolist(), ig.indices.tolist()):
         nbr[u].add(v)
         nbr[v].add(u)
-    start = int(np.argmax(ig.out_degree() + ig.in_degree()))
-    order, seen = [start], {start}
-    i = 0
+    order = [int(np.argmax(ig.out_degree() + ig.in_degree()))]
+    seen, i = set(order), 0
     while len(order) < size and i < len(order):
         for v in sorted(nbr[order[i]]):
             if v not in seen and len(order) < size:
@@ -134,29 +154,43 @@ def write_imm_input(ig, name) -> Path:
 
 
 # ----------------------------------------------------------------------------- peers
+def pick(peer, ig, model, k, eps, seed):
+    """Run one peer once; returns (positions, details)."""
+    from graphkit.seeds import degree_discount, imm, opim
+
+    if peer in ("opim", "opim-paper"):
+        r = opim(ig, k, model=model, epsilon=eps, rng=seed, refine=peer == "opim")
+        return r.positions, {"sets": r.rr_sets, "certified": r.certified_ratio,
+                             "rounds": r.rounds, "stopped_by": r.stopped_by}
+    if peer == "imm":
+        r = imm(ig, k, model=model, epsilon=eps, rng=seed)
+        return r.positions, {"sets": r.theta + r.sampling_sets}
+    ids = degree_discount(ig, k, model=model)
+    index = {u: i for i, u in enumerate(ig.node_ids.tolist())}
+    return np.array([index[u] for u in ids]), {}
+
+
 def child(task):
-    """Run graphkit IMM in this (fresh) process and print one JSON line."""
+    """Time one peer in this fresh process and print one JSON line."""
     import gc
 
-    import graphkit as gk
+    import numba
 
     ig = load(task["data"])
-    gk.imm(ig, min(task["k"], 5), epsilon=0.5, rng=0)  # compile / load cached kernels
+    pick(task["peer"], ig, task["model"], min(task["k"], 5), 0.5, 0)  # compile / load caches
     gc.collect()
     reset = _reset_peak_rss()
-    before = _status_kb("VmRSS") if reset else resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    before = _status_kb("VmRSS")
     out = []
     for r in range(task["repeat"]):
         t0 = time.perf_counter()
-        res = gk.imm(ig, task["k"], epsilon=task["eps"], rng=r + 1)
-        dt = time.perf_counter() - t0
-        out.append({"time": dt, "seeds": res.positions.tolist(), "theta": res.theta,
-                    "sampling_sets": res.sampling_sets, "rounds": res.rounds})
-    import numba
-
-    peak = _status_kb("VmHWM") if reset else resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        pos, info = pick(task["peer"], ig, task["model"], task["k"], task["eps"], r + 1)
+        out.append({"time": time.perf_counter() - t0, "seeds": [int(x) for x in pos], **info})
+        if task["peer"] == "degree-discount":
+            break  # deterministic
+    own = _status_kb("VmHWM") - before if reset else float("nan")
     print(json.dumps({"runs": out, "maxrss_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
-                      "imm_kb": peak - before, "threads": numba.get_num_threads(),
+                      "own_kb": own, "threads": numba.get_num_threads(),
                       "load": os.getloadavg()[0]}))
 
 
@@ -178,54 +212,81 @@ def _status_kb(key) -> float:
     return float("nan")
 
 
-def run_graphkit(data, k, eps, repeat, threads=None):
-    task = json.dumps({"data": data, "k": k, "eps": eps, "repeat": repeat})
-    env = dict(os.environ)
-    if threads is not None:
-        env["NUMBA_NUM_THREADS"] = str(threads)
-    proc = subprocess.run([sys.executable, __file__, "--child", task], capture_output=True,
-                          text=True, cwd=ROOT, env=env)
+def paired_child(task):
+    """opim and the C++ IMM in turn, in this process: per-pair time ratios under the same load."""
+    ig = load(task["data"])
+    pick("opim", ig, task["model"], 5, 0.5, 0)
+    d = Path(task["dir"])
+    pairs = []
+    for r in range(task["repeat"]):
+        t0 = time.perf_counter()
+        pick("opim", ig, task["model"], task["k"], task["eps"], r + 1)
+        t = time.perf_counter() - t0
+        c = _run_cpp_once(task["binary"], d, task["k"], task["eps"])["time"]
+        pairs.append({"opim": t, "cpp": c, "ratio": t / c, "load": os.getloadavg()[0]})
+    print(json.dumps(pairs))
+
+
+def run_child(task):
+    proc = subprocess.run([sys.executable, __file__, "--child", json.dumps(task)],
+                          capture_output=True, text=True, cwd=ROOT)
     if proc.returncode != 0:
-        raise RuntimeError(proc.stderr)
+        raise RuntimeError(proc.stderr[-3000:])
     return json.loads(proc.stdout.strip().splitlines()[-1])
 
 
-def run_cpp(binary, ig, data, k, eps, repeat):
-    d = write_imm_input(ig, data)
+def run_cpp(binary, d, k, eps, repeat):
     runs = [_run_cpp_once(binary, d, k, eps) for _ in range(repeat)]
-    out = dict(runs[0])
-    out["times"] = [r["time"] for r in runs]
-    out["walls"] = [r["wall"] for r in runs]
-    out["maxrss_kb"] = max(r["maxrss_kb"] for r in runs)
-    return out
+    return {"times": [r["time"] for r in runs], "walls": [r["wall"] for r in runs],
+            "maxrss_kb": max(r["maxrss_kb"] for r in runs), "seeds": runs[0]["seeds"]}
 
 
 def _run_cpp_once(binary, d, k, eps):
     cmd = [binary, "-dataset", str(d) + "/", "-k", str(k), "-model", "IC", "-epsilon", str(eps)]
-    log = d / f"run-k{k}-eps{eps}.log"
-    mem = d / f"run-k{k}-eps{eps}.maxrss"
-    # GNU time reports the binary's own peak RSS (rusage of a child forked from this Python
-    # process would count the pre-exec copy of this process's memory)
+    log, mem = d / f"run-k{k}-eps{eps}.log", d / f"run-k{k}-eps{eps}.maxrss"
+    # GNU time reports the binary's own peak RSS (not a copy of this Python process)
     timer = ["/usr/bin/time", "-f", "%M", "-o", str(mem)] if os.path.exists("/usr/bin/time") else []
     t0 = time.perf_counter()
     with open(log, "w") as fh:
         proc = subprocess.run(timer + cmd, stdout=fh, stderr=subprocess.STDOUT, cwd=d)
     wall = time.perf_counter() - t0
     text = log.read_text(errors="replace")
-    rss = float(mem.read_text().split()[-1]) if timer and mem.exists() else float("nan")
     if proc.returncode != 0:
         raise RuntimeError(text[-2000:])
     m = re.search(r"Spend\s+([0-9.]+)\s+seconds on InfluenceMaximize", text)
     s = re.search(r"seed_?[sS]et\s*=\s*([0-9 ,]+)", text)
-    seeds = [int(x) for x in s.group(1).replace(",", " ").split()] if s else None
-    return {"time": float(m.group(1)) if m else float("nan"), "wall": wall,
-            "maxrss_kb": rss, "seeds": seeds}
+    rss = float(mem.read_text().split()[-1]) if timer and mem.exists() else float("nan")
+    return {"time": float(m.group(1)) if m else float("nan"), "wall": wall, "maxrss_kb": rss,
+            "seeds": [int(x) for x in s.group(1).replace(",", " ").split()] if s else None}
 
 
-def evaluate(ig, positions, runs):
+def whole_process(cmd, env=None):
+    """Wall seconds and peak RSS (KB) of a whole process, by GNU time."""
+    mem = OUT / "whole.maxrss"
+    t0 = time.perf_counter()
+    proc = subprocess.run(["/usr/bin/time", "-f", "%M", "-o", str(mem)] + cmd, cwd=ROOT,
+                          capture_output=True, text=True, env=env)
+    wall = time.perf_counter() - t0
+    if proc.returncode != 0:
+        raise RuntimeError(proc.stderr[-2000:])
+    return wall, float(mem.read_text().split()[-1]), proc.stdout
+
+
+PIPELINE = """
+import sys, graphkit as gk
+from graphkit.seeds import imm, opim
+path, prob, method, k, eps = sys.argv[1:6]
+edges = gk.read_edges([path], extra_cols=("p",) if prob == "column:p" else ())
+ig = gk.influence_graph(gk.SocialGraph.from_edges(edges), prob, edges=edges)
+res = (opim if method == "opim" else imm)(ig, int(k), epsilon=float(eps), rng=1)
+print("\\n".join(res.seeds))
+"""
+
+
+def evaluate(ig, positions, model, runs):
     import graphkit as gk
 
-    est = gk.simulate(ig, ig.node_ids[np.asarray(positions)].tolist(), "ic", runs=runs,
+    est = gk.simulate(ig, ig.node_ids[np.asarray(positions)].tolist(), model, runs=runs,
                       rng=EVAL_SEED)
     return est.mean, est.half_width
 
@@ -239,111 +300,153 @@ def versions():
             "numba": numba.__version__, "pandas": pandas.__version__}
 
 
-
-def mb(kb):
-    return f"{kb / 1024:,.0f}" if kb == kb else "n/a"
-
-
-def eval_runs(data, args):
-    return args.runs if data != "synthetic-1M" else min(args.runs, 2000)  # giant cascades
-
-
-def graphkit_row(data, k, eps, threads, ig, args, rows):
-    g = run_graphkit(data, k, eps, args.repeat, threads)
-    times = [r["time"] for r in g["runs"]]
-    n_eval = 1 if data == "synthetic-1M" else len(g["runs"])  # 10 s per evaluation there
-    spreads = [evaluate(ig, r["seeds"], eval_runs(data, args)) for r in g["runs"][:n_eval]]
-    t = g["threads"]
-    rows.append({"data": data, "eps": eps, "peer": f"graphkit ({t} thread{'s' if t > 1 else ''})",
-                 "time": min(times), "median": statistics.median(times), "wall": None,
-                 "rss": g["maxrss_kb"], "imm_rss": g["imm_kb"],
-                 "spread": statistics.mean(s for s, _ in spreads),
-                 "hw": statistics.mean(h for _, h in spreads),
-                 "sets": g["runs"][0]["theta"] + g["runs"][0]["sampling_sets"],
-                 "spreads": [round(s, 1) for s, _ in spreads], "load": g["load"]})
-
-
-def imm_rows(data, k, epsilons, args, rows):
+def task_rows(name, args, rows):
+    data, model, k, epsilons = TASKS[name]
     ig = load(data)
-    print(f"\n## {data}: {ig.n_nodes:,} users, {ig.n_edges:,} arcs, k = {k}")
+    big = data == "synthetic-10M"
+    runs = min(args.runs, 20) if big else args.runs
+    print(f"\n## {name}: {ig.n_nodes:,} users, {ig.n_edges:,} arcs, {model.upper()}, k = {k}",
+          flush=True)
     for eps in epsilons:
-        n_rows = len(rows)
-        for threads in (None, 1):
-            graphkit_row(data, k, eps, threads, ig, args, rows)
-        runs = eval_runs(data, args)
-        cpp = None
-        if args.imm_binary:
-            c = run_cpp(args.imm_binary, ig, data, k, eps, args.repeat)
-            cs = evaluate(ig, c["seeds"], runs) if c["seeds"] else (float("nan"), float("nan"))
-            cpp = {"data": data, "eps": eps, "peer": "C++ IMM (1 thread)", "time": min(c["times"]),
-                   "median": statistics.median(c["times"]), "wall": min(c["walls"]),
-                   "rss": c["maxrss_kb"], "imm_rss": None, "spread": cs[0],
-                   "hw": cs[1], "sets": None, "spreads": None, "load": os.getloadavg()[0]}
-            rows.append(cpp)
-        for r in rows[n_rows:]:
-            ratio_s = r["spread"] / cpp["spread"] if cpp else float("nan")
-            ratio_t = cpp["time"] / r["time"] if cpp else float("nan")
-            r["spread_ratio"], r["speed_ratio"] = ratio_s, ratio_t
-            print(f"eps={eps:<4} {r['peer']:<22} time min {r['time']:.3f}s median {r['median']:.3f}s"
-                  + (f" (wall {r['wall']:.3f}s)" if r["wall"] else "")
-                  + f"  peak RSS {mb(r['rss'])} MB"
-                  + (f" (IMM +{mb(r['imm_rss'])} MB)" if r["imm_rss"] is not None else "")
+        group = []
+        for peer in PEERS:
+            if big and peer == "opim-paper":
+                continue
+            task = {"data": data, "model": model, "k": k, "eps": eps, "peer": peer,
+                    "repeat": min(args.repeat, 3) if big else args.repeat}
+            g = run_child(task)
+            times = [r["time"] for r in g["runs"]]
+            sets = g["runs"][:1] if big else g["runs"]
+            spreads = [evaluate(ig, r["seeds"], model, runs) for r in sets]
+            info = g["runs"][0]
+            group.append({"task": name, "eps": eps, "peer": peer, "threads": g["threads"],
+                          "median": statistics.median(times), "min": min(times), "wall": None,
+                          "rss_mb": g["maxrss_kb"] / 1024, "own_mb": g["own_kb"] / 1024,
+                          "spread": statistics.mean(s for s, _ in spreads),
+                          "hw": statistics.mean(h for _, h in spreads), "load": g["load"],
+                          "sets": info.get("sets"), "certified": info.get("certified"),
+                          "rounds": info.get("rounds")})
+        if args.imm_binary and model == "ic" and not big:
+            d = write_imm_input(ig, data)
+            c = run_cpp(args.imm_binary, d, k, eps, args.repeat)
+            s = evaluate(ig, c["seeds"], model, runs) if c["seeds"] else (float("nan"),) * 2
+            group.append({"task": name, "eps": eps, "peer": "C++ IMM", "threads": 1,
+                          "median": statistics.median(c["times"]), "min": min(c["times"]),
+                          "wall": statistics.median(c["walls"]), "rss_mb": c["maxrss_kb"] / 1024,
+                          "own_mb": None,
+                          "spread": s[0], "hw": s[1], "load": os.getloadavg()[0], "sets": None,
+                          "certified": None, "rounds": None})
+        ref = next((r for r in group if r["peer"] == "C++ IMM"), None) or next(
+            r for r in group if r["peer"] == "imm")
+        for r in group:
+            r["vs"] = ref["peer"]
+            r["time_ratio"] = r["median"] / ref["median"]
+            r["spread_ratio"] = r["spread"] / ref["spread"]
+            print(f"eps={eps:<5} {r['peer']:<16} median {r['median']:.3f}s min {r['min']:.3f}s"
+                  + (f" (process wall {r['wall']:.3f}s)" if r["wall"] else "")
+                  + f"  RSS {r['rss_mb']:,.0f} MB"
+                  + (f" (own +{r['own_mb']:,.0f})" if r["own_mb"] is not None else "")
                   + f"  spread {r['spread']:,.1f} ±{r['hw']:.1f}"
-                  + (f"  spread/C++ {ratio_s:.4f}  C++time/time {ratio_t:.2f}x" if cpp else "")
+                  + f"  time/{ref['peer']} {r['time_ratio']:.2f}  spread/{ref['peer']} "
+                  + f"{r['spread_ratio']:.4f}"
                   + (f"  RR sets {r['sets']:,}" if r["sets"] else "")
-                  + (f"  per seed {r['spreads']}" if r["spreads"] and len(r["spreads"]) > 1 else "")
-                  + f"  load {r['load']:.2f}")
-    if not args.imm_binary:
-        print("C++ IMM skipped: pass --imm-binary PATH (the authors' imm_discrete, built locally)")
+                  + (f"  certified {r['certified']:.3f}" if r["certified"] else "")
+                  + f"  load {r['load']:.2f}", flush=True)
+        rows += group
+        if args.imm_binary and model == "ic" and not big:
+            pairs = run_child({"paired": True, "data": data, "model": model, "k": k, "eps": eps,
+                               "repeat": args.repeat, "dir": str(d), "binary": args.imm_binary})
+            ratios = [p["ratio"] for p in pairs]
+            rows.append({"task": name, "eps": eps, "peer": "opim / C++ IMM, paired",
+                         "pairs": pairs, "median_ratio": statistics.median(ratios)})
+            print(f"eps={eps:<5} opim / C++ IMM, in turn in one process: ratios "
+                  f"{', '.join(f'{x:.2f}' for x in ratios)}; median {statistics.median(ratios):.2f}"
+                  f"  load {pairs[-1]['load']:.2f}", flush=True)
+    if big:
+        whole_rows(name, k, rows)
+    elif name == "nethept":
+        nethept = str(ROOT / "data" / "nethept.csv.gz")
+        for eps in epsilons:
+            for method in ("opim", "imm"):
+                label = f"pipeline eps={eps} (read, build, {method})"
+                wall, rss, _ = whole_process([sys.executable, "-c", PIPELINE, nethept, "column:p",
+                                              method, str(k), str(eps)])
+                rows.append({"task": name, "peer": label, "wall": wall, "rss_mb": rss / 1024,
+                             "load": os.getloadavg()[0]})
+                print(f"whole process: {label:<40} wall {wall:.2f}s  peak RSS {rss / 1024:,.0f} MB"
+                      f"  load {os.getloadavg()[0]:.2f}", flush=True)
 
 
 def celf_rows(args, rows):
-    import graphkit as gk
     from graphkit.seeds.celf import celf
 
     ig = load("nethept-2000")
     k = 20
-    print(f"\n## CELF vs IMM on a NetHEPT subsample: {ig.n_nodes:,} users, {ig.n_edges:,} arcs, k = {k}")
-    gk.imm(ig, 2, epsilon=0.5, rng=0)
-    t0 = time.perf_counter()
-    res = gk.imm(ig, k, epsilon=0.1, rng=1)
-    t_imm = time.perf_counter() - t0
+    print(f"\n## CELF vs IMM and OPIM on a NetHEPT subsample: {ig.n_nodes:,} users, "
+          f"{ig.n_edges:,} arcs, k = {k}", flush=True)
+    res = {}
+    for peer in ("opim", "imm"):
+        pick(peer, ig, "ic", 2, 0.5, 0)
+        t0 = time.perf_counter()
+        pos, _ = pick(peer, ig, "ic", k, 0.1, 1)
+        res[peer] = (time.perf_counter() - t0, pos)
     t0 = time.perf_counter()
     cres = celf(ig, k, runs=1000, rng=1, max_users=ig.n_nodes)
-    t_celf = time.perf_counter() - t0
-    si = evaluate(ig, res.positions, args.runs)
-    sc = evaluate(ig, cres.positions, args.runs)
-    for name, t, s in (("graphkit IMM eps=0.1", t_imm, si), ("CELF (1,000 runs/estimate)", t_celf, sc)):
-        rows.append({"data": "nethept-2000", "peer": name, "time": t, "spread": s[0], "hw": s[1]})
-        print(f"{name:<28} time {t:8.3f}s  spread {s[0]:,.2f} ±{s[1]:.2f}  "
-              f"IMM/CELF spread {si[0] / sc[0]:.4f}" + (f"  CELF estimates {cres.evaluations:,}" if "CELF" in name else ""))
+    res["CELF (1,000 runs/estimate)"] = (time.perf_counter() - t0, cres.positions)
+    base = evaluate(ig, cres.positions, "ic", args.runs)[0]
+    for name, (t, pos) in res.items():
+        s = evaluate(ig, pos, "ic", args.runs)
+        rows.append({"task": "celf", "peer": name, "median": t, "spread": s[0], "hw": s[1]})
+        print(f"{name:<28} time {t:8.3f}s  spread {s[0]:,.2f} ±{s[1]:.2f}  spread/CELF "
+              f"{s[0] / base:.4f}  load {os.getloadavg()[0]:.2f}", flush=True)
+
+
+def whole_rows(name, k, rows):
+    """The 10M graph as whole processes: the library pipeline and the command."""
+    for label, cmd in (
+            ("pipeline (read, build, opim)",
+             [sys.executable, "-c", PIPELINE, str(SYNTH), "wc", "opim", str(k), "0.1"]),
+            ("graphkit seeds --method opim --no-baselines --runs 20",
+             [sys.executable, "-m", "graphkit", "--quiet", "seeds", str(SYNTH), "-k", str(k),
+              "--method", "opim", "--no-baselines", "--runs", "20", "--random-seed", "1", "-o",
+              str(OUT / "seeds-synthetic.csv")])):
+        env = {**os.environ, "PYTHONPATH": str(ROOT)}
+        wall, rss, _ = whole_process(cmd, env)
+        rows.append({"task": name, "peer": label, "wall": wall, "rss_mb": rss / 1024,
+                     "load": os.getloadavg()[0]})
+        print(f"whole process: {label:<56} wall {wall:.1f}s  peak RSS {rss / 1024:,.0f} MB  "
+              f"load {os.getloadavg()[0]:.2f}", flush=True)
 
 
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--imm-binary", default=None, help="the authors' imm_discrete, built locally")
+    ap.add_argument("--tasks", default=",".join(TASKS),
+                    help="comma-separated: " + ", ".join(TASKS) + ", celf")
     ap.add_argument("--repeat", type=int, default=5)
     ap.add_argument("--runs", type=int, default=10000, help="evaluation cascades per seed set")
-    ap.add_argument("--quick", action="store_true")
     ap.add_argument("--child", default=None, help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
     if args.child:
-        child(json.loads(args.child))
+        task = json.loads(args.child)
+        (paired_child if task.get("paired") else child)(task)
         return 0
     if args.imm_binary and not os.access(args.imm_binary, os.X_OK):
         print(f"C++ IMM skipped: {args.imm_binary} is not an executable file")
         args.imm_binary = None
-    if args.quick:
-        args.repeat = 1
+    if not args.imm_binary:
+        print("C++ IMM skipped: pass --imm-binary PATH (the authors' imm_discrete, built locally)")
     print(f"machine: {machine()}")
     print(f"versions: {versions()}")
     rows = []
-    imm_rows("nethept", 50, (0.5, 0.1), args, rows)
-    if not args.quick:
-        imm_rows("synthetic-1M", 50, (0.1,), args, rows)
-        celf_rows(args, rows)
+    for name in [t for t in args.tasks.split(",") if t]:
+        if name == "celf":
+            celf_rows(args, rows)
+        else:
+            task_rows(name, args, rows)
     OUT.mkdir(parents=True, exist_ok=True)
     (OUT / "seeds-results.json").write_text(json.dumps(rows, indent=1, default=str))
+    print(f"\nload at the end: {os.getloadavg()}")
     return 0
 
 

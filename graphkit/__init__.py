@@ -58,6 +58,8 @@ _EXPORTS = {
     "SeedSelection": "seeds",
     "imm": "seeds",
     "IMMResult": "seeds",
+    "opim": "seeds",
+    "OPIMResult": "seeds",
     "read_actions": "io",
     "ActionLog": "io",
     "Cascades": "learn",

@@ -102,9 +102,9 @@ def test_table_output_shows_seeds_spread_and_baselines(workdir):
     r = seeds(["edges.csv", "-k", "2", "--random-seed", "3", "--runs", "2000"], workdir)
     assert r.exit_code == 0, r.output
     out = r.output
-    assert "seeds by imm" in out and "alice" in out
+    assert "seeds by opim" in out and "alice" in out
     assert "independent simulation" in out and "95% CI" in out and "2,000 runs" in out
-    assert "guarantee" in out and "1 - 1/e - epsilon = 0.532" in out
+    assert "guarantee" in out and "certified ratio" in out and "(target 0.532;" in out
     assert "baselines" in out and "vs best baseline" in out
     r = seeds(["edges.csv", "-k", "2", "--random-seed", "3", "--runs", "200", "--no-baselines"],
               workdir)
@@ -120,7 +120,7 @@ def test_json_output(workdir):
     assert set(d["seeds"][0]) == {"rank", "user", "marginal_gain", "cumulative_spread"}
     assert set(d["spread"]) == {"mean", "ci_low", "ci_high", "runs"} and d["spread"]["runs"] == 500
     assert set(d["baselines"]) == {"degree", "pagerank", "degree-discount"}
-    assert d["method"] == "imm" and d["model"] == "lt" and d["epsilon"] == 0.1
+    assert d["method"] == "opim" and d["model"] == "lt" and d["epsilon"] == 0.1
     assert d["random_seed"] == 5 and d["curve"][0]["k"] == 1
 
 

@@ -11,7 +11,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from graphkit.seeds.greedy import budgeted_coverage, invert, max_coverage, prefix_coverage
+from graphkit.seeds.greedy import (
+    budgeted_coverage,
+    first_cover,
+    invert,
+    max_coverage,
+    prefix_coverage,
+)
 
 E1 = 1 - 1 / math.e
 
@@ -156,3 +162,104 @@ def test_invert_and_prefix_coverage():
     seq = [3, 1, 3, 6]
     got = prefix_coverage(offsets, members, 8, seq)
     assert got.tolist() == [covered(sets, seq[: j + 1]) - covered(sets, seq[:j]) for j in range(4)]
+
+
+# --------------------------------------------------------------------------- OPIM's bounds
+def naive_topk_bound(sets, n, picks, k, eligible, fixed=()):
+    """min over i of cov(fixed + first i picks) + the k largest marginal gains given it."""
+    best = math.inf
+    for i in range(len(picks) + 1):
+        chosen = list(fixed) + list(picks[:i])
+        base = covered(sets, chosen)
+        gains = sorted((covered(sets, chosen + [u]) - base for u in range(n)
+                        if eligible[u] and u not in chosen), reverse=True)
+        best = min(best, base + sum(gains[:k]))
+    return best
+
+
+def naive_knapsack(gains, cost, budget):
+    """Fractional knapsack by the textbook sort (zero-cost items free)."""
+    items = sorted(((g, c) for g, c in zip(gains, cost) if g > 0 and c <= budget),
+                   key=lambda gc: -math.inf if gc[1] == 0 else -gc[0] / gc[1])
+    total, left = 0.0, budget
+    for g, c in items:
+        if c <= left:
+            total, left = total + g, left - c
+        else:
+            return total + g * left / c
+    return total
+
+
+@pytest.mark.parametrize("seed", range(15))
+def test_topk_bound_equals_the_naive_bound_and_bounds_the_optimum(seed):
+    n = 9
+    sets, offsets, members = random_sets(seed, n=n, r=40, maxlen=4)
+    rng = np.random.default_rng(seed)
+    eligible = rng.random(n) > 0.2
+    fixed = [int(u) for u in np.flatnonzero(~eligible)[:1]]
+    eligible[fixed] = False
+    for k in (1, 2, 4):
+        if k > eligible.sum():
+            continue
+        cov = max_coverage(offsets, members, n, k, eligible=eligible, fixed=fixed, bound=True)
+        ref = naive_topk_bound(sets, n, cov.picks.tolist(), k, eligible, fixed)
+        assert cov.bound == ref
+        best = max(covered(sets, fixed + list(c))
+                   for c in itertools.combinations(np.flatnonzero(eligible).tolist(), k))
+        assert cov.covered <= best <= cov.bound <= cov.covered / E1 + 1e-9
+    assert max_coverage(offsets, members, n, 2).bound == math.inf  # not asked for
+
+
+def test_topk_bound_with_very_stale_heap_keys():
+    """Many users lose most of their gain to the first pick: the walk must look past stale keys."""
+    n, r = 30, 200
+    sets = [[0, 1 + (i % 29)] if i < 150 else [1 + (i % 29)] for i in range(r)]
+    offsets = np.concatenate([[0], np.cumsum([len(s) for s in sets])]).astype(np.int64)
+    members = np.array([u for s in sets for u in s], dtype=np.int32)
+    for k in (1, 3, 10):
+        cov = max_coverage(offsets, members, n, k, bound=True)
+        assert cov.bound == naive_topk_bound(sets, n, cov.picks.tolist(), k, np.ones(n, bool))
+
+
+@settings(max_examples=40, deadline=None)
+@given(seed=st.integers(0, 10**6), budget=st.floats(0.5, 12))
+def test_knapsack_bound_bounds_the_best_affordable_cover(seed, budget):
+    sets, offsets, members = random_sets(seed, n=7, r=25)
+    rng = np.random.default_rng(seed)
+    cost = np.round(rng.uniform(0.0, 5, 7), 1)  # zero costs happen
+    cov = budgeted_coverage(offsets, members, 7, cost, budget, bound=True)
+    best = max(covered(sets, c) for size in range(8) for c in itertools.combinations(range(7), size)
+               if cost[list(c)].sum() <= budget)
+    assert cov.covered <= best <= cov.bound + 1e-9
+    # at step 0 the bound is the knapsack of the plain degrees: the kernel is never above it
+    deg = [covered(sets, [u]) for u in range(7)]
+    assert cov.bound <= naive_knapsack(deg, cost, budget) + 1e-9
+
+
+def test_knapsack_kernel_against_the_textbook_sort():
+    from graphkit.seeds import _greedy_kernels as K
+
+    rng = np.random.default_rng(3)
+    for _ in range(200):
+        n = int(rng.integers(1, 12))
+        gain = rng.integers(0, 20, n).astype(np.int64)
+        cost = np.round(rng.uniform(0, 4, n), 1)
+        budget = float(rng.uniform(0.1, 10))
+        elig = np.ones(n, dtype=bool)
+        assert K.knapsack_gain(gain, cost, elig, budget) == pytest.approx(
+            naive_knapsack(gain.tolist(), cost.tolist(), budget))
+
+
+def test_first_cover_equals_prefix_coverage():
+    from graphkit.seeds import _greedy_kernels as K
+
+    sets, offsets, members = random_sets(11, n=8, r=300)
+    for seq in ([3, 1, 3, 6], [0], [7, 6, 5, 4, 3, 2, 1, 0], []):
+        ref = prefix_coverage(offsets, members, 8, seq)
+        got = first_cover(offsets, members, 8, seq)
+        assert got.tolist() == ref.tolist()
+        order = np.full(8, len(seq), dtype=np.int64)
+        for i, u in reversed(list(enumerate(seq))):
+            order[u] = i
+        for blocks in (1, 3, 7):  # the parallel kernel does not depend on the blocks
+            assert K.first_cover(offsets, members, order, len(seq), blocks).tolist() == ref.tolist()

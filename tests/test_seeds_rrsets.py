@@ -72,10 +72,15 @@ def inclusion(sets, n):
 def test_inclusion_probability_equals_exact_reachability(model, name):
     """P(u in RR(v)) = P(u reaches v) in a random live-edge graph."""
     arcs, n = small_graph(name)
-    ig = ig_from(arcs, n)
+    assert_inclusion_is_reachability(ig_from(arcs, n), model, 150_000, 11)
+
+
+def assert_inclusion_is_reachability(ig, model, count, seed):
+    """Each root ``v``'s sets hold each ``u`` with P(u reaches v), by live-edge enumeration."""
+    n = ig.n_nodes
     w = Worlds(ig, model)
     rr = RRSets(ig, model)
-    rr.extend(150_000, rng=11)
+    rr.extend(count, rng=seed)
     o, m = rr.offsets, rr.members
     roots = m[o[:-1]]
     set_of = np.repeat(np.arange(rr.count), np.diff(o))
@@ -207,9 +212,9 @@ def test_inverted_index_does_not_depend_on_blocks():
 
     rr = RRSets(random_ig(80, 400, 2), "ic")
     rr.extend(20_000, rng=1)
-    ref = greedy._invert_serial(rr.offsets, rr.members, rr.n, 1)
+    ref = greedy.K.invert_serial(rr.offsets, rr.members, rr.n, 1)
     for blocks in (2, 3, 7):
-        got = greedy._invert(rr.offsets, rr.members, rr.n, blocks)
+        got = greedy.K.invert(rr.offsets, rr.members, rr.n, blocks)
         assert np.array_equal(ref[0], got[0]) and np.array_equal(ref[1], got[1])
 
 

@@ -12,6 +12,12 @@ random *live-edge graph* (Borgs et al. 2014; Tang, Shi, Xiao 2014/2015):
   RR set is the reverse random walk from ``v``, stopping when no arc is kept or the
   walk returns to a user already on it.
 
+The kernels (:mod:`graphkit.seeds._rr_kernels`) draw IC's live arcs by *subset
+sampling* (after SUBSIM, Guo et al. 2020): a binomial count and a uniform subset where a
+row's probabilities are equal, geometric jumps where they take few values, a coin per
+arc elsewhere; they find LT's arc by binary search over running sums. All give exactly
+the distribution described above.
+
 For any seed set ``S``, ``P(S intersects RR(v)) = P(S activates v)``, so with roots
 drawn uniformly from a population of size ``N`` (all users, or a target set),
 ``N * (fraction of RR sets that S hits)`` is an unbiased estimate of the expected
@@ -32,15 +38,15 @@ the arrays are identical for any number of threads and any schedule.
 from __future__ import annotations
 
 import os
+import weakref
 from typing import TYPE_CHECKING
 
 import numpy as np
-from numba import get_thread_id, njit, prange
 
-from .._progress import Progress
-from .._streams import next_uniform, seed_state
+from . import _rr_kernels as K
 
 if TYPE_CHECKING:  # pragma: no cover
+    from .._progress import Progress
     from .._rng import RngLike
 
 __all__ = ["RRSets", "CHUNK_SETS", "bytes_per_set", "memory_needed", "available_memory",
@@ -58,113 +64,43 @@ PARALLEL_MEMBERS = 1 << 17
 MEMORY_FRACTION = 0.5
 
 
-# --------------------------------------------------------------------------- kernels
-@njit(parallel=True, cache=True)
-def _sample(indptr, indices, values, lt, roots, n, chunk_seed, chunk_id0, chunk_size, n_sets,
-            stamp, queue, tags, cap):  # pragma: no cover - compiled
-    """Draw ``n_sets`` RR sets. Returns ``sizes, wbuf, chunk_thread, chunk_start, used``.
+# --------------------------------------------------------------------------- arrays
+#: Rows with fewer in-arcs always flip one coin per arc (IC).
+SUBSET_MIN_DEG = 2
+#: A geometric jump costs about this many coin flips (a log and a division).
+JUMP_COST = 4.0
+#: Rows of equal probabilities expecting at most this many live arcs draw their count.
+COUNT_MAX_MEAN = 4.0
+_ARRAYS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
-    Thread ``t`` (numba's schedule decides which chunks it gets) appends each chunk it
-    draws to its buffer ``wbuf[t]`` (chunk ``c`` at ``chunk_start[c]`` of row
-    ``chunk_thread[c]``), using its own slices of the visit stamps ``stamp``
-    and BFS ``queue`` (``n`` entries each) and tag
-    counter ``tags[8 t]``. A chunk's sets depend only on its seed, so which thread
-    drew it does not matter. ``used[t]`` is how many members thread ``t`` produced;
-    above ``cap`` its buffer overflowed (sizes are still right) and the caller runs
-    the call again with a larger ``cap``.
+
+def sampling_arrays(ig, model: str):
+    """``(indptr, indices, values, logq, rows)`` for the kernel (cached per graph).
+
+    IC: the reverse CSR with each row's arcs sorted by probability, largest first, and
+    how each row draws (:func:`graphkit.seeds._rr_kernels.row_modes`).
+    LT: the reverse CSR with each row's running sums of LT weights.
     """
-    n_chunks = chunk_seed.shape[0]
-    n_roots = roots.shape[0]
-    n_threads = stamp.shape[0] // n
-    sizes = np.zeros(n_sets, dtype=np.int64)
-    wbuf = np.empty((n_threads, cap), dtype=np.int32)
-    chunk_thread = np.zeros(n_chunks, dtype=np.int64)
-    chunk_start = np.zeros(n_chunks, dtype=np.int64)
-    used = np.zeros(8 * n_threads, dtype=np.int64)
-    for c in prange(n_chunks):
-        t = get_thread_id()
-        base = t * n
-        state = np.empty(4, dtype=np.uint64)
-        seed_state(state, chunk_seed[c], chunk_id0 + c)
-        pos = used[8 * t]
-        chunk_thread[c] = t
-        chunk_start[c] = pos
-        tag = tags[8 * t]
-        for i in range(c * chunk_size, min((c + 1) * chunk_size, n_sets)):
-            tag += 1
-            u = next_uniform(state)
-            if n_roots == 0:
-                root = min(np.int64(u * n), n - 1)
-            else:
-                root = roots[min(np.int64(u * n_roots), n_roots - 1)]
-            stamp[base + root] = tag
-            queue[base] = root
-            tail = 1
-            if lt:
-                cur = root
-                while True:
-                    lo = indptr[cur]
-                    hi = indptr[cur + 1]
-                    if lo == hi:
-                        break
-                    r = next_uniform(state)
-                    pick = -1
-                    acc = 0.0
-                    for j in range(lo, hi):
-                        acc += values[j]
-                        if r < acc:
-                            pick = indices[j]
-                            break
-                    if pick < 0 or stamp[base + pick] == tag:
-                        break
-                    stamp[base + pick] = tag
-                    queue[base + tail] = pick
-                    tail += 1
-                    cur = pick
-            else:
-                head = 0
-                while head < tail:
-                    x = queue[base + head]
-                    head += 1
-                    for j in range(indptr[x], indptr[x + 1]):
-                        y = indices[j]
-                        if stamp[base + y] != tag:
-                            p = values[j]
-                            if p >= 1.0 or (p > 0.0 and next_uniform(state) < p):
-                                stamp[base + y] = tag
-                                queue[base + tail] = y
-                                tail += 1
-            sizes[i] = tail
-            if pos + tail <= cap:
-                for q in range(tail):
-                    wbuf[t, pos + q] = queue[base + q]
-            pos += tail
-        tags[8 * t] = tag
-        used[8 * t] = pos
-    return sizes, wbuf, chunk_thread, chunk_start, used[::8].copy()
-
-
-#: The same kernel compiled without threads (``prange`` is a plain loop, thread id 0).
-_sample_serial = njit(cache=True)(_sample.py_func)
-
-
-@njit(cache=True)
-def _gather(offsets, wbuf, chunk_thread, chunk_start, chunk_size, n_sets, out,
-            set0):  # pragma: no cover - compiled
-    """Copy each chunk from its thread's buffer to ``out``, in chunk order.
-
-    ``offsets`` are the offsets of the whole collection; this call's first set is
-    global set ``set0``.
-    """
-    n_chunks = chunk_start.shape[0]
-    for c in range(n_chunks):  # memory-bound: one thread is enough, and no second barrier
-        s0 = set0 + c * chunk_size
-        s1 = set0 + min((c + 1) * chunk_size, n_sets)
-        dst = offsets[s0]
-        src = chunk_start[c]
-        row = chunk_thread[c]
-        for q in range(offsets[s1] - dst):
-            out[dst + q] = wbuf[row, src + q]
+    cache = _ARRAYS.setdefault(ig, {})
+    key = (model, SUBSET_MIN_DEG, JUMP_COST, COUNT_MAX_MEAN)
+    if key in cache:
+        return cache[key]
+    indptr = np.ascontiguousarray(ig.in_indptr, dtype=np.int64)
+    indices = np.ascontiguousarray(ig.in_indices, dtype=np.int32)
+    if model == "lt":
+        values = K.row_cumsum(indptr, np.ascontiguousarray(ig.lt_in_weights, dtype=np.float64))
+        out = (indptr, indices, values, np.empty(0), np.empty((0, 2)))
+    else:
+        p = np.ascontiguousarray(ig.in_prob, dtype=np.float64)
+        order = K.sort_rows(indptr, p)
+        if order.size:
+            p, indices = p[order], indices[order]
+        out = (indptr, indices, p, *K.row_modes(indptr, p, SUBSET_MIN_DEG, JUMP_COST,
+                                                COUNT_MAX_MEAN))
+    for a in out:
+        a.flags.writeable = False
+    cache[key] = out
+    return out
 
 
 # --------------------------------------------------------------------------- memory
@@ -268,10 +204,7 @@ class RRSets:
             raise ValueError(f"unknown diffusion model {model!r} (use 'ic' or 'lt')")
         self.model = model
         self.n = ig.n_nodes
-        self._indptr = np.ascontiguousarray(ig.in_indptr, dtype=np.int64)
-        self._indices = np.ascontiguousarray(ig.in_indices, dtype=np.int32)
-        vals = ig.lt_in_weights if model == "lt" else ig.in_prob
-        self._values = np.ascontiguousarray(vals, dtype=np.float64)
+        self._arrays = sampling_arrays(ig, model)
         if roots is None:
             self.roots = np.empty(0, dtype=np.int32)
         else:
@@ -370,12 +303,11 @@ class RRSets:
             cap = int(1.5 * mean * n_sets) + 4 * CHUNK_SETS
             # small calls run on one thread: a parallel region's start and barrier cost
             # more than the work (and, on a busy machine, a time slice per call)
-            kernel = _sample if mean * n_sets >= PARALLEL_MEMBERS else _sample_serial
+            kernel = K.sample if mean * n_sets >= PARALLEL_MEMBERS else K.sample_serial
             while True:
                 sizes, wbuf, thread, start, used = kernel(
-                    self._indptr, self._indices, self._values, self.model == "lt", self.roots,
-                    self.n, seeds[c0:c1], self._chunks + c0, CHUNK_SETS, n_sets, stamp, queue,
-                    tags, cap)
+                    *self._arrays, self.model == "lt", self.roots, self.n, seeds[c0:c1],
+                    self._chunks + c0, CHUNK_SETS, n_sets, stamp, queue, tags, cap)
                 if used.max(initial=0) <= cap:
                     break
                 cap = int(used.sum())  # enough for any schedule
@@ -398,7 +330,7 @@ class RRSets:
         base = self._offsets[self.count]
         np.cumsum(sizes, out=self._offsets[self.count + 1: new_count + 1])
         self._offsets[self.count + 1: new_count + 1] += base
-        _gather(self._offsets, wbuf, thread, start, CHUNK_SETS, n_sets, self._members, self.count)
+        K.gather(self._offsets, wbuf, thread, start, CHUNK_SETS, n_sets, self._members, self.count)
         self.count = new_count
 
 

@@ -29,173 +29,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from numba import njit, prange
 
-__all__ = ["Coverage", "invert", "max_coverage", "budgeted_coverage", "prefix_coverage"]
+from . import _greedy_kernels as K
 
-
-# --------------------------------------------------------------------------- kernels
-@njit(parallel=True, cache=True)
-def _invert(offsets, members, n, n_blocks):  # pragma: no cover - compiled
-    """Inverted index: ``sets[ptr[u]:ptr[u + 1]]`` are the sets containing ``u``, ascending.
-
-    The sets are cut into ``n_blocks`` consecutive blocks; block ``b`` counts its users,
-    then writes its set ids after those of blocks ``< b``, so the output is the same for
-    any number of blocks or threads.
-    """
-    n_sets = offsets.shape[0] - 1
-    start = np.zeros((n_blocks, n), dtype=np.int64)
-    for b in prange(n_blocks):
-        lo = offsets[n_sets * b // n_blocks]
-        hi = offsets[n_sets * (b + 1) // n_blocks]
-        for j in range(lo, hi):
-            start[b, members[j]] += 1
-    ptr = np.zeros(n + 1, dtype=np.int64)
-    for u in range(n):
-        pos = ptr[u]
-        for b in range(n_blocks):
-            c = start[b, u]
-            start[b, u] = pos
-            pos += c
-        ptr[u + 1] = pos
-    sets = np.empty(members.shape[0], dtype=np.int32)
-    for b in prange(n_blocks):
-        for s in range(n_sets * b // n_blocks, n_sets * (b + 1) // n_blocks):
-            for j in range(offsets[s], offsets[s + 1]):
-                u = members[j]
-                sets[start[b, u]] = s
-                start[b, u] += 1
-    return ptr, sets
-
-
-#: :func:`_invert` compiled without threads.
-_invert_serial = njit(cache=True)(_invert.py_func)
-
-
-@njit(cache=True, inline="always")
-def _better(ka, ra, kb, rb):  # pragma: no cover - compiled
-    return ka > kb or (ka == kb and ra < rb)
-
-
-@njit(cache=True)
-def _sift_down(key, rank, node, size, i):  # pragma: no cover - compiled
-    while True:
-        left = 2 * i + 1
-        if left >= size:
-            return
-        best = left
-        right = left + 1
-        if right < size and _better(key[right], rank[right], key[left], rank[left]):
-            best = right
-        if not _better(key[best], rank[best], key[i], rank[i]):
-            return
-        key[i], key[best] = key[best], key[i]
-        rank[i], rank[best] = rank[best], rank[i]
-        node[i], node[best] = node[best], node[i]
-        i = best
-
-
-@njit(cache=True)
-def _cover(u, offsets, members, ptr, sets, covered, gain):  # pragma: no cover - compiled
-    """Mark the sets of ``u`` covered; decrement the counts of their members."""
-    c = 0
-    for j in range(ptr[u], ptr[u + 1]):
-        s = sets[j]
-        if not covered[s]:
-            covered[s] = True
-            c += 1
-            for t in range(offsets[s], offsets[s + 1]):
-                gain[members[t]] -= 1
-    return c
-
-
-@njit(cache=True)
-def _key(g, cost, ratio):  # pragma: no cover - compiled
-    if not ratio:
-        return np.float64(g)
-    if cost > 0.0:
-        return g / cost
-    return np.inf if g > 0 else 0.0
-
-
-@njit(cache=True)
-def _greedy(offsets, members, ptr, sets, n, eligible, id_rank, cost, budget, k_max, ratio,
-            fixed, stop_at_zero):  # pragma: no cover - compiled
-    """Lazy greedy. Returns ``picks, pick_gain, fixed_gain, covered_total, spent``.
-
-    ``ratio``: rank by gain / cost (cost-effective) instead of gain. A candidate whose
-    cost exceeds the remaining budget is dropped for good (the remainder only shrinks).
-    ``k_max < 0``: no limit on the number of picks. ``stop_at_zero``: stop when the best
-    remaining gain is 0 (budget mode), instead of filling up to ``k_max`` by id.
-    """
-    n_sets = offsets.shape[0] - 1
-    covered = np.zeros(n_sets, dtype=np.bool_)
-    gain = np.empty(n, dtype=np.int64)
-    for u in range(n):
-        gain[u] = ptr[u + 1] - ptr[u]
-    fixed_gain = np.empty(fixed.shape[0], dtype=np.int64)
-    total = 0
-    for i in range(fixed.shape[0]):
-        fixed_gain[i] = _cover(fixed[i], offsets, members, ptr, sets, covered, gain)
-        total += fixed_gain[i]
-    key = np.empty(n, dtype=np.float64)
-    rank = np.empty(n, dtype=np.int64)
-    node = np.empty(n, dtype=np.int64)
-    size = 0
-    for u in range(n):
-        if eligible[u] and cost[u] <= budget:
-            key[size] = _key(gain[u], cost[u], ratio)
-            rank[size] = id_rank[u]
-            node[size] = u
-            size += 1
-    for i in range(size // 2 - 1, -1, -1):
-        _sift_down(key, rank, node, size, i)
-    cap = size if k_max < 0 else min(size, k_max)
-    picks = np.empty(cap, dtype=np.int64)
-    pick_gain = np.empty(cap, dtype=np.int64)
-    n_picks = 0
-    spent = 0.0
-    while size > 0 and n_picks < cap:
-        u = node[0]
-        if cost[u] > budget - spent:
-            size -= 1
-            key[0], rank[0], node[0] = key[size], rank[size], node[size]
-            _sift_down(key, rank, node, size, 0)
-            continue
-        cur = _key(gain[u], cost[u], ratio)
-        if cur < key[0]:
-            key[0] = cur
-            _sift_down(key, rank, node, size, 0)
-            continue
-        if stop_at_zero and gain[u] == 0:
-            break
-        size -= 1
-        key[0], rank[0], node[0] = key[size], rank[size], node[size]
-        _sift_down(key, rank, node, size, 0)
-        g = _cover(u, offsets, members, ptr, sets, covered, gain)
-        picks[n_picks] = u
-        pick_gain[n_picks] = g
-        n_picks += 1
-        total += g
-        spent += cost[u]
-    return picks[:n_picks], pick_gain[:n_picks], fixed_gain, total, spent
-
-
-@njit(cache=True)
-def _prefix(offsets, members, ptr, sets, n, seq):  # pragma: no cover - compiled
-    """Sets newly covered by each user of ``seq`` in turn."""
-    covered = np.zeros(offsets.shape[0] - 1, dtype=np.bool_)
-    out = np.zeros(seq.shape[0], dtype=np.int64)
-    for i in range(seq.shape[0]):
-        u = seq[i]
-        c = 0
-        for j in range(ptr[u], ptr[u + 1]):
-            s = sets[j]
-            if not covered[s]:
-                covered[s] = True
-                c += 1
-        out[i] = c
-    return out
+__all__ = ["Coverage", "invert", "max_coverage", "budgeted_coverage", "prefix_coverage",
+           "first_cover"]
 
 
 # --------------------------------------------------------------------------- public
@@ -219,6 +57,9 @@ class Coverage:
         Total cost of the picks (0 without costs).
     rule : str
         ``"unit"`` (largest gain) or ``"cost-effective"`` (largest gain per cost).
+    bound : float
+        With ``bound=True``: an upper bound on the sets the best feasible choice covers
+        (OPIM-C's tightened bound, see :func:`max_coverage`); else ``inf``.
     """
 
     picks: np.ndarray
@@ -228,6 +69,7 @@ class Coverage:
     n_sets: int
     spent: float = 0.0
     rule: str = "unit"
+    bound: float = float("inf")
 
     @property
     def fraction(self) -> float:
@@ -251,8 +93,8 @@ def invert(offsets, members, n: int):
     offsets = np.ascontiguousarray(offsets, dtype=np.int64)
     blocks = min(int(numba.get_num_threads()), members.shape[0] // 500_000)
     if blocks < 2:  # small: one thread, no parallel region
-        return _invert_serial(offsets, members, int(n), 1)
-    return _invert(offsets, members, int(n), blocks)
+        return K.invert_serial(offsets, members, int(n), 1)
+    return K.invert(offsets, members, int(n), blocks)
 
 
 def _prep(offsets, members, n, index, eligible, id_rank, fixed):
@@ -269,7 +111,7 @@ def _prep(offsets, members, n, index, eligible, id_rank, fixed):
 
 
 def max_coverage(offsets, members, n: int, k: int, *, eligible=None, id_rank=None, fixed=(),
-                 index=None) -> Coverage:
+                 index=None, bound: bool = False) -> Coverage:
     """Greedy maximum coverage with at most ``k`` picks.
 
     Parameters
@@ -289,6 +131,8 @@ def max_coverage(offsets, members, n: int, k: int, *, eligible=None, id_rank=Non
         Users already chosen: their sets are covered first, in the order given.
     index : tuple, optional
         A prebuilt :func:`invert` result.
+    bound : bool, optional
+        Also compute ``Coverage.bound``, an upper bound on the best cover (below).
 
     Returns
     -------
@@ -299,10 +143,20 @@ def max_coverage(offsets, members, n: int, k: int, *, eligible=None, id_rank=Non
     Guarantee: at least ``(1 - 1/e)`` of the best coverage of ``k`` eligible users
     added to ``fixed`` [1]_.
 
+    **Bound** (OPIM-C [2]_). Let ``S_i`` be ``fixed`` plus the first ``i`` picks and
+    ``S°`` the best choice. By submodularity ``cov(S°) <= cov(S_i) + sum of the
+    marginal coverages of S°'s users given S_i <= cov(S_i) + (the k largest marginal
+    coverages given S_i)``, for every ``i = 0 .. k``; ``bound`` is the minimum. It is
+    never above ``cov(S_k) / (1 - 1/e)`` and usually well below. The greedy keeps exact
+    marginal coverages, and the k largest are found by a best-first walk of its lazy
+    heap (whose stale keys bound the gains from above), so the bound costs little.
+
     References
     ----------
     .. [1] G. Nemhauser, L. Wolsey, M. Fisher, "An analysis of approximations for
        maximizing submodular set functions", Mathematical Programming 14, 1978.
+    .. [2] J. Tang, X. Tang, X. Xiao, J. Yuan, "Online processing algorithms for
+       influence maximization", SIGMOD 2018.
 
     Examples
     --------
@@ -313,19 +167,24 @@ def max_coverage(offsets, members, n: int, k: int, *, eligible=None, id_rank=Non
     >>> cov = max_coverage(offsets, members, 4, 2)
     >>> cov.picks.tolist(), cov.gains.tolist(), cov.fraction
     ([1, 2], [2, 1], 0.75)
+    >>> max_coverage(offsets, members, 4, 1, bound=True).bound   # 2 picks cover 2 sets at most
+    2.0
     """
     if int(k) < 0:
         raise ValueError(f"k must be non-negative, got {k}")
     offsets, members, ptr, sets, elig, rank, fixed = _prep(offsets, members, n, index, eligible,
                                                            id_rank, fixed)
     zero = np.zeros(int(n), dtype=np.float64)
-    picks, gains, fg, total, _ = _greedy(offsets, members, ptr, sets, int(n), elig, rank, zero,
-                                         np.inf, int(k), False, fixed, False)
-    return Coverage(picks, gains, fg, int(total), int(offsets.shape[0] - 1))
+    mode = K.BOUND_TOPK if bound else K.BOUND_NONE
+    picks, gains, fg, total, _, ub = K.greedy(offsets, members, ptr, sets, int(n), elig, rank,
+                                              zero, np.inf, int(k), False, fixed, False, mode,
+                                              int(k))
+    return Coverage(picks, gains, fg, int(total), int(offsets.shape[0] - 1), bound=float(ub))
 
 
 def budgeted_coverage(offsets, members, n: int, cost, budget: float, *, eligible=None,
-                      id_rank=None, fixed=(), index=None, k_max: int | None = None) -> Coverage:
+                      id_rank=None, fixed=(), index=None, k_max: int | None = None,
+                      bound: bool = False) -> Coverage:
     """Budgeted maximum coverage: the better of cost-effective and unit-cost greedy.
 
     Parameters
@@ -337,6 +196,12 @@ def budgeted_coverage(offsets, members, n: int, cost, budget: float, *, eligible
         Total cost the picks may reach.
     k_max : int, optional
         Cap on the number of picks (no guarantee is claimed with this extra cap).
+    bound : bool, optional
+        Also compute ``Coverage.bound``: the minimum over both greedy runs' steps (after
+        0, 1, 2, 4, ... picks and at the end) of ``cov(S_i)`` plus the fractional-knapsack
+        optimum of the marginal coverages given ``S_i`` with the whole budget, an upper
+        bound on the best affordable cover (the knapsack form of :func:`max_coverage`'s
+        bound).
 
     Other parameters are those of :func:`max_coverage`. Users whose best gain is zero
     are never bought.
@@ -383,15 +248,18 @@ def budgeted_coverage(offsets, members, n: int, cost, budget: float, *, eligible
     elig = elig & np.isfinite(cost) & (cost >= 0)
     km = -1 if k_max is None else int(k_max)
     runs = []
+    mode = K.BOUND_KNAPSACK if bound else K.BOUND_NONE
     for ratio, rule in ((True, "cost-effective"), (False, "unit")):
-        picks, gains, fg, total, spent = _greedy(offsets, members, ptr, sets, int(n), elig, rank,
-                                                 cost, budget, km, ratio, fixed, True)
+        picks, gains, fg, total, spent, ub = K.greedy(offsets, members, ptr, sets, int(n), elig,
+                                                      rank, cost, budget, km, ratio, fixed, True,
+                                                      mode, 0)
         runs.append(Coverage(picks, gains, fg, int(total), int(offsets.shape[0] - 1),
-                             float(spent), rule))
+                             float(spent), rule, float(ub)))
     a, b = runs
-    if (b.covered, -b.spent) > (a.covered, -a.spent):
-        return b
-    return a
+    ub = min(a.bound, b.bound)
+    best = b if (b.covered, -b.spent) > (a.covered, -a.spent) else a
+    return Coverage(best.picks, best.gains, best.fixed_gains, best.covered, best.n_sets,
+                    best.spent, best.rule, ub)
 
 
 def prefix_coverage(offsets, members, n: int, seq, *, index=None) -> np.ndarray:
@@ -408,4 +276,30 @@ def prefix_coverage(offsets, members, n: int, seq, *, index=None) -> np.ndarray:
     members = np.ascontiguousarray(members, dtype=np.int32)
     ptr, sets = invert(offsets, members, n) if index is None else index
     seq = np.ascontiguousarray(np.asarray(seq, dtype=np.int64).reshape(-1))
-    return _prefix(offsets, members, ptr, sets, int(n), seq)
+    return K.prefix(offsets, members, ptr, sets, int(n), seq)
+
+
+def first_cover(offsets, members, n: int, seq) -> np.ndarray:
+    """Like :func:`prefix_coverage`, in one pass over the sets and without an inverted index.
+
+    For counting how many of an independent collection's sets a seed sequence covers
+    (OPIM-C's validation sets): each set counts for the first user of ``seq`` in it.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from graphkit.seeds.greedy import first_cover
+    >>> first_cover(np.array([0, 2, 3]), np.array([0, 1, 1], dtype=np.int32), 2, [1, 0]).tolist()
+    [2, 0]
+    """
+    import numba
+
+    offsets = np.ascontiguousarray(offsets, dtype=np.int64)
+    members = np.ascontiguousarray(members, dtype=np.int32)
+    seq = np.asarray(seq, dtype=np.int64).reshape(-1)
+    order = np.full(int(n), seq.size, dtype=np.int64)
+    order[seq[::-1]] = np.arange(seq.size - 1, -1, -1)  # a repeated user counts where it first is
+    blocks = min(int(numba.get_num_threads()), members.shape[0] // 500_000)
+    if blocks < 2:
+        return K.first_cover_serial(offsets, members, order, seq.size, 1)
+    return K.first_cover(offsets, members, order, seq.size, blocks)

@@ -30,7 +30,7 @@ from .greedy import Coverage, budgeted_coverage, invert, max_coverage
 if TYPE_CHECKING:  # pragma: no cover
     from .._rng import RngLike
 
-__all__ = ["imm", "IMMResult", "run_imm", "guarantee_text"]
+__all__ = ["imm", "IMMResult", "run_imm", "guarantee_text", "guarantee_subject"]
 
 _E1 = 1.0 - 1.0 / math.e
 #: RR sets drawn first to learn the mean set size before the memory check.
@@ -112,21 +112,22 @@ class IMMResult:
         return float(self.estimate[-1]) if self.estimate.size else 0.0
 
 
+def guarantee_subject(*, budget: bool, targeted: bool, include: bool) -> tuple[str, str]:
+    """``(what is measured, what it is compared with)`` in a guarantee statement."""
+    what = "the best set whose cost fits the budget" if budget else "the best set of the same size"
+    if include:
+        what += " containing the included users"
+    reach = "expected number of target users reached" if targeted else "expected spread"
+    return reach, what
+
+
 def guarantee_text(epsilon: float, ell: float, n: int, *, budget: bool, targeted: bool,
                    include: bool) -> str:
     """The approximation statement for one configuration (one line)."""
     fail = f"n^-{ell:g} = {1 - n ** -ell:.6g}"
-    if budget:
-        factor = _E1 / 2 - epsilon
-        what = "the best set whose cost fits the budget"
-        head = f"(1 - 1/e)/2 - epsilon = {factor:.3f}"
-    else:
-        factor = _E1 - epsilon
-        what = "the best set of the same size"
-        head = f"1 - 1/e - epsilon = {factor:.3f}"
-    if include:
-        what += " containing the included users"
-    reach = "expected number of target users reached" if targeted else "expected spread"
+    factor = (_E1 / 2 if budget else _E1) - epsilon
+    head = f"{'(1 - 1/e)/2' if budget else '1 - 1/e'} - epsilon = {factor:.3f}"
+    reach, what = guarantee_subject(budget=budget, targeted=targeted, include=include)
     if factor <= 0:
         return (f"no approximation guarantee at epsilon={epsilon:g} ({head} <= 0); "
                 "use a smaller epsilon")
@@ -136,15 +137,17 @@ def guarantee_text(epsilon: float, ell: float, n: int, *, budget: bool, targeted
     return text
 
 
-def _select(rr: RRSets, cons: Constraints, index=None) -> Coverage:
+def _select(rr: RRSets, cons: Constraints, index=None, bound: bool = False) -> Coverage:
+    """Greedy cover of ``rr`` under ``cons`` (budgeted with a budget); ``bound``: also
+    OPIM's upper bound on the best cover."""
     if index is None:
         index = invert(rr.offsets, rr.members, rr.n)
     if cons.budget is None:
         return max_coverage(rr.offsets, rr.members, rr.n, cons.k, eligible=cons.eligible,
-                            id_rank=cons.id_rank, fixed=cons.include, index=index)
+                            id_rank=cons.id_rank, fixed=cons.include, index=index, bound=bound)
     return budgeted_coverage(rr.offsets, rr.members, rr.n, cons.cost, cons.budget,
                              eligible=cons.eligible, id_rank=cons.id_rank, fixed=cons.include,
-                             index=index)
+                             index=index, bound=bound)
 
 
 def _suggest_epsilon(n, k, ell, frac, i_min, last, max_sets, eps) -> float:
