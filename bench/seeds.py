@@ -378,7 +378,7 @@ def task_rows(name, args, rows):
 
 
 def celf_rows(args, rows):
-    from graphkit.seeds.celf import celf
+    from graphkit.seeds.celf_alg import celf
 
     ig = load("nethept-2000")
     k = 20

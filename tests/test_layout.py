@@ -185,3 +185,26 @@ def test_no_module_is_two_ideas(module, path):
     """A module past 500 lines is two ideas (ARCHITECTURE.md): split it."""
     n = len(path.read_text(encoding="utf-8").splitlines())
     assert n <= 500, f"{module} has {n} lines"
+
+
+def test_no_module_is_named_like_a_name_its_package_exports():
+    """``graphkit.seeds.imm`` must be one thing: a function exported by the package and a
+    submodule of the same name shadow each other depending on import order."""
+    import importlib
+    import pkgutil
+    import types
+
+    import graphkit
+
+    clashes = []
+    for info in pkgutil.walk_packages(graphkit.__path__, "graphkit."):
+        if not info.ispkg:
+            continue
+        package = importlib.import_module(info.name)
+        exported = set(getattr(package, "__all__", ()))
+        for sub in pkgutil.iter_modules(package.__path__):
+            if sub.name in exported and not isinstance(getattr(package, sub.name), types.ModuleType):
+                clashes.append(f"{info.name}.{sub.name}")
+    top = {m.name for m in pkgutil.iter_modules(graphkit.__path__)}
+    clashes += [f"graphkit.{n}" for n in graphkit.__all__ if n in top]
+    assert clashes == []

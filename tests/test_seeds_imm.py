@@ -16,9 +16,9 @@ from test_seeds_exact import CASES, Worlds, ig_from, small_graph
 
 from graphkit.errors import InputError, UnknownUserError
 from graphkit.seeds import _rrsets, _theta, imm
-from graphkit.seeds.celf import celf
+from graphkit.seeds.celf_alg import celf
 
-imm_module = importlib.import_module("graphkit.seeds.imm")  # the package attribute is the function
+imm_module = importlib.import_module("graphkit.seeds.imm_alg")
 
 ROOT = Path(__file__).resolve().parents[1]
 E1 = 1 - 1 / math.e

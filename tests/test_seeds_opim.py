@@ -17,7 +17,7 @@ from test_seeds_exact import CASES, Worlds, ig_from, small_graph
 from graphkit.errors import InputError
 from graphkit.seeds import _rrsets, opim
 
-opim_module = importlib.import_module("graphkit.seeds.opim")  # the package attribute is the function
+opim_module = importlib.import_module("graphkit.seeds.opim_alg")
 
 E1 = 1 - 1 / math.e
 EPS = 0.1

@@ -9,7 +9,7 @@ activation counts) for callers such as influence maximization. The numba kernels
 
 from .estimate import SpreadEstimate
 from .models import IndependentCascade, LinearThreshold, as_model
-from .simulate import run_cascades, simulate
+from .simulation import run_cascades, simulate
 
 __all__ = ["simulate", "run_cascades", "SpreadEstimate", "IndependentCascade", "LinearThreshold",
            "as_model"]

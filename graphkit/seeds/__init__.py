@@ -21,10 +21,10 @@ Private: ``_theta`` (IMM's sample-size math), ``_opim_bounds`` (OPIM-C's bounds)
 resolved to positions).
 """
 
-from .celf import CELFResult, celf
+from .celf_alg import CELFResult, celf
 from .heuristics import degree_discount, random_seeds, top_degree, top_pagerank
-from .imm import IMMResult, imm
-from .opim import OPIMResult, opim
+from .imm_alg import IMMResult, imm
+from .opim_alg import OPIMResult, opim
 from .select import BASELINES, METHODS, SeedSelection, select_seeds
 
 __all__ = ["select_seeds", "SeedSelection", "imm", "IMMResult", "opim", "OPIMResult", "celf",

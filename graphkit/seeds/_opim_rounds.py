@@ -1,5 +1,5 @@
 """OPIM-C's machinery (private): the memory guard, the guarantee text and the doubling rounds
-of two RR-set collections, for :mod:`graphkit.seeds.opim`."""
+of two RR-set collections, for :mod:`graphkit.seeds.opim_alg`."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from . import _opim_bounds as B
 from ._constraints import Constraints
 from ._rrsets import CALL_MEMBERS, RRSets, default_max_memory, format_bytes
 from .greedy import first_cover
-from .imm import _select, guarantee_subject
+from .imm_alg import _select, guarantee_subject
 
 __all__ = ["memory_needed", "guarantee_text"]
 

@@ -156,7 +156,7 @@ def _evaluate(ig, positions, model, runs, seed, targets, precision=0.0) -> Sprea
     """
     from .._rng import as_generator
     from ..diffusion import run_cascades
-    from ..diffusion.simulate import CHUNK_RUNS
+    from ..diffusion.simulation import CHUNK_RUNS
 
     pos = np.asarray(positions, dtype=np.int64)
     ids = tuple(ig.node_ids[pos].tolist())
@@ -255,7 +255,7 @@ def select_seeds(graph, k: int | None = None, *, method: str = "opim", model: st
         ``opim`` (default) has the ``(1 - 1/e - epsilon)`` guarantee and reports the
         ratio it certifies, usually much higher (:func:`graphkit.seeds.opim`); ``imm``
         the same guarantee with 1.4-1.9x the RR sets (:func:`graphkit.seeds.imm`);
-        ``celf`` is Monte Carlo greedy for small graphs (:func:`graphkit.seeds.celf.celf`);
+        ``celf`` is Monte Carlo greedy for small graphs (:func:`graphkit.seeds.celf_alg.celf`);
         the rest are heuristics (:mod:`graphkit.seeds.heuristics`).
     model : {"ic", "lt"}, optional
     prob : str, optional
@@ -334,9 +334,9 @@ def select_seeds(graph, k: int | None = None, *, method: str = "opim", model: st
     from ..graph import SocialGraph
     from ..weighting import as_influence_graph
     from . import heuristics
-    from .celf import run_celf
-    from .imm import run_imm
-    from .opim import run_opim
+    from .celf_alg import run_celf
+    from .imm_alg import run_imm
+    from .opim_alg import run_opim
 
     say = progress or silent
     method = str(method).lower()

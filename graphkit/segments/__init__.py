@@ -13,7 +13,7 @@
 The RR-set counting kernel (``_kernels``) is private.
 """
 
-from .features import features, participation, single_seed_reach
+from .feature_table import features, participation, single_seed_reach
 from .planted import planted_roles
 from .roles import ROLES, Segmentation, clustering_matrix, name_segments, segment_users
 

@@ -219,7 +219,7 @@ def segment_users(graph=None, k: int | None = None, *, table=None, partition=Non
     import pandas as pd
 
     from .._rng import as_generator
-    from .features import features
+    from .feature_table import features
 
     say = progress or (lambda *a, **kw: None)
     gen = as_generator(rng)

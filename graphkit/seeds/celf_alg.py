@@ -211,7 +211,7 @@ def celf(ig, k: int | None = None, *, model: str = "ic", runs: int = 1000, rng: 
     Examples
     --------
     >>> import graphkit as gk
-    >>> from graphkit.seeds.celf import celf
+    >>> from graphkit.seeds.celf_alg import celf
     >>> g = gk.SocialGraph.from_pairs([("b", "a"), ("c", "a"), ("d", "c"), ("e", "c")])
     >>> res = celf(gk.influence_graph(g, "uniform:1"), 1, runs=100, rng=7)
     >>> res.seeds, res.estimate.tolist()

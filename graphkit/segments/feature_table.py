@@ -211,7 +211,7 @@ def participation(graph, membership) -> np.ndarray:
     Examples
     --------
     >>> import graphkit as gk, numpy as np
-    >>> from graphkit.segments.features import participation
+    >>> from graphkit.segments.feature_table import participation
     >>> g = gk.SocialGraph.from_pairs([("a", "b"), ("a", "c")])
     >>> participation(g, np.array([0, 0, 1])).tolist()          # a: half its weight each way
     [0.5, 0.0, 0.0]

@@ -32,7 +32,7 @@ from ._opim_rounds import (
     guarantee_text,
     memory_needed,
 )
-from .imm import _select
+from .imm_alg import _select
 
 if TYPE_CHECKING:  # pragma: no cover
     from .._progress import Progress
