@@ -365,7 +365,7 @@ def _read_one(path, label, options, header, named, extra_cols):
         pf, names = open_parquet(path, options, extra_cols)
         cols = resolve_columns(path, names, True, options, [])
         check_extra(path, names, extra_cols)
-        use = [c for c in list(cols.values()) + list(extra_cols) if c is not None]
+        use = list(dict.fromkeys(c for c in list(cols.values()) + list(extra_cols) if c is not None))
         try:
             table = pf.read(columns=use)
         except (pa.ArrowInvalid, OSError) as exc:
@@ -386,7 +386,8 @@ def _read_one(path, label, options, header, named, extra_cols):
         cols = resolve_columns(path, layout.names, layout.header, options, layout.first_row,
                                 extra_cols)
         check_extra(path, layout.names, extra_cols)
-        table = read_text(path, layout, cols, extra_cols)
+        # a column both canonical and extra (--prob column:weight) is read once
+        table = read_text(path, layout, cols, [c for c in extra_cols if c not in cols.values()])
         names = layout.names
         fmt_name = {",": "csv", "\t": "tsv", " ": "edgelist"}[layout.delimiter]
     loc = Located(path, fmt_name if fmt_name in ("parquet", "jsonl") else "text", layout)
