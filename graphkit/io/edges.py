@@ -197,9 +197,10 @@ def read_edges(
 
     Parameters
     ----------
-    paths : str or sequence of str
+    paths : str, sequence of str, or pandas.DataFrame
         Files to read (CSV, TSV, whitespace edge list, Parquet, JSON Lines; text
-        formats may end in ``.gz`` or ``.bz2``).
+        formats may end in ``.gz`` or ``.bz2``), or a DataFrame of rows already in
+        memory (columns found by the same names; errors name ``DataFrame:ROW``).
     source_col, target_col, type_col, weight_col, time_col : str, optional
         Column names (or 1-based positions) of the canonical columns. When omitted,
         common names are recognised (``source``/``src``/``from``, ``target``/``dst``/
@@ -239,6 +240,12 @@ def read_edges(
     import pyarrow as pa
     import pyarrow.compute as pc
 
+    from .frames import is_frame, read_frame
+
+    if is_frame(paths):  # rows already in memory: the same columns and checks as a file
+        return read_frame(paths, source_col=source_col, target_col=target_col,
+                          type_col=type_col, weight_col=weight_col, time_col=time_col,
+                          type_label=type_label, type_weights=type_weights, extra_cols=extra_cols)
     if isinstance(paths, (str, os.PathLike)):
         paths = [paths]
     paths = [os.fspath(p) for p in paths]
