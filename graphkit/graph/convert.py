@@ -77,8 +77,14 @@ def edge_times(graph) -> tuple[np.ndarray, np.ndarray] | None:
 
 
 def _iso(stamps: np.ndarray) -> np.ndarray:
-    """ISO 8601 UTC text (``2024-01-02T03:04:05Z``; fractions kept); '' for NaT."""
-    text = np.datetime_as_string(stamps, unit="auto")
+    """ISO 8601 UTC text (``2024-01-02T03:04:05Z``, seconds always written as xsd:dateTime
+    needs, fractions only as fine as the data's); '' for NaT."""
+    ns = stamps.astype("datetime64[ns]").view(np.int64)[~np.isnat(stamps)]
+    unit = "s"
+    for u, step in (("ms", 10**6), ("us", 10**3), ("ns", 1)):
+        if (ns % (step * 1000)).any():
+            unit = u
+    text = np.datetime_as_string(stamps.astype("datetime64[ns]"), unit=unit)
     out = np.char.add(text.astype(str), "Z").astype(object)
     out[np.isnat(stamps)] = ""
     return out
