@@ -139,6 +139,12 @@ class EdgeTable:
             df[k] = v
         return df
 
+    def _repr_html_(self) -> str:
+        """Notebook display: rows, users, types, weights, time range (``io.display``)."""
+        from .display import edge_table_html
+
+        return edge_table_html(self)
+
     def locate_first(self, column: str, bad) -> tuple[str, int, float] | None:
         """``(path, line, value)`` of the first value of extra ``column`` for which
         ``bad(value)`` holds, in file order (self-loop rows included), or None.
