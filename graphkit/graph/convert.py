@@ -12,7 +12,8 @@ Edge attributes written by :func:`to_networkx`, :func:`to_igraph` and :func:`to_
 ``weight`` (the merged weight), ``n_<type>`` (interactions of each type),
 ``first_time``/``last_time`` (ISO 8601 UTC text; empty for an edge with no timed row;
 only when the graph has times). Graph attributes (networkx ``G.graph``, igraph
-``g["..."]``): ``types`` and ``type_weights``, so that :func:`from_networkx` /
+``g["..."]``): ``types`` (a JSON list) and ``type_weights`` (a JSON object), text so that
+networkx's and igraph's GraphML/GEXF writers take them, and :func:`from_networkx` /
 :func:`from_igraph` give back the same graph.
 """
 
@@ -206,8 +207,7 @@ def to_networkx(graph, weighted: bool = True, *, scores=None, communities=None, 
     """
     import networkx as nx
 
-    G = nx.DiGraph(types=list(graph.types),
-                   type_weights={t: float(w) for t, w in zip(graph.types, graph.type_weights)})
+    G = nx.DiGraph(**_graph_attrs(graph))
     ids = graph.node_ids.tolist()
     nodes = node_attributes(graph, scores=scores, communities=communities, seeds=seeds)
     if nodes:
@@ -247,9 +247,34 @@ def to_igraph(graph, weighted: bool = True, directed: bool = True, *, scores=Non
     for k, v in node_attributes(graph, scores=scores, communities=communities,
                                 seeds=seeds).items():
         h.vs[k] = v.tolist()
-    h["types"] = list(graph.types)
-    h["type_weights"] = {t: float(w) for t, w in zip(graph.types, graph.type_weights)}
+    for k, v in _graph_attrs(graph).items():
+        h[k] = v
     return h
+
+
+def _graph_attrs(graph) -> dict:
+    import json
+
+    return {"types": json.dumps(list(graph.types), ensure_ascii=False),
+            "type_weights": json.dumps({t: float(w) for t, w in zip(graph.types,
+                                                                    graph.type_weights)},
+                                       ensure_ascii=False)}
+
+
+def _parse_graph_attrs(attrs: dict) -> tuple:
+    """``(types, type_weights)`` from the graph attributes :func:`_graph_attrs` writes (JSON
+    text, or lists/dicts set by hand); ``(None, {})`` when absent or unreadable."""
+    import json
+
+    types, tw = attrs.get("types"), attrs.get("type_weights")
+    try:
+        types = json.loads(types) if isinstance(types, str) else types
+        tw = json.loads(tw) if isinstance(tw, str) else tw
+    except ValueError:
+        return None, {}
+    if not isinstance(types, (list, tuple)):
+        types = None
+    return types, dict(tw) if isinstance(tw, dict) else {}
 
 
 # ------------------------------------------------------------------------------ in
@@ -308,8 +333,7 @@ def _from_edge_list(node_ids, pairs, datas, *, weight, type, time, graph_attrs, 
 
     from .social import SocialGraph
 
-    types = graph_attrs.get("types")
-    type_weights = dict(graph_attrs.get("type_weights") or {})
+    types, type_weights = _parse_graph_attrs(graph_attrs)
     ours = types is not None and all(f"n_{t}" in d for d in datas for t in types)
     if ours:  # written by to_networkx/to_igraph: rebuild the counts exactly
         types = [str(t) for t in types]
