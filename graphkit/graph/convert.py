@@ -156,7 +156,7 @@ def _aligned(graph, values, column, dtype, fill):
 
 
 # ----------------------------------------------------------------------------- out
-def to_pandas(graph):
+def to_pandas(graph, *, times: bool = True):
     """The merged edge table: ``source, target, weight``, ``n_<type>`` per type, and
     ``first_time, last_time`` (UTC timestamps, NaT without) when the graph has times.
 
@@ -174,7 +174,7 @@ def to_pandas(graph):
                        "weight": np.asarray(graph.weight)})
     for i, t in enumerate(graph.types):
         df[f"n_{t}"] = np.asarray(graph.counts[:, i])
-    times = edge_times(graph)
+    times = edge_times(graph) if times else None
     if times is not None:
         df["first_time"] = pd.to_datetime(times[0], utc=True)
         df["last_time"] = pd.to_datetime(times[1], utc=True)

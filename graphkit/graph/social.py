@@ -235,7 +235,6 @@ class SocialGraph:
                     type_weights=None) -> SocialGraph:
         """Build from a DataFrame of interaction rows: :func:`graphkit.graph.convert.from_pandas`."""
         from .convert import from_pandas
-
         return from_pandas(df, source, target, type, weight, time, type_weights=type_weights)
 
     @classmethod
@@ -428,24 +427,22 @@ class SocialGraph:
     def to_igraph(self, weighted: bool = True, directed: bool = True, **node_attrs):
         """An ``igraph.Graph`` with attributes: :func:`graphkit.graph.convert.to_igraph`."""
         from .convert import to_igraph
-
         return to_igraph(self, weighted, directed, **node_attrs)
 
     def to_networkx(self, weighted: bool = True, **node_attrs):
         """A ``networkx.DiGraph`` with attributes: :func:`graphkit.graph.convert.to_networkx`."""
         from .convert import to_networkx
-
         return to_networkx(self, weighted, **node_attrs)
 
     def to_pandas(self) -> pd.DataFrame:
         """The edge table with counts and times: :func:`graphkit.graph.convert.to_pandas`."""
         from .convert import to_pandas
-
         return to_pandas(self)
 
     def edges(self) -> pd.DataFrame:
         """The merged edge list: ``source, target, weight`` and one count column per type."""
-        return self.to_pandas().iloc[:, : 3 + len(self.types)]
+        from .convert import to_pandas
+        return to_pandas(self, times=False)
 
 
 def _merge_rows(src, dst, typ, row_weight, type_weights, n):

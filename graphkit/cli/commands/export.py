@@ -62,7 +62,9 @@ def export(output, fmt, ranking, communities_file, seeds_file, compute, k, timel
     \b
     Examples:
       graphkit export data/example.csv -o graph.gexf --compute pagerank --compute communities --random-seed 1
+      graphkit rank data/example.csv -o ranking.csv
       graphkit export data/example.csv -o graph.graphml --ranking ranking.csv --seeds seeds.txt
+      graphkit export data/example.csv -o static.gexf --no-timeline --compute seeds -k 3 --random-seed 1
       graphkit export data/example.csv -o neo4j-import --format neo4j --communities communities.csv
       graphkit export data/example.csv -o edges.parquet
     """
