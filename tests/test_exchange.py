@@ -223,3 +223,6 @@ def test_export_errors(tmp_path):
     assert r.exit_code == 1 and r.output.strip().splitlines()[-1] == \
         f"Error: {bad}:2: score 'high' is not a number"
     assert sorted(os.listdir(tmp_path)) == ["r.csv"]
+    r = run(["export", EXAMPLE, "-o", str(bad), "--format", "neo4j"])
+    assert r.exit_code == 1 and r.output.strip().splitlines()[-1] == \
+        f"Error: {bad}: is a file; the neo4j format writes two files into a directory"

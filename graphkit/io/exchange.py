@@ -215,6 +215,9 @@ def write_neo4j(directory, node_ids, node_attrs: dict, sources, targets, types, 
     Returns the two paths.
     """
     directory = os.fspath(directory)
+    if os.path.exists(directory) and not os.path.isdir(directory):
+        raise InputError("is a file; the neo4j format writes two files into a directory",
+                         directory)
     if not os.path.isdir(directory):
         parent = os.path.dirname(os.path.abspath(directory))
         if not os.path.isdir(parent):
