@@ -85,10 +85,8 @@ def _iso(stamps: np.ndarray) -> np.ndarray:
     for u, step in (("ms", 10**6), ("us", 10**3), ("ns", 1)):
         if (ns % (step * 1000)).any():
             unit = u
-    text = np.datetime_as_string(stamps.astype("datetime64[ns]"), unit=unit)
-    out = np.char.add(text.astype(str), "Z").astype(object)
-    out[np.isnat(stamps)] = ""
-    return out
+    text = np.datetime_as_string(stamps.astype("datetime64[ns]"), unit=unit, timezone="UTC")
+    return np.where(np.isnat(stamps), "", text).astype(object)
 
 
 # ------------------------------------------------------------------ node attributes
