@@ -116,7 +116,7 @@ class Report:
         from ._display import iframe_html, summary_html
 
         s = self.summary
-        rows = [("sources", ", ".join(self.sources)), ("users", s.get("users")),
+        rows = [("sources", ", ".join(self.sources) or None), ("users", s.get("users")),
                 ("edges", s.get("edges")), ("communities", self.partition.n_communities)]
         if self.selection is not None:
             sp = self.selection.spread

@@ -92,6 +92,9 @@ def test_report_has_summary_and_page():
     p = parse(rep._repr_html_())
     assert len(p.frames) == 1 and p.frames[0]["srcdoc"] == rep.to_html()
     assert "height:900px" in p.frames[0]["style"]
+    rows = dict(zip(p.text[1::2], p.text[2::2]))  # title, then label/value pairs
+    assert rows["users"] == "10" and rows["edges"] == "19"
+    assert rows["communities"] == str(rep.partition.n_communities)
 
 
 @pytest.mark.slow
