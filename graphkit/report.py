@@ -6,7 +6,7 @@ selection, and returns a :class:`Report` that renders to one self-contained page
 1. a summary of the data (:func:`graphkit.stats.graph_summary`);
 2. the top influencers (PageRank) with the interactions they received;
 3. the communities (Leiden), with their top members and bridges;
-4. the recommended seeds (IMM), their expected reach re-estimated by independent
+4. the recommended seeds (OPIM-C, graphkit's default), their expected reach re-estimated by independent
    simulation, the baselines under the same simulations, and the spread-vs-k curve of
    every method with 95% confidence bands, drawn by matplotlib as inline SVG (text kept
    as text, no font or image fetched);
@@ -47,9 +47,9 @@ if TYPE_CHECKING:  # pragma: no cover
 __all__ = ["Report", "build_report", "spread_curve_svg"]
 
 #: Display names of the seed-selection methods in the report.
-METHOD_NAMES = {"imm": "IMM", "celf": "CELF", "degree": "top in-degree", "pagerank": "top PageRank",
+METHOD_NAMES = {"opim": "OPIM-C", "imm": "IMM", "celf": "CELF", "degree": "top in-degree", "pagerank": "top PageRank",
                 "degree-discount": "degree discount", "random": "random"}
-_CURVE_COLORS = {"imm": "#d62728", "celf": "#d62728", "degree": "#4e79a7", "pagerank": "#59a14f",
+_CURVE_COLORS = {"opim": "#d62728", "imm": "#d62728", "celf": "#d62728", "degree": "#4e79a7", "pagerank": "#59a14f",
                  "degree-discount": "#f28e2b", "random": "#9c755f"}
 
 
@@ -310,9 +310,9 @@ def build_report(graph, edges=None, *, k: int = 20, top: int = 20, rng: RngLike 
     top : int, optional
         Influencers listed (default 20).
     rng : int, numpy.random.Generator or None, optional
-        One seed for Leiden, IMM, the simulations and the layout.
+        One seed for Leiden, the seed selection, the simulations and the layout.
     epsilon : float, optional
-        IMM's accuracy (default 0.1).
+        The seed selection's accuracy (default 0.1): spread >= (1 - 1/e - epsilon) x optimum.
     evaluate_runs : int, optional
         Simulated cascades of the independent reach estimates (default 10,000).
     model, prob : optional
@@ -370,8 +370,8 @@ def build_report(graph, edges=None, *, k: int = 20, top: int = 20, rng: RngLike 
                 details["notes"].append(f"k reduced from {k:,} to {k_used:,}: the graph has "
                                         f"{graph.n_nodes:,} users")
             details["k"] = k_used
-            say(f"choosing {k_used} seeds (IMM)")
-            selection = select_seeds(graph, k_used, method="imm", model=model, prob=prob,
+            say(f"choosing {k_used} seeds (OPIM-C)")
+            selection = select_seeds(graph, k_used, method="opim", model=model, prob=prob,
                                      epsilon=epsilon, evaluate_runs=int(evaluate_runs), rng=seed,
                                      edges=edges, progress=say)
     else:

@@ -93,7 +93,7 @@ def test_spread_curve_svg_is_inline_text_and_covers_every_method(example_report)
     assert svg.startswith("<svg") and svg.endswith("</svg>")
     assert "http" not in svg and "<image" not in svg and "@font-face" not in svg
     text = " ".join(re.findall(r"<text[^>]*>([^<]*)</text>", svg))
-    for label in ("IMM (recommended)", "top in-degree", "top PageRank", "degree discount"):
+    for label in ("OPIM-C (recommended)", "top in-degree", "top PageRank", "degree discount"):
         assert label in svg  # svg.fonttype none: labels stay text
     assert "number of seeds k" in svg or "number of seeds k" in text
     assert gk.report.spread_curve_svg(rep.selection) == svg  # fixed ids, no date
@@ -223,7 +223,7 @@ def test_demo_writes_every_output_and_says_where(demo_run):
     for step in ("1. info", "2. rank", "3. communities", "4. seeds", "5. views", "6. report"):
         assert step in r.stdout
     assert "48,132 users" in r.stdout
-    assert "5 seeds by IMM" in r.stdout
+    assert "5 seeds by OPIM-C" in r.stdout
 
 
 def test_demo_outputs_agree_with_the_library(demo_run):

@@ -2,101 +2,21 @@
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass, field
 
 import numpy as np
 
-from ..errors import InputError
+from ..io import COUNT_COLUMNS as _COUNTS
+from ..io import ITEM_COLUMNS, read_items
 
 __all__ = ["read_items", "item_engagement", "ItemEngagement", "ITEM_COLUMNS", "FORMULAS"]
 
-#: Columns of an item log: the first two are required.
-ITEM_COLUMNS = ("item", "creator", "views", "likes", "comments", "shares", "watch_time",
-                "buyers", "timestamp")
-_COUNTS = ("views", "likes", "comments", "shares", "watch_time", "buyers")
 #: The formulas, as printed next to the tables.
 FORMULAS = {
     "engagement_rate": "(likes + comments + shares) / views",
     "conversion_rate": "buyers / followers",
     "avg_watch_time": "watch_time / views (watch_time = total time watched)",
 }
-
-
-def read_items(path):
-    """Read an item log: CSV or TSV (``.tsv``), optionally ``.gz``, with a header.
-
-    Columns (names are matched case-insensitively, surrounding spaces ignored):
-    ``item, creator`` (required), ``views, likes, comments, shares, watch_time,
-    buyers`` (optional non-negative numbers; an empty cell is missing), ``timestamp``
-    (optional). Other columns are ignored.
-
-    Returns
-    -------
-    pandas.DataFrame
-        The known columns, ids as strings exactly as written (trimmed), counts as
-        float64 (NaN = missing); ``attrs["missing_columns"]`` lists the optional count
-        columns the file does not have.
-
-    Raises
-    ------
-    InputError
-        ``items.csv:7: views is not a non-negative number ('-3')``, a missing required
-        column, an empty item or creator, an item listed twice, an unreadable file.
-
-    Examples
-    --------
-    >>> import os, tempfile
-    >>> from graphkit.engagement import read_items
-    >>> p = os.path.join(tempfile.mkdtemp(), "items.csv")
-    >>> _ = open(p, "w", encoding="utf-8").write("\\ufeffItem, Creator ,views,likes\\r\\nv1,ann,100,7\\r\\n")
-    >>> read_items(p)[["item", "creator", "views", "likes"]].values.tolist()
-    [['v1', 'ann', 100.0, 7.0]]
-    """
-    import pandas as pd
-
-    path = os.fspath(path)
-    if not os.path.exists(path):
-        raise InputError("no such file", path)
-    base = path[:-3] if path.lower().endswith(".gz") else path
-    sep = "\t" if base.lower().endswith((".tsv", ".tab")) else ","
-    try:
-        df = pd.read_csv(path, sep=sep, dtype=str, keep_default_na=False, encoding="utf-8-sig",
-                         skip_blank_lines=True)
-    except (UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError, OSError) as exc:
-        msg = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise InputError(f"not a readable item file ({msg})", path) from None
-    names = {str(c).strip().lower(): c for c in df.columns}
-    missing = [c for c in ("item", "creator") if c not in names]
-    if missing:
-        raise InputError(f"an item file needs the columns item,creator (missing: "
-                         f"{', '.join(missing)}; columns: {', '.join(map(str, df.columns))})", path)
-    out = pd.DataFrame({c: df[names[c]].str.strip() for c in ("item", "creator")})
-    for c in ("item", "creator"):
-        empty = (out[c] == "").to_numpy()
-        if empty.any():
-            raise InputError(f"{c} is empty", path, int(np.flatnonzero(empty)[0]) + 2)
-    dup = out["item"].duplicated().to_numpy()
-    if dup.any():
-        i = int(np.flatnonzero(dup)[0])
-        raise InputError(f"item {out['item'].iloc[i]!r} is listed twice", path, i + 2)
-    absent = []
-    for c in _COUNTS:
-        if c not in names:
-            absent.append(c)
-            out[c] = np.nan
-            continue
-        raw = df[names[c]].str.strip()
-        val = pd.to_numeric(raw.where(raw != "", None), errors="coerce").to_numpy(dtype=np.float64)
-        bad = ((raw != "") & ~np.isfinite(val)) | (val < 0)
-        if bad.any():
-            i = int(np.flatnonzero(bad.to_numpy() if hasattr(bad, "to_numpy") else bad)[0])
-            raise InputError(f"{c} is not a non-negative number ({raw.iloc[i]!r})", path, i + 2)
-        out[c] = val
-    if "timestamp" in names:
-        out["timestamp"] = df[names["timestamp"]].str.strip()
-    out.attrs["missing_columns"] = absent
-    return out
 
 
 @dataclass(frozen=True, eq=False)

@@ -6,6 +6,7 @@ the file and line):
 * :func:`read_edges` -- interaction logs (CSV, TSV, SNAP-style edge lists, Parquet, JSON
   Lines; ``.gz``/``.bz2``) -> :class:`EdgeTable`.
 * :func:`read_actions` -- action logs (who shared which item when) -> :class:`ActionLog`.
+* :func:`read_items` -- item-level logs (one row per video / post: views, likes, ...).
 * :func:`read_membership`, :func:`read_id_list`, :func:`read_costs`, :func:`read_learned`,
   :func:`read_user_table` -- the small side files (memberships, seed/target lists, costs,
   learned probabilities).
@@ -22,6 +23,7 @@ their file lines), ``_ids`` (ids -> int32 codes), ``_kernels`` (numba id parsing
 from .actions import ACTION_FORMS, ActionLog, read_actions
 from .edges import DEFAULT_TYPE, EdgeTable, FileReport, LoadReport, parse_type_weights, read_edges
 from .exchange import write_gexf, write_graphml, write_neo4j
+from .items import COUNT_COLUMNS, ITEM_COLUMNS, read_items
 from .tables import read_costs, read_id_list, read_learned, read_membership, read_user_table
 from .writers import (
     FORMATS,
@@ -36,6 +38,7 @@ from .writers import (
 __all__ = [
     "read_edges", "EdgeTable", "LoadReport", "FileReport", "parse_type_weights", "DEFAULT_TYPE",
     "read_actions", "ActionLog", "ACTION_FORMS",
+    "read_items", "ITEM_COLUMNS", "COUNT_COLUMNS",
     "read_membership", "read_id_list", "read_costs", "read_learned", "read_user_table",
     "write_table", "write_text", "write_gexf", "write_graphml", "write_neo4j", "atomic_path", "atomic_open", "to_jsonable", "format_of", "FORMATS",
 ]

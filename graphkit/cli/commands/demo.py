@@ -47,7 +47,7 @@ def bundled_sample():
               help="Seeds to pick.")
 @click.option("--epsilon", type=click.FloatRange(0, 1, min_open=True, max_open=True),
               default=DEMO_EPSILON, show_default=True,
-              help="IMM's accuracy: spread >= (1 - 1/e - epsilon) x optimum.")
+              help="the seed selection's accuracy: spread >= (1 - 1/e - epsilon) x optimum.")
 @click.option("--runs", type=click.IntRange(min=2), default=DEMO_RUNS, show_default=True,
               help="Most simulated cascades per independent reach estimate.")
 @click.option("--random-seed", type=click.IntRange(min=0), default=None,
@@ -120,15 +120,15 @@ def demo(out_dir, k, epsilon, runs, random_seed):
                                f"{partition.modularity:.4f}",
              out("membership.csv"), out("communities.csv"))
 
-        st.stage(f"choosing {k} seeds (IMM, epsilon {epsilon:g})")
-        selection = select_seeds(graph, k, method="imm", epsilon=epsilon, evaluate_runs=runs,
+        st.stage(f"choosing {k} seeds (OPIM-C, epsilon {epsilon:g})")
+        selection = select_seeds(graph, k, method="opim", epsilon=epsilon, evaluate_runs=runs,
                                  rng=seed, edges=edges, progress=st.stage)
         selection.write(out("seeds.csv"))
         selection.write(out("seeds.json"))
         s = selection.spread
         imp = selection.improvement()
         vs = f", {imp:+.1f}% vs the best baseline" if imp is not None else ""
-        step(4, "seeds", f"{k} seeds by IMM (epsilon {epsilon:g}) reach {s.mean:,.1f} users "
+        step(4, "seeds", f"{k} seeds by OPIM-C (epsilon {epsilon:g}) reach {s.mean:,.1f} users "
                          f"(95% CI {s.ci_low:,.1f} .. {s.ci_high:,.1f}, {s.runs:,} runs){vs}",
              out("seeds.csv"), out("seeds.json"))
 

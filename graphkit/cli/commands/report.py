@@ -26,7 +26,7 @@ from .._output import Stages, warn
 @click.option("--top", type=click.IntRange(min=1), default=20, show_default=True,
               help="Influencers listed.")
 @click.option("--epsilon", type=click.FloatRange(0, 1, min_open=True, max_open=True), default=0.1,
-              show_default=True, help="IMM's accuracy: spread >= (1 - 1/e - epsilon) x optimum.")
+              show_default=True, help="the seed selection's accuracy: spread >= (1 - 1/e - epsilon) x optimum.")
 @click.option("--runs", type=click.IntRange(min=2), default=10000, show_default=True,
               help="Simulated cascades behind each independent reach estimate.")
 @random_seed_option
@@ -35,7 +35,7 @@ from .._output import Stages, warn
 @handle_errors
 def report(k, top, epsilon, runs, random_seed, output, open_page, **params):
     """Write one self-contained HTML page: the data, the top influencers, the
-    communities, the recommended seeds (IMM vs the baselines, spread-vs-k curve
+    communities, the recommended seeds (OPIM-C vs the baselines, spread-vs-k curve
     with 95% bands) and the interactive community map.
 
     \b
