@@ -111,6 +111,20 @@ class Report:
         """Write :meth:`to_html` to ``path`` atomically; returns the path."""
         return write_text(path, self.to_html())
 
+    def _repr_html_(self) -> str:
+        """Notebook display: a summary table, then the page in a sized, sandboxed iframe."""
+        from ._display import iframe_html, summary_html
+
+        s = self.summary
+        rows = [("sources", ", ".join(self.sources) or None), ("users", s.get("users")),
+                ("edges", s.get("edges")), ("communities", self.partition.n_communities)]
+        if self.selection is not None:
+            sp = self.selection.spread
+            rows.append(("seeds", f"{len(self.selection.table):,}: expected reach "
+                         f"{sp.mean:,.4g} (95% CI {sp.ci_low:,.4g} .. {sp.ci_high:,.4g})"))
+        return (summary_html(self.title, rows)
+                + iframe_html(self.to_html(), title=self.title, height=900))
+
     # ------------------------------------------------------------ rows for the template
     def _influencers(self) -> dict:
         df = self.ranking

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import gzip
 import json
 import os
 import re
@@ -15,7 +14,6 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from click.testing import CliRunner
-from graphs import write_user_files
 from test_io import BAD, write
 
 from graphkit.cli import cli
@@ -36,72 +34,70 @@ def run(args, cwd=None):
         os.chdir(old)
 
 
-def readme_commands():
+def readme_blocks():
+    """The README's fenced blocks in document order: ``(language, text, first line)``."""
     text = (ROOT / "README.md").read_text(encoding="utf-8")
-    cmds = []
-    for block in re.findall(r"```[a-z]*\n(.*?)```", text, flags=re.S):
-        for line in block.splitlines():
-            line = line.strip()
-            if line.startswith("graphkit "):
-                cmds.append(line)
-    return cmds
+    out = []
+    for m in re.finditer(r"^```([a-z]*)\n(.*?)^```", text, flags=re.S | re.M):
+        out.append((m.group(1), m.group(2), text[: m.start()].count("\n") + 2))
+    return out
 
 
-@pytest.fixture(scope="session")
-def learned_probabilities(tmp_path_factory):
-    """What the README's `graphkit learn data/higgs-sample.csv.gz ... -o probabilities.csv` writes."""
-    import graphkit as gk
-
-    graph = gk.SocialGraph.from_edges(gk.read_edges([str(DATA / "higgs-sample.csv.gz")]))
-    path = tmp_path_factory.mktemp("learned") / "probabilities.csv"
-    gk.fit_probabilities(graph, gk.read_actions(DATA / "higgs-actions.csv.gz")).write(path)
-    return path
-
-
-@pytest.fixture
-def workdir(tmp_path, learned_probabilities):
-    """A directory with the bundled data and small stand-ins for the user files the README names."""
-    shutil.copytree(DATA, tmp_path / "data")
-    df = pd.read_csv(DATA / "example.csv", dtype=str, keep_default_na=False)
-    df.to_parquet(tmp_path / "edges.parquet", index=False)
-    df.to_csv(tmp_path / "edges.csv", index=False)
-    # a SNAP file as downloaded: comments, tab separated, headerless
-    snap = "# Directed graph (each unordered pair of nodes is saved once): Slashdot0902.txt\n"
-    snap += "# Nodes: 6 Edges: 8\n# FromNodeId\tToNodeId\n"
-    snap += "".join(f"{a}\t{b}\n" for a, b in [(0, 1), (0, 2), (1, 2), (2, 0), (3, 2), (4, 2), (5, 4), (1, 0)])
-    with gzip.open(tmp_path / "soc-Slashdot0902.txt.gz", "wt") as fh:
-        fh.write(snap)
-    (tmp_path / "follows.txt").write_text("1 2\n2 3\n3 1\n")
-    (tmp_path / "shares.txt").write_text("1 3\n3 2\n")
-    # stand-ins for the files later commands take (seed lists, memberships, costs)
-    with_p = df.assign(p=["0.1", "0.2", "0.05", "0.3"] * (len(df) // 4) + ["0.1"] * (len(df) % 4))
-    with_p.to_csv(tmp_path / "edges-with-p.csv", index=False)
-    (tmp_path / "seeds.csv").write_text("user\nalice\nheidi\n")
-    (tmp_path / "seeds.txt").write_text("alice\nheidi\n")
-    write_user_files(tmp_path, df)
-    # graphkit learn: an action log (interaction rows: source re-shared target's post at t),
-    # and the probability file the README's learn command writes, for the commands that read it
-    df[df.type == "share"][["source", "target", "timestamp"]].to_csv(tmp_path / "shares.csv",
-                                                                     index=False)
-    shutil.copy(learned_probabilities, tmp_path / "probabilities.csv")
-    return tmp_path
+def readme_commands():
+    """Every ``graphkit ...`` line of the README's shell blocks, in document order (the other
+    lines -- ``python3 -m pip install ...`` -- install rather than run graphkit)."""
+    return [line.strip() for lang, body, _ in readme_blocks() if lang in ("", "sh", "bash")
+            for line in body.splitlines() if line.strip().startswith("graphkit ")]
 
 
 def test_readme_lists_commands():
     cmds = readme_commands()
     assert any(c.startswith("graphkit info") for c in cmds)
     assert any(c.startswith("graphkit rank") for c in cmds)
+    assert any(lang == "python" for lang, _, _ in readme_blocks())
 
 
-@pytest.mark.parametrize("command", readme_commands())
-def test_readme_command_runs(workdir, command):
-    args = shlex.split(command)[1:]
-    result = run(args, cwd=workdir)
-    assert result.exit_code == 0, result.output
-    assert result.output.strip(), "a README command must print something"
-    if "-o" in args:
-        out = workdir / args[args.index("-o") + 1]
-        assert out.exists() and out.stat().st_size > 0
+def test_readme_commands_run_as_written(tmp_path):
+    """Every README command, in order, in a directory holding only the bundled data/ (what
+    the package installs as graphkit.data): a file a command reads is either bundled or
+    written by an earlier command, as for a reader who types them in turn."""
+    shutil.copytree(DATA, tmp_path / "data")
+    failures = []
+    for command in readme_commands():
+        args = shlex.split(command)[1:]
+        result = run(args, cwd=tmp_path)
+        if result.exit_code != 0:
+            failures.append(f"{command}\n  exit {result.exit_code}: {result.output.strip()[-500:]}")
+            continue
+        if not result.output.strip():
+            failures.append(f"{command}\n  printed nothing")
+        if "-o" in args:
+            out = tmp_path / args[args.index("-o") + 1]
+            if not (out.exists() and (out.is_dir() or out.stat().st_size > 0)):
+                failures.append(f"{command}\n  wrote no {out.name}")
+    assert not failures, "\n".join(failures)
+
+
+def _python_blocks():
+    marks = []
+    for lang, body, line in readme_blocks():
+        if lang != "python":
+            continue
+        slow = "higgs-sample" in body  # the 48,132-user sample: seconds to a minute
+        marks.append(pytest.param(body, id=f"README-line-{line}",
+                                  marks=[pytest.mark.slow] if slow else []))
+    return marks
+
+
+@pytest.mark.parametrize("code", _python_blocks())
+def test_readme_python_block_runs(tmp_path, monkeypatch, code):
+    """Each Python block runs as written in a fresh namespace, from a directory holding only
+    the bundled data/."""
+    if "save_image" in code:
+        pytest.importorskip("playwright")
+    shutil.copytree(DATA, tmp_path / "data")
+    monkeypatch.chdir(tmp_path)
+    exec(compile(code, "README.md", "exec"), {"__name__": "__readme__"})
 
 
 def test_rank_table_shows_alice_first():

@@ -124,8 +124,11 @@ def test_output_files(tmp_path):
     assert list(df.columns) == ["user", "probability"] and df.user.iloc[0] == "alice"
     assert df.probability.is_monotonic_decreasing
     r = run([*base, "-o", str(json_out)])
-    assert r.exit_code == 0 and r.stdout == ""
+    # the per-user table goes to the file; stdout keeps only the headline (issue 16)
+    assert r.exit_code == 0 and "95% confidence interval" in r.stdout
+    assert "most likely reached" not in r.stdout
     full = json.loads(json_out.read_text())
+    assert f"{full['ci_low']:,.2f} .. {full['ci_high']:,.2f}" in r.stdout
     assert set(KEYS) <= set(full) and full["random_seed"] == 2 and full["converged"] is None
     assert {row["user"] for row in full["rows"]} == set(df.user)
 

@@ -17,6 +17,7 @@ from ._options import CONTEXT_SETTINGS
 from .commands.communities import communities
 from .commands.demo import demo
 from .commands.engagement import engagement
+from .commands.export import export
 from .commands.info import info
 from .commands.learn import learn
 from .commands.rank import rank
@@ -53,7 +54,7 @@ def cli(ctx, quiet, debug):
 
 
 for _command in (info, rank, communities, simulate, seeds, learn, segments, engagement,
-                 recommend, view, report, demo):
+                 recommend, view, report, export, demo):
     cli.add_command(_command)
 
 

@@ -13,13 +13,21 @@ def stdout_console():
     """A rich console on stdout; when piped, wide enough that tables are not squeezed."""
     from rich.console import Console
 
-    return Console(highlight=False, width=None if sys.stdout.isatty() else 160)
+    return Console(highlight=False, width=None if sys.stdout.isatty() else 160, **_plain())
 
 
 def stderr_console():
     from rich.console import Console
 
-    return Console(stderr=True, highlight=False, soft_wrap=True)
+    return Console(stderr=True, highlight=False, soft_wrap=True, **_plain())
+
+
+def _plain() -> dict:
+    """NO_COLOR (https://no-color.org) set: no escape codes at all, bold included (rich's
+    own NO_COLOR handling drops colours but keeps bold and underline)."""
+    import os
+
+    return {"color_system": None} if os.environ.get("NO_COLOR") else {}
 
 
 def note(message: str) -> None:

@@ -109,6 +109,22 @@ class Partition:
         """Number of users in each community (non-increasing)."""
         return np.bincount(self.membership, minlength=self.n_communities)
 
+    def _repr_html_(self) -> str:
+        """Notebook display: method, modularity and the largest communities."""
+        import pandas as pd
+
+        from .._display import summary_html
+
+        sizes = self.sizes
+        users = int(sizes.sum())
+        top = pd.DataFrame({"community": np.arange(len(sizes)), "users": sizes,
+                            "share": sizes / max(users, 1)})
+        rows = [("method", self.method), ("users", users), ("communities", self.n_communities),
+                ("modularity", float(self.modularity)), ("resolution", float(self.resolution)),
+                ("stability over runs", self.stability), ("runs", self.runs)]
+        return summary_html(f"communities ({self.method})", rows,
+                            tables=[("largest communities", top)])
+
     def _need_graph(self):
         if self.graph is None:
             raise ValueError("this Partition has no graph attached; use detect_communities")

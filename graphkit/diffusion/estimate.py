@@ -124,6 +124,24 @@ class SpreadEstimate:
         return (f"SpreadEstimate(mean={self.mean:.4g}, ci=[{self.ci_low:.4g}, {self.ci_high:.4g}], "
                 f"runs={self.runs}, model={self.model!r}, prob={self.prob!r}, seeds={len(self.seeds)})")
 
+    def _repr_html_(self) -> str:
+        """Notebook display: reach, its 95% CI and the users most likely reached."""
+        from .._display import summary_html
+
+        return summary_html(self._html_title(), self._html_rows(),
+                            tables=[("most likely reached (seeds left out)", self.top_reached(5))])
+
+    def _html_title(self) -> str:
+        return f"cascade simulation ({self.model.upper()}, {self.prob})"
+
+    def _html_rows(self) -> list:
+        shown = ", ".join(self.seeds[:5]) + (f" (+{len(self.seeds) - 5} more)"
+                                              if len(self.seeds) > 5 else "")
+        return [("seeds", f"{len(self.seeds):,}: {shown}"), ("runs", self.runs),
+                ("expected reach (seeds included)", self.mean),
+                ("95% confidence interval", f"{self.ci_low:,.4g} .. {self.ci_high:,.4g}"),
+                ("std of one run", self.std)]
+
     def reached(self, include_seeds: bool = True) -> pd.DataFrame:
         """Every user with a non-zero activation probability: ``user, probability``.
 

@@ -213,9 +213,11 @@ class SocialGraph:
 
         ``type_weights`` overrides the table's own type weights when given.
         """
+        from .convert import remember_times
+
         tw = edges.type_weights if type_weights is None else type_weights
         stats = {"rows": edges.n_rows, "files": list(edges.report.files) if edges.report else []}
-        return cls.from_arrays(
+        graph = cls.from_arrays(
             edges.source_codes,
             edges.target_codes,
             edges.node_ids,
@@ -225,12 +227,32 @@ class SocialGraph:
             type_weights=tw,
             stats=stats,
         )
+        remember_times(graph, edges.source_codes, edges.target_codes, edges.timestamp)
+        return graph
+
+    @classmethod
+    def from_pandas(cls, df, source=None, target=None, type=None, weight=None, time=None, *,
+                    type_weights=None) -> SocialGraph:
+        """Build from a DataFrame of interaction rows: :func:`graphkit.graph.convert.from_pandas`."""
+        from .convert import from_pandas
+        return from_pandas(df, source, target, type, weight, time, type_weights=type_weights)
+
+    @classmethod
+    def from_networkx(cls, G, **kwargs) -> SocialGraph:
+        """Build from a networkx graph: :func:`graphkit.graph.convert.from_networkx`."""
+        from .convert import from_networkx
+        return from_networkx(G, **kwargs)
+
+    @classmethod
+    def from_igraph(cls, h, **kwargs) -> SocialGraph:
+        """Build from an igraph graph: :func:`graphkit.graph.convert.from_igraph`."""
+        from .convert import from_igraph
+        return from_igraph(h, **kwargs)
 
     @classmethod
     def from_pairs(cls, pairs: Iterable, *, types=None, type_weights=None) -> SocialGraph:
-        """Build a small graph from ``(source, target[, type])`` tuples (tests, docs).
-
-        Self-loops are dropped. Ids are converted with ``str``.
+        """Build a small graph from ``(source, target[, type])`` tuples (tests, docs); self-loops
+        are dropped, ids converted with ``str``.
         """
         rows = [tuple(str(x) for x in p) for p in pairs]
         rows = [r for r in rows if r[0] != r[1]]
@@ -402,43 +424,25 @@ class SocialGraph:
         data = self.weight if weighted else np.ones(self.n_edges)
         return sp.csr_array((data, self.indices, self.indptr), shape=(self.n_nodes, self.n_nodes))
 
-    def to_igraph(self, weighted: bool = True, directed: bool = True):
-        """An ``igraph.Graph`` built from the arrays (``n`` passed, ids in ``name``)."""
-        import igraph as ig
+    def to_igraph(self, weighted: bool = True, directed: bool = True, **node_attrs):
+        """An ``igraph.Graph`` with attributes: :func:`graphkit.graph.convert.to_igraph`."""
+        from .convert import to_igraph
+        return to_igraph(self, weighted, directed, **node_attrs)
 
-        edges = np.column_stack([self.sources(), self.indices])
-        attrs = {"weight": self.weight.tolist()} if weighted else {}
-        g = ig.Graph(n=self.n_nodes, edges=edges, directed=directed, edge_attrs=attrs)
-        g.vs["name"] = self.node_ids.tolist()
-        return g
+    def to_networkx(self, weighted: bool = True, **node_attrs):
+        """A ``networkx.DiGraph`` with attributes: :func:`graphkit.graph.convert.to_networkx`."""
+        from .convert import to_networkx
+        return to_networkx(self, weighted, **node_attrs)
 
-    def to_networkx(self, weighted: bool = True):
-        """A ``networkx.DiGraph`` keyed by user id, edges carrying ``weight`` and per-type counts."""
-        import networkx as nx
-
-        g = nx.DiGraph()
-        g.add_nodes_from(self.node_ids.tolist())
-        ids = self.node_ids
-        src = ids[self.sources()]
-        dst = ids[self.indices]
-        if weighted:
-            g.add_weighted_edges_from(zip(src.tolist(), dst.tolist(), self.weight.tolist()))
-        else:
-            g.add_edges_from(zip(src.tolist(), dst.tolist()))
-        return g
+    def to_pandas(self) -> pd.DataFrame:
+        """The edge table with counts and times: :func:`graphkit.graph.convert.to_pandas`."""
+        from .convert import to_pandas
+        return to_pandas(self)
 
     def edges(self) -> pd.DataFrame:
         """The merged edge list: ``source, target, weight`` and one count column per type."""
-        import pandas as pd
-
-        df = pd.DataFrame({
-            "source": self.node_ids[self.sources()],
-            "target": self.node_ids[self.indices],
-            "weight": self.weight,
-        })
-        for i, t in enumerate(self.types):
-            df[f"n_{t}"] = self.counts[:, i]
-        return df
+        from .convert import to_pandas
+        return to_pandas(self, times=False)
 
 
 def _merge_rows(src, dst, typ, row_weight, type_weights, n):

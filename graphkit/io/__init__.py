@@ -12,6 +12,7 @@ the file and line):
   learned probabilities).
 
 Writers: :func:`write_table` (CSV/TSV/JSON/JSONL/Parquet/TXT by extension, atomically),
+:func:`write_gexf`, :func:`write_graphml`, :func:`write_neo4j` (graph files, ``exchange``),
 :func:`atomic_path`, :func:`atomic_open`, :func:`to_jsonable`, :func:`format_of`.
 
 Private modules: ``_formats`` (compression, format sniffing), ``_text`` (delimited text),
@@ -21,6 +22,7 @@ their file lines), ``_ids`` (ids -> int32 codes), ``_kernels`` (numba id parsing
 
 from .actions import ACTION_FORMS, ActionLog, read_actions
 from .edges import DEFAULT_TYPE, EdgeTable, FileReport, LoadReport, parse_type_weights, read_edges
+from .exchange import write_gexf, write_graphml, write_neo4j
 from .items import COUNT_COLUMNS, ITEM_COLUMNS, read_items
 from .tables import read_costs, read_id_list, read_learned, read_membership, read_user_table
 from .writers import (
@@ -38,5 +40,5 @@ __all__ = [
     "read_actions", "ActionLog", "ACTION_FORMS",
     "read_items", "ITEM_COLUMNS", "COUNT_COLUMNS",
     "read_membership", "read_id_list", "read_costs", "read_learned", "read_user_table",
-    "write_table", "write_text", "atomic_path", "atomic_open", "to_jsonable", "format_of", "FORMATS",
+    "write_table", "write_text", "write_gexf", "write_graphml", "write_neo4j", "atomic_path", "atomic_open", "to_jsonable", "format_of", "FORMATS",
 ]

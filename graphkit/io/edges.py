@@ -139,6 +139,12 @@ class EdgeTable:
             df[k] = v
         return df
 
+    def _repr_html_(self) -> str:
+        """Notebook display: rows, users, types, weights, time range (``io.display``)."""
+        from .display import edge_table_html
+
+        return edge_table_html(self)
+
     def locate_first(self, column: str, bad) -> tuple[str, int, float] | None:
         """``(path, line, value)`` of the first value of extra ``column`` for which
         ``bad(value)`` holds, in file order (self-loop rows included), or None.
@@ -197,9 +203,10 @@ def read_edges(
 
     Parameters
     ----------
-    paths : str or sequence of str
+    paths : str, sequence of str, or pandas.DataFrame
         Files to read (CSV, TSV, whitespace edge list, Parquet, JSON Lines; text
-        formats may end in ``.gz`` or ``.bz2``).
+        formats may end in ``.gz`` or ``.bz2``), or a DataFrame of rows already in
+        memory (columns found by the same names; errors name ``DataFrame:ROW``).
     source_col, target_col, type_col, weight_col, time_col : str, optional
         Column names (or 1-based positions) of the canonical columns. When omitted,
         common names are recognised (``source``/``src``/``from``, ``target``/``dst``/
@@ -239,6 +246,12 @@ def read_edges(
     import pyarrow as pa
     import pyarrow.compute as pc
 
+    from .frames import is_frame, read_frame
+
+    if is_frame(paths):  # rows already in memory: the same columns and checks as a file
+        return read_frame(paths, source_col=source_col, target_col=target_col,
+                          type_col=type_col, weight_col=weight_col, time_col=time_col,
+                          type_label=type_label, type_weights=type_weights, extra_cols=extra_cols)
     if isinstance(paths, (str, os.PathLike)):
         paths = [paths]
     paths = [os.fspath(p) for p in paths]
@@ -365,7 +378,7 @@ def _read_one(path, label, options, header, named, extra_cols):
         pf, names = open_parquet(path, options, extra_cols)
         cols = resolve_columns(path, names, True, options, [])
         check_extra(path, names, extra_cols)
-        use = [c for c in list(cols.values()) + list(extra_cols) if c is not None]
+        use = list(dict.fromkeys(c for c in list(cols.values()) + list(extra_cols) if c is not None))
         try:
             table = pf.read(columns=use)
         except (pa.ArrowInvalid, OSError) as exc:
@@ -386,7 +399,8 @@ def _read_one(path, label, options, header, named, extra_cols):
         cols = resolve_columns(path, layout.names, layout.header, options, layout.first_row,
                                 extra_cols)
         check_extra(path, layout.names, extra_cols)
-        table = read_text(path, layout, cols, extra_cols)
+        # a column both canonical and extra (--prob column:weight) is read once
+        table = read_text(path, layout, cols, [c for c in extra_cols if c not in cols.values()])
         names = layout.names
         fmt_name = {",": "csv", "\t": "tsv", " ": "edgelist"}[layout.delimiter]
     loc = Located(path, fmt_name if fmt_name in ("parquet", "jsonl") else "text", layout)

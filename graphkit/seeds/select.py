@@ -145,6 +145,24 @@ class SeedSelection:
         return (f"SeedSelection(method={self.method!r}, model={self.model!r}, "
                 f"seeds={len(self.table)}, spread={self.spread.mean:.4g})")
 
+    def _repr_html_(self) -> str:
+        """Notebook display: the spread with its CI, the best baseline, the seeds."""
+        from .._display import summary_html
+
+        best = self.best_baseline()
+        gain = self.improvement()
+        rows = [("method", self.method), ("model, probabilities", f"{self.model}, {self.prob}"),
+                ("seeds", len(self.table)),
+                ("expected spread (simulated)", f"{self.spread.mean:,.4g} (95% CI "
+                 f"{self.spread.ci_low:,.4g} .. {self.spread.ci_high:,.4g}, "
+                 f"{self.spread.runs:,} runs)"),
+                ("guarantee", self.guarantee)]
+        if best is not None:
+            rows.append(("best baseline", f"{best[0]}: {best[1].mean:,.4g}"
+                         + (f" ({gain:+.1f}%)" if gain is not None else "")))
+        return summary_html(f"seed selection ({self.method})", rows,
+                            tables=[("seeds", self.table)])
+
 
 # --------------------------------------------------------------------------- evaluation
 def _evaluate(ig, positions, model, runs, seed, targets, precision=0.0) -> SpreadEstimate:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 from dataclasses import dataclass, field
 
 from ..io import write_text
@@ -100,3 +101,12 @@ class View:
 
     def __repr__(self) -> str:
         return f"View(kind={self.kind!r}, nodes={self.n_nodes}, edges={self.n_edges})"
+
+    def _repr_html_(self) -> str:
+        """Notebook display: the page in a sized, sandboxed ``<iframe srcdoc>`` (its own CSP
+        and full-window layout apply inside the frame), under the one-line summary."""
+        from .._display import iframe_html
+
+        return (f"<div><strong>{html.escape(self.title)}</strong> &middot; "
+                f"{html.escape(self.shown)}</div>"
+                + iframe_html(self.to_html(), title=self.title, height=640))

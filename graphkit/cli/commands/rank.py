@@ -72,6 +72,10 @@ def rank(by, top, damping, personalize, unweighted, edge_type, samples, random_s
             personalization=personalization, weighted=False if unweighted else None,
             edge_type=edge_type, samples=samples if by == "betweenness" else None, rng=seed,
         )
+    # the library keeps followers/shares_received/comments_received for a stable schema;
+    # here a column of a type the data does not have (always 0) is noise: left out
+    absent = {"followers": "follow", "shares_received": "share", "comments_received": "comment"}
+    df = df.drop(columns=[c for c, t in absent.items() if c in df.columns and t not in graph.types])
     if by == "betweenness":
         used = df.attrs.get("samples", samples)
         note(f"betweenness estimated from {used:,} sampled source users (--samples)")

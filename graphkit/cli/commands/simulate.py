@@ -101,7 +101,8 @@ def simulate(seed_list, seeds_file, model, prob_spec, type_probs, runs, max_step
         meta = {k: v for k, v in est.to_dict(top=top, full=True).items() if k != "reached"}
         meta["random_seed"] = seed
         write_output(est.reached(), output, meta=meta)
-        if fmt == "table":
+        if fmt == "table":  # the file holds the per-user table; the headline still shows
+            _print_headline(est, graph.n_nodes)
             return
     if fmt == "json":
         print_json(est.to_dict(top=top))
@@ -111,6 +112,26 @@ def simulate(seed_list, seeds_file, model, prob_spec, type_probs, runs, max_step
 
 def _print_simulation(est, n_users: int, top: int) -> None:
     import pandas as pd
+
+    _print_headline(est, n_users)
+    steps = pd.DataFrame({"step": range(len(est.per_step)), "new": est.per_step,
+                          "cumulative": est.per_step_cumulative})
+    caption = "means over runs; step 0 = seeds"
+    if len(steps) > 15:
+        caption += f"; {len(steps) - 15} later steps add {steps['new'].iloc[15:].sum():.3g} users"
+        steps = steps.head(15)
+    print_df_table(steps, title="reach per step", caption=caption, floatfmt="{:,.3f}")
+    reached = est.top_reached(top)
+    if len(reached):
+        print_df_table(reached, title="most likely reached",
+                       caption="seeds left out", floatfmt="{:.4f}")
+    if est.per_community is not None:
+        pc = est.per_community.assign(community=est.per_community["community"].astype(str))
+        print_df_table(pc, title="reach per community", floatfmt="{:,.3f}")
+
+
+def _print_headline(est, n_users: int) -> None:
+    """The summary table: seeds, runs, expected reach and its 95% CI."""
     from rich.table import Table
     from rich.text import Text
 
@@ -129,18 +150,3 @@ def _print_simulation(est, n_users: int, top: int) -> None:
     if est.max_steps is not None:
         t.add_row("max steps", f"{est.max_steps:,}")
     stdout_console().print(t)
-
-    steps = pd.DataFrame({"step": range(len(est.per_step)), "new": est.per_step,
-                          "cumulative": est.per_step_cumulative})
-    caption = "means over runs; step 0 = seeds"
-    if len(steps) > 15:
-        caption += f"; {len(steps) - 15} later steps add {steps['new'].iloc[15:].sum():.3g} users"
-        steps = steps.head(15)
-    print_df_table(steps, title="reach per step", caption=caption, floatfmt="{:,.3f}")
-    reached = est.top_reached(top)
-    if len(reached):
-        print_df_table(reached, title="most likely reached",
-                       caption="seeds left out", floatfmt="{:.4f}")
-    if est.per_community is not None:
-        pc = est.per_community.assign(community=est.per_community["community"].astype(str))
-        print_df_table(pc, title="reach per community", floatfmt="{:,.3f}")
