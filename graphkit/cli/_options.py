@@ -7,6 +7,21 @@ import click
 
 from ._output import Stages, note, warn
 
+
+class FiniteFloat(click.FloatRange):
+    """A float option that refuses nan, inf and overflowing literals (``1e400``) as usage
+    errors (exit 2), with the range checks of :class:`click.FloatRange`."""
+
+    name = "float"
+
+    def convert(self, value, param, ctx):
+        import math
+
+        num = click.FLOAT.convert(value, param, ctx)
+        if not math.isfinite(num):
+            self.fail(f"{value!r} is not a finite number.", param, ctx)
+        return super().convert(num, param, ctx)
+
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
 #: The measures ``rank`` and ``view`` offer (``--by``).

@@ -7,6 +7,7 @@ import click
 from .._errors import handle_errors
 from .._options import (
     CONTEXT_SETTINGS,
+    FiniteFloat,
     edge_input_options,
     load_graph,
     output_options,
@@ -53,7 +54,7 @@ def _table_format(path, what: str, hint: str):
 @click.option("--method", type=click.Choice(COMMUNITY_METHODS), default="leiden", show_default=True,
               help="leiden, louvain and lpa (label propagation) on the undirected projection; "
                    "infomap on the directed graph.")
-@click.option("--resolution", type=float, default=1.0, show_default=True,
+@click.option("--resolution", type=FiniteFloat(), default=1.0, show_default=True,
               callback=_resolution_callback,
               help="Modularity resolution (leiden, louvain): higher gives more, smaller communities.")
 @click.option("--runs", type=click.IntRange(min=1), default=1, show_default=True,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from .._errors import handle_errors
-from .._options import CONTEXT_SETTINGS, common_options, resolve_seed
+from .._options import CONTEXT_SETTINGS, FiniteFloat, common_options, resolve_seed
 from .._output import Stages, flat_lists, note
 
 SAMPLE = "higgs-sample.csv.gz"
@@ -45,7 +45,7 @@ def bundled_sample():
               show_default=True, help="Directory for every output (created if missing).")
 @click.option("-k", "k", type=click.IntRange(min=1), default=DEMO_K, show_default=True,
               help="Seeds to pick.")
-@click.option("--epsilon", type=click.FloatRange(0, 1, min_open=True, max_open=True),
+@click.option("--epsilon", type=FiniteFloat(0, 1, min_open=True, max_open=True),
               default=DEMO_EPSILON, show_default=True,
               help="the seed selection's accuracy: spread >= (1 - 1/e - epsilon) x optimum.")
 @click.option("--runs", type=click.IntRange(min=2), default=DEMO_RUNS, show_default=True,

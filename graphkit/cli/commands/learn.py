@@ -7,6 +7,7 @@ import click
 from .._errors import handle_errors
 from .._options import (
     CONTEXT_SETTINGS,
+    FiniteFloat,
     edge_input_options,
     load_graph,
     random_seed_option,
@@ -65,11 +66,11 @@ def _output_callback(ctx, param, value):
                    "in the item column (auto: interaction when that column is named target).")
 @click.option("--method", type=click.Choice(METHODS), default="bernoulli", show_default=True,
               help="bernoulli or jaccard (Goyal et al. 2010), em (Saito et al. 2008).")
-@click.option("--window", type=click.FloatRange(min=0, min_open=True), default=None,
+@click.option("--window", type=FiniteFloat(min=0, min_open=True), default=None,
               metavar="SECONDS",
               help="Only a re-share at most this long after the influencer's counts as "
                    "influenced (default: any later time in the cascade).")
-@click.option("--time-step", type=click.FloatRange(min=0, min_open=True), default=None,
+@click.option("--time-step", type=FiniteFloat(min=0, min_open=True), default=None,
               metavar="SECONDS",
               help="em only: discrete time steps of this length; influencers are the users "
                    "active in the previous step.")
@@ -80,7 +81,7 @@ def _output_callback(ctx, param, value):
               metavar="W|auto",
               help="Weight of --prior, in trials; auto: chosen by validation on the latest 20% "
                    "of the cascades learned from.")
-@click.option("--holdout", type=click.FloatRange(0, 1, max_open=True), default=0.2,
+@click.option("--holdout", type=FiniteFloat(0, 1, max_open=True), default=0.2,
               show_default=True,
               help="Fraction of cascades, the latest by start time, held out for the "
                    "evaluation (0: no evaluation).")
@@ -88,7 +89,7 @@ def _output_callback(ctx, param, value):
               help="Simulated cascades per test cascade and probability model. An activation "
                    "probability below about 1/RUNS reads 0; on the Higgs sample the "
                    "learned-vs-wc verdict settles from about 50000 (minutes).")
-@click.option("--uniform-p", type=click.FloatRange(0, 1), default=0.01, show_default=True,
+@click.option("--uniform-p", type=FiniteFloat(0, 1), default=0.01, show_default=True,
               help="Probability of the uniform baseline.")
 @click.option("--eval-graph", type=click.Choice(["before-split", "all"]), default="before-split",
               show_default=True,

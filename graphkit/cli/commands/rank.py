@@ -8,6 +8,7 @@ from .._errors import handle_errors
 from .._options import (
     CONTEXT_SETTINGS,
     RANK_MEASURES,
+    FiniteFloat,
     edge_input_options,
     load_graph,
     output_options,
@@ -23,7 +24,7 @@ from .._output import Stages, note, print_df_csv, print_df_table, print_json, wr
               help="The influence measure.")
 @click.option("--top", type=click.IntRange(min=1), default=None,
               help="Keep the N best users (default: 20 on the terminal, all users in files).")
-@click.option("--damping", type=click.FloatRange(0, 1, min_open=True, max_open=True), default=0.85,
+@click.option("--damping", type=FiniteFloat(0, 1, min_open=True, max_open=True), default=0.85,
               show_default=True, help="PageRank damping factor.")
 @click.option("--personalize", type=click.Path(dir_okay=False), default=None,
               help="PageRank restarts only at the users listed in FILE (one id per line, or a "

@@ -7,6 +7,7 @@ import click
 from .._errors import handle_errors
 from .._options import (
     CONTEXT_SETTINGS,
+    FiniteFloat,
     edge_input_options,
     load_graph,
     output_options,
@@ -33,9 +34,9 @@ METHOD_CHOICES = ("ppr", "combined", "adamic-adar", "common-neighbors", "jaccard
               help="The scorer: ppr (personalized PageRank from the user, best on the held-out "
                    "test), combined (PPR + Adamic-Adar) or a link-prediction index, e.g. "
                    "--method adamic-adar.")
-@click.option("--damping", type=click.FloatRange(0, 1, min_open=True, max_open=True), default=0.85,
+@click.option("--damping", type=FiniteFloat(0, 1, min_open=True, max_open=True), default=0.85,
               show_default=True, help="PPR's probability of following an edge, e.g. --damping 0.7.")
-@click.option("--tol", type=click.FloatRange(0, 1, min_open=True, max_open=True), default=1e-4,
+@click.option("--tol", type=FiniteFloat(0, 1, min_open=True, max_open=True), default=1e-4,
               show_default=True,
               help="PPR push threshold per unit of weighted degree; smaller is more exact and "
                    "slower, e.g. --tol 1e-5.")
@@ -43,7 +44,7 @@ METHOD_CHOICES = ("ppr", "combined", "adamic-adar", "common-neighbors", "jaccard
               help="Held-out test of every method: hide the last 20% of interactions by time "
                    "(a seeded random 20% of pairs without timestamps), recommend from the rest, "
                    "report precision@k, recall@k and MRR.")
-@click.option("--test-fraction", type=click.FloatRange(0, 1, min_open=True, max_open=True),
+@click.option("--test-fraction", type=FiniteFloat(0, 1, min_open=True, max_open=True),
               default=0.2, show_default=True,
               help="With --evaluate: the share held out, e.g. --test-fraction 0.1.")
 @click.option("--split", type=click.Choice(["auto", "time", "random"]), default="auto",

@@ -7,6 +7,7 @@ import click
 from .._errors import handle_errors
 from .._options import (
     CONTEXT_SETTINGS,
+    FiniteFloat,
     edge_input_options,
     html_output_option,
     load_graph,
@@ -25,7 +26,7 @@ from .._output import Stages, warn
               help="Seeds to recommend.")
 @click.option("--top", type=click.IntRange(min=1), default=20, show_default=True,
               help="Influencers listed.")
-@click.option("--epsilon", type=click.FloatRange(0, 1, min_open=True, max_open=True), default=0.1,
+@click.option("--epsilon", type=FiniteFloat(0, 1, min_open=True, max_open=True), default=0.1,
               show_default=True, help="the seed selection's accuracy: spread >= (1 - 1/e - epsilon) x optimum.")
 @click.option("--runs", type=click.IntRange(min=2), default=10000, show_default=True,
               help="Simulated cascades behind each independent reach estimate.")

@@ -7,6 +7,7 @@ import click
 from .._errors import handle_errors
 from .._options import (
     CONTEXT_SETTINGS,
+    FiniteFloat,
     build_influence_graph,
     check_prob_options,
     edge_input_options,
@@ -62,12 +63,12 @@ def _id_file(path: str, graph, what: str) -> list[str]:
 @click.option("--model", type=click.Choice(["ic", "lt"]), default="ic", show_default=True,
               help="Independent Cascade or Linear Threshold.")
 @probability_options
-@click.option("--epsilon", type=click.FloatRange(0, 1, min_open=True, max_open=True), default=0.1,
+@click.option("--epsilon", type=FiniteFloat(0, 1, min_open=True, max_open=True), default=0.1,
               show_default=True,
               help="IMM's / OPIM's accuracy: spread >= (1 - 1/e - epsilon) x optimum.")
 @click.option("--costs", "costs_file", type=click.Path(dir_okay=False), default=None,
               help="CSV with user,cost columns; only these users can be picked.")
-@click.option("--budget", type=click.FloatRange(min=0, min_open=True), default=None,
+@click.option("--budget", type=FiniteFloat(min=0, min_open=True), default=None,
               help="With --costs: buy seeds while their total cost fits (instead of -k).")
 @click.option("--target", "target_file", type=click.Path(dir_okay=False), default=None,
               help="Only reaching the users listed in FILE counts.")
