@@ -16,8 +16,15 @@ def is_comment(line: str) -> bool:
 
 
 def split_fields(line: str, delimiter: str) -> list[str]:
+    """A line's fields: any run of blanks separates in a space-separated file; in a
+    tab-separated one a run of tabs (with blanks around it) is one separator, and blanks
+    at the line's ends are not fields."""
     if delimiter == " ":
         return line.split()
+    if delimiter == "\t":
+        import re
+
+        return re.split(r"[ \t]*\t[ \t]*", line.strip(" \t\r\n"))
     return line.split(delimiter)
 
 
@@ -132,14 +139,26 @@ def read_text(path, layout: TextLayout, wanted: dict, extra_cols):
         quoted_strings_can_be_null=False,
         null_values=[],
     )
-    try:
-        table = pcsv.read_csv(path, read_options=read_opts, parse_options=parse_opts,
-                              convert_options=conv_opts)
-    except (pa.ArrowInvalid, pa.ArrowKeyError) as exc:
-        msg = str(exc).splitlines()[0]
-        if "UTF8" in msg or "UTF-8" in msg:
-            raise InputError("not valid UTF-8 text", path, first_bad_utf8_line(path)) from None
-        raise InputError(f"cannot parse: {msg}", path) from None
+
+    def parse(source):
+        try:
+            return pcsv.read_csv(source, read_options=read_opts, parse_options=parse_opts,
+                                 convert_options=conv_opts)
+        except (pa.ArrowInvalid, pa.ArrowKeyError) as exc:
+            msg = str(exc).splitlines()[0]
+            if "UTF8" in msg or "UTF-8" in msg:
+                raise InputError("not valid UTF-8 text", path, first_bad_utf8_line(path)) from None
+            raise InputError(f"cannot parse: {msg}", path) from None
+
+    table = parse(path)
+    if seen and (layout.delimiter == " " or (layout.delimiter == "\t" and not layout.header)):
+        # runs of spaces/tabs or spaces at a line's ends (SNAP/KONECT files as downloaded): the
+        # fast read found ragged rows, so read again with every run of blanks as one separator
+        seen.clear()
+        parse_opts.delimiter = " "
+        table = parse(_blank_runs_collapsed(path))
+    if layout.delimiter in (" ", "\t"):
+        table = _trim_blanks(table)
     if seen:
         row = seen[0]
         line = row.number if row.number is not None and row.number > 0 else find_ragged_line(path, layout)
@@ -148,6 +167,40 @@ def read_text(path, layout: TextLayout, wanted: dict, extra_cols):
         )
     if layout.has_inner_comments:
         table = _drop_comment_rows(table, wanted["source"])
+    return table
+
+
+def _blank_runs_collapsed(path):
+    """The file's text with every run of spaces/tabs turned into one space and blanks at line
+    ends removed; lines are kept, so pyarrow's row numbers stay the file's line numbers."""
+    import re
+
+    import pyarrow as pa
+
+    from ._formats import open_bytes
+
+    try:
+        with open_bytes(path) as fh:
+            data = fh.read()
+    except (OSError, EOFError, ValueError) as exc:
+        raise InputError(f"cannot read file ({exc})", path) from None
+    data = re.sub(rb"[ \t]+", b" ", data.removeprefix(b"\xef\xbb\xbf"))
+    data = re.sub(rb"(?m)^ | (?=\r?$)", b"", data)
+    return pa.BufferReader(pa.py_buffer(data))
+
+
+def _trim_blanks(table):
+    """Strip spaces and tabs around the string fields of a blank-separated file (``a<TAB> b``
+    is the users ``a`` and ``b``, not ``" b"``)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    for i, field in enumerate(table.schema):
+        if not pa.types.is_string(field.type):
+            continue
+        col = table.column(i)
+        if pc.any(pc.match_substring_regex(col, r"^[ \t]|[ \t]$")).as_py():
+            table = table.set_column(i, field, pc.utf8_trim(col, " \t"))
     return table
 
 
