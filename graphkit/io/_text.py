@@ -15,6 +15,16 @@ def is_comment(line: str) -> bool:
     return s.startswith("#") or s.startswith("%")
 
 
+_is_comment = is_comment
+
+
+def csv_note(line: str) -> bool:
+    """A blank line, or a ``#``/``%`` note without a comma, in a CSV. A CSV row that starts
+    with ``#`` and has commas is data: ``#ai,bob`` is the hashtag ``#ai`` acting on ``bob``."""
+    s = line.strip()
+    return s == "" or (s.startswith(("#", "%")) and "," not in s)
+
+
 def split_fields(line: str, delimiter: str) -> list[str]:
     """A line's fields: any run of blanks separates in a space-separated file; in a
     tab-separated one a run of tabs (with blanks around it) is one separator, and blanks
@@ -36,6 +46,9 @@ class TextLayout:
     skip_lines: int  # leading comment/blank lines before the header or first row
     first_row: list
     has_inner_comments: bool
+    # ``#``/``%`` comment lines exist only in blank-separated (SNAP/KONECT) files; in a CSV
+    # a field starting with ``#`` is data (hashtags are ids)
+    comments: bool = True
 
 
 def text_layout(path: str, head: bytes, header: bool | None, named: set) -> TextLayout:
@@ -52,7 +65,7 @@ def text_layout(path: str, head: bytes, header: bool | None, named: set) -> Text
         lines = lines[:-1]  # the last line may be cut
     skip = 0
     for ln in lines:
-        if ln.strip() == "" or is_comment(ln):
+        if ln.strip() == "" or _is_comment(ln):
             skip += 1
             continue
         break
@@ -68,6 +81,13 @@ def text_layout(path: str, head: bytes, header: bool | None, named: set) -> Text
         delim = ","
     else:
         delim = " "
+    comments = delim != ","
+    if not comments:  # a CSV: only blank and note lines (no comma) come before the first row
+        skip = next(i for i, ln in enumerate(lines) if not csv_note(ln))
+        first = lines[skip]
+
+    def comment(line: str) -> bool:
+        return _is_comment(line) if comments else csv_note(line)
     fields = split_fields(first, delim)
     rest = lines[skip + 1 :]
     if header is None:
@@ -76,34 +96,34 @@ def text_layout(path: str, head: bytes, header: bool | None, named: set) -> Text
         header = bool(lowered & known) or bool({f.strip() for f in fields} & named)
         if not header:
             # like csv.Sniffer.has_header: a text field above a number is a header
-            nxt = next((ln for ln in rest if ln.strip() and not is_comment(ln)), None)
+            nxt = next((ln for ln in rest if ln.strip() and not comment(ln)), None)
             if nxt is not None:
                 second = split_fields(nxt, delim)
                 header = any(
                     not is_number(a) and is_number(b) for a, b in zip(fields, second)
                 )
-    inner = any(is_comment(ln) for ln in rest)
+    inner = comments and any(comment(ln) for ln in rest)
     if header:
         names = [f.strip() for f in fields]
         if len(set(names)) != len(names):
             dup = sorted({n for n in names if names.count(n) > 1})
             raise InputError(f"duplicate column name(s) in header: {', '.join(dup)}", path, skip + 1)
-        data_first = next((ln for ln in rest if ln.strip() and not is_comment(ln)), None)
+        data_first = next((ln for ln in rest if ln.strip() and not comment(ln)), None)
         if data_first is None and len(head) < SNIFF_BYTES:
             raise InputError("no data rows (only a header)", path)
         first_row = split_fields(data_first, delim) if data_first is not None else []
     else:
         names = [str(i + 1) for i in range(len(fields))]
         first_row = fields
-    return TextLayout(delim, header, names, skip, first_row, inner)
+    return TextLayout(delim, header, names, skip, first_row, inner, comments)
 
 
-def _invalid_row_collector():
+def _invalid_row_collector(comments: bool = True):
     seen = []
 
     def handler(row):
         text = (row.text or "").lstrip()
-        if text.startswith(("#", "%")):
+        if text.startswith(("#", "%")) and (comments or "," not in text):
             return "skip"  # a comment line between data rows: not a row at all
         if not seen:
             seen.append(row)
@@ -125,7 +145,7 @@ def read_text(path, layout: TextLayout, wanted: dict, extra_cols):
         column_names=layout.names,
         block_size=1 << 24,
     )
-    seen, handler = _invalid_row_collector()
+    seen, handler = _invalid_row_collector(layout.comments)
     parse_opts = pcsv.ParseOptions(
         delimiter=layout.delimiter,
         quote_char='"' if layout.delimiter == "," else False,
@@ -226,7 +246,7 @@ def data_line(path: str, row: int, layout: TextLayout | None) -> int | None:
     seen_header = not layout.header
     for i, raw in iter_lines(path):
         s = raw.decode("utf-8", "replace")
-        if not s.strip() or is_comment(s):
+        if not s.strip() or (is_comment(s) if layout.comments else csv_note(s)):
             continue
         if not seen_header:
             seen_header = True
@@ -242,7 +262,7 @@ def find_ragged_line(path, layout: TextLayout) -> int | None:
     seen_header = not layout.header
     for i, raw in iter_lines(path):
         s = raw.decode("utf-8", "replace").rstrip("\r\n")
-        if not s.strip() or is_comment(s):
+        if not s.strip() or (is_comment(s) if layout.comments else csv_note(s)):
             continue
         if not seen_header:
             seen_header = True

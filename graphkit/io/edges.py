@@ -35,7 +35,7 @@ from ._formats import (
     read_json,
 )
 from ._ids import map_ids
-from ._text import is_comment, read_text, text_layout
+from ._text import csv_note, is_comment, read_text, text_layout
 from ._values import Located, first_true, id_strings, parse_timestamps, parse_weights
 
 __all__ = ["read_edges", "EdgeTable", "LoadReport", "FileReport", "parse_type_weights"]
@@ -482,7 +482,7 @@ def _first_line_where(rep: FileReport, name: str, bad) -> tuple[int, float] | No
         delim = {"csv": ",", "tsv": "\t"}.get(rep.format)
         col = None if rep.header else int(name) - 1
         for i, line in enumerate(lines, start=1):
-            if not line.strip() or is_comment(line):
+            if not line.strip() or (csv_note(line) if delim == "," else is_comment(line)):
                 continue
             text = line.rstrip("\r\n")
             fields = next(csv.reader([text], delimiter=delim)) if delim else text.split()
