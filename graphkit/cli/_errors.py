@@ -31,6 +31,8 @@ def handle_errors(func):
             ) from None
         except KeyboardInterrupt:
             raise click.Abort() from None
+        except BrokenPipeError:
+            raise  # the reader of stdout left (`| head`): click exits 1 quietly, as Unix tools do
         except Exception as exc:  # unexpected: still one line, traceback with --debug
             if debug:
                 raise
