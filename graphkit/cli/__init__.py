@@ -60,12 +60,30 @@ for _command in (info, rank, communities, simulate, seeds, learn, segments, enga
 
 def main(argv=None):
     """Console-script entry point (``graphkit = graphkit.cli:main``)."""
+    import signal
+
+    interrupted = []
+
+    def _terminated(signum, frame):  # SIGTERM unwinds like an error: temp files are removed
+        raise SystemExit(128 + signum)
+
+    def _interrupted(signum, frame):  # Ctrl-C: as Python's default, but remembered for the code
+        interrupted.append(signum)
+        raise KeyboardInterrupt
+
+    try:
+        signal.signal(signal.SIGTERM, _terminated)
+        signal.signal(signal.SIGINT, _interrupted)
+    except ValueError:  # not the main thread (embedded use): leave the defaults
+        pass
     try:
         cli.main(args=argv, prog_name="graphkit", standalone_mode=True)
     except SystemExit as exc:
         code = exc.code
         if code is None:
             code = 0
+        if interrupted and code == 1:  # click's own "Aborted!" (Ctrl-C outside a command)
+            code = 130
         raise SystemExit(code) from None
 
 

@@ -30,10 +30,19 @@ def handle_errors(func):
                 "out of memory; try a smaller input or the options that reduce the work"
             ) from None
         except KeyboardInterrupt:
-            raise click.Abort() from None
+            click.echo("Aborted", err=True)
+            raise click.exceptions.Exit(130) from None
         except BrokenPipeError:
             raise  # the reader of stdout left (`| head`): click exits 1 quietly, as Unix tools do
         except Exception as exc:  # unexpected: still one line, traceback with --debug
+            # a signal that arrived inside a compiled kernel surfaces, when the kernel
+            # returns, as SystemError with the KeyboardInterrupt/SystemExit as its context
+            cause = exc.__cause__ or exc.__context__
+            if isinstance(exc, SystemError) and isinstance(cause, KeyboardInterrupt):
+                click.echo("Aborted", err=True)
+                raise click.exceptions.Exit(130) from None
+            if isinstance(exc, SystemError) and isinstance(cause, SystemExit):
+                raise cause from None
             if debug:
                 raise
             msg = str(exc).splitlines()[0] if str(exc) else type(exc).__name__

@@ -39,25 +39,43 @@ def format_of(path: str, allowed=None) -> str:
 
 @contextmanager
 def atomic_path(path: str):
-    """Yield a temporary path beside ``path``; rename it over ``path`` on success."""
+    """Yield a temporary path beside ``path``; rename it over ``path`` on success.
+
+    The temporary file is removed on any failure (an OS error, Ctrl-C, SIGTERM under the
+    CLI); the previous ``path`` is then intact. An existing ``path`` keeps its mode (a
+    ``0600`` file stays ``0600``); a new one gets ``0666 & ~umask`` like ``open()``. OS
+    errors become one-line :class:`InputError` naming ``path``, never the temporary name.
+    """
     path = os.fspath(path)
     directory = os.path.dirname(os.path.abspath(path))
     if not os.path.isdir(directory):
         raise InputError("output directory does not exist", directory)
-    fd, tmp = tempfile.mkstemp(prefix=f".{os.path.basename(path)}.", suffix=".tmp", dir=directory)
+    if os.path.isdir(path):
+        raise InputError("is a directory, not a file to write", path)
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{os.path.basename(path)}.", suffix=".tmp",
+                                   dir=directory)
+    except OSError as exc:
+        raise InputError(f"cannot write here ({exc.strerror or exc})", path) from None
     os.close(fd)
     try:
         yield tmp
-        # mkstemp creates the file 0600; give it the mode a plain open() would (0666 & ~umask)
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)
+        try:
+            mode = os.stat(path).st_mode & 0o7777
+        except OSError:
+            umask = os.umask(0)
+            os.umask(umask)
+            mode = 0o666 & ~umask  # mkstemp creates the file 0600; plain open() would not
+        os.chmod(tmp, mode)
         os.replace(tmp, path)
-    except BaseException:
+    except BaseException as exc:
         try:
             os.unlink(tmp)
         except OSError:
             pass
+        if isinstance(exc, OSError) and not isinstance(exc, BrokenPipeError):
+            raise InputError(f"cannot write ({exc.strerror or exc}); the previous file, if "
+                             "any, is unchanged", path) from None
         raise
 
 

@@ -1,0 +1,45 @@
+"""Ctrl-C and SIGTERM end a command with one line and the right code, and leave no
+temporary output file behind (issue 14). Run as subprocesses, as a user would."""
+
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+
+from graphkit.synthetic import write_edges_csv
+
+
+@pytest.fixture(scope="module")
+def graph_file(tmp_path_factory):
+    path = tmp_path_factory.mktemp("sig") / "g.csv"
+    write_edges_csv(str(path), 20_000, 100_000, rng=1)
+    return path
+
+
+def _run_and_signal(args, sig, after):
+    p = subprocess.Popen([sys.executable, "-m", "graphkit", *args], stdout=subprocess.PIPE,
+                         stderr=subprocess.PIPE)
+    time.sleep(after)
+    assert p.poll() is None, "the command ended before the signal; make it longer"
+    p.send_signal(sig)
+    out, err = p.communicate(timeout=600)
+    return p.returncode, err.decode()
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("sig,code", [(signal.SIGINT, 130), (signal.SIGTERM, 143)])
+@pytest.mark.parametrize("after", [0.3, 4.0])  # during start-up, and inside the kernel
+def test_signal_mid_run(graph_file, tmp_path, sig, code, after):
+    out = tmp_path / "reach.csv"
+    out.write_text("previous\n")
+    rc, err = _run_and_signal(["simulate", str(graph_file), "--seeds", "505", "--prob",
+                               "uniform:0.3", "--runs", "3000000", "-q", "-o", str(out)],
+                              sig, after)
+    assert rc == code, err
+    assert "Traceback" not in err and "internal error" not in err
+    if sig == signal.SIGINT:
+        assert err.strip().splitlines()[-1] == "Aborted"
+    assert out.read_text() == "previous\n"  # the previous output is intact
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["reach.csv"]  # no .tmp left
