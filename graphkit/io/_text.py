@@ -15,8 +15,6 @@ def is_comment(line: str) -> bool:
     return s.startswith("#") or s.startswith("%")
 
 
-_is_comment = is_comment
-
 
 def csv_note(line: str) -> bool:
     """A blank line, or a ``#``/``%`` note without a comma, in a CSV. A CSV row that starts
@@ -65,7 +63,7 @@ def text_layout(path: str, head: bytes, header: bool | None, named: set) -> Text
         lines = lines[:-1]  # the last line may be cut
     skip = 0
     for ln in lines:
-        if ln.strip() == "" or _is_comment(ln):
+        if ln.strip() == "" or is_comment(ln):
             skip += 1
             continue
         break
@@ -87,7 +85,7 @@ def text_layout(path: str, head: bytes, header: bool | None, named: set) -> Text
         first = lines[skip]
 
     def comment(line: str) -> bool:
-        return _is_comment(line) if comments else csv_note(line)
+        return is_comment(line) if comments else csv_note(line)
     fields = split_fields(first, delim)
     rest = lines[skip + 1 :]
     if header is None:
