@@ -12,17 +12,21 @@ def handle_errors(func):
 
     @functools.wraps(func)
     def wrapper(*args, **kwargs):
+        from .._cells import visible
         from ..errors import GraphkitError
 
         debug = click.get_current_context().find_root().meta.get("debug", False)
         try:
             return func(*args, **kwargs)
-        except (click.ClickException, click.exceptions.Exit, click.Abort):
+        except click.ClickException as exc:
+            exc.message = visible(exc.message)  # a user id in a usage error stays one line
+            raise
+        except (click.exceptions.Exit, click.Abort):
             raise
         except GraphkitError as exc:
             if debug:
                 raise
-            raise click.ClickException(str(exc)) from None
+            raise click.ClickException(visible(str(exc))) from None
         except MemoryError:
             if debug:
                 raise
@@ -45,7 +49,7 @@ def handle_errors(func):
                 raise cause from None
             if debug:
                 raise
-            msg = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+            msg = visible(str(exc).splitlines()[0]) if str(exc) else type(exc).__name__
             raise click.ClickException(
                 f"internal error ({type(exc).__name__}: {msg}); rerun with --debug and report it"
             ) from None

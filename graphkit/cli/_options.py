@@ -86,6 +86,12 @@ def output_options(formats=("table", "csv", "json")):
         func = click.option("-o", "--output", type=click.Path(dir_okay=False), default=None,
                             help="Write the result to FILE; the format follows the extension "
                                  "(.csv .json .parquet .txt).")(func)
+        func = click.option("--raw-csv", is_flag=True, expose_value=False, is_eager=True,
+                            callback=_root_flag("raw_csv"),
+                            help="Write CSV/TSV cells exactly as they are. By default a text "
+                                 "cell a spreadsheet would run as a formula (=, +, -, @ first, "
+                                 "not a number) gets a leading ' (graphkit reads it back "
+                                 "unchanged). Example: --format csv --raw-csv | your-pipeline")(func)
         return func
 
     return decorate
@@ -305,8 +311,11 @@ def open_in_browser(path: str) -> None:
 
 
 def printable(text: str) -> str:
-    """``text`` for the terminal: control characters (from user ids) shown escaped."""
-    return "".join(c if c.isprintable() else ascii(c)[1:-1] for c in str(text))
+    """``text`` for the terminal: control, bidi and line-separator characters (from user
+    ids) shown escaped."""
+    from .._cells import visible
+
+    return visible(text)
 
 
 def source_names(paths) -> list[str]:

@@ -35,11 +35,18 @@ def note(message: str) -> None:
     ctx = click.get_current_context(silent=True)
     if ctx is not None and ctx.find_root().meta.get("quiet"):
         return
-    click.echo(message, err=True)
+    click.echo(_lines_visible(message), err=True)
 
 
 def warn(message: str) -> None:
-    click.echo(f"Warning: {message}", err=True)
+    click.echo(f"Warning: {_lines_visible(message)}", err=True)
+
+
+def _lines_visible(message: str) -> str:
+    """Each line of ``message`` with control characters (from user ids) escaped."""
+    from .._cells import visible
+
+    return "\n".join(visible(line) for line in str(message).split("\n"))
 
 
 class Stages:
@@ -106,7 +113,7 @@ def write_output(df, path: str, *, id_column: str = "user", meta: dict | None = 
         format_of(path)
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="'-o'") from None
-    write_table(df, path, id_column=id_column, meta=meta)
+    write_table(df, path, id_column=id_column, meta=meta, neutralize=not _raw_csv())
     note(f"wrote {len(df):,} rows to {path}")
 
 
@@ -122,6 +129,8 @@ def print_df_table(df, title: str | None = None, caption: str | None = None, flo
     from rich.table import Table
     from rich.text import Text
 
+    from .._cells import visible
+
     table = Table(title=title, caption=caption, show_lines=False)
     for col in df.columns:
         justify = "right" if df[col].dtype.kind in "iuf" else "left"
@@ -131,14 +140,22 @@ def print_df_table(df, title: str | None = None, caption: str | None = None, flo
         for v in row:
             if isinstance(v, float):
                 cells.append(floatfmt.format(v))
-            else:
-                cells.append(Text(str(v)))  # Text: never interpret [markup] in user ids
+            else:  # Text: never interpret [markup]; visible: no escape codes reach the tty
+                cells.append(Text(visible(v)))
         table.add_row(*cells)
     stdout_console().print(table)
 
 
+def _raw_csv() -> bool:
+    ctx = click.get_current_context(silent=True)
+    return bool(ctx is not None and ctx.find_root().meta.get("raw_csv"))
+
+
 def print_df_csv(df) -> None:
-    df.to_csv(sys.stdout, index=False)
+    """``df`` as CSV on stdout, formula-like text cells neutralised unless --raw-csv."""
+    from ..io.writers import neutralized
+
+    (df if _raw_csv() else neutralized(df)).to_csv(sys.stdout, index=False)
 
 
 def flat_lists(df, sep: str = ";"):

@@ -105,7 +105,7 @@ def write_graph(graph, path, format: str | None = None, *, scores=None, communit
     if nodes:
         stem, ext = os.path.splitext(os.fspath(path))
         node_path = f"{stem}.nodes{ext}"
-        write_table(pd.DataFrame({"user": graph.node_ids, **nodes}), node_path)
+        write_table(pd.DataFrame({"user": graph.node_ids, **nodes}), node_path, neutralize=False)
         written.append(node_path)
-    write_table(edges, path)
+    write_table(edges, path, neutralize=False)  # data for other tools: cells as they are
     return written

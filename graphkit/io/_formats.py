@@ -52,7 +52,9 @@ def check_file(path: str):
     if not os.path.exists(path):
         raise InputError("no such file", path)
     if os.path.isdir(path):
-        raise InputError("is a directory, not an edge file", path)
+        raise InputError("is a directory, not a file", path)
+    if not os.access(path, os.R_OK):
+        raise InputError("permission denied (cannot read the file)", path)
     if os.path.getsize(path) == 0:
         raise InputError("file is empty", path)
 

@@ -180,9 +180,10 @@ def read_text(path, layout: TextLayout, wanted: dict, extra_cols):
     if seen:
         row = seen[0]
         line = row.number if row.number is not None and row.number > 0 else find_ragged_line(path, layout)
-        raise InputError(
-            f"expected {row.expected_columns} fields, found {row.actual_columns}", path, line
-        )
+        message = f"expected {row.expected_columns} fields, found {row.actual_columns}"
+        if line is not None and _has_lone_cr(path, line):
+            message += " (a carriage return inside the line ends a row; quote that field)"
+        raise InputError(message, path, line)
     if layout.has_inner_comments:
         table = _drop_comment_rows(table, wanted["source"])
     return table
@@ -255,6 +256,13 @@ def data_line(path: str, row: int, layout: TextLayout | None) -> int | None:
     return None
 
 
+def _has_lone_cr(path, line: int) -> bool:
+    for i, raw in iter_lines(path):
+        if i == line:
+            return b"\r" in raw.rstrip(b"\r\n")
+    return False
+
+
 def find_ragged_line(path, layout: TextLayout) -> int | None:
     want = len(layout.names)
     seen_header = not layout.header
@@ -262,6 +270,8 @@ def find_ragged_line(path, layout: TextLayout) -> int | None:
         s = raw.decode("utf-8", "replace").rstrip("\r\n")
         if not s.strip() or (is_comment(s) if layout.comments else csv_note(s)):
             continue
+        if "\r" in s:  # a lone carriage return: the fast parser ends the row there
+            return i
         if not seen_header:
             seen_header = True
             continue

@@ -3,7 +3,6 @@ community memberships and learned edge probabilities."""
 
 from __future__ import annotations
 
-import io as _stdio
 import json
 import math
 import os
@@ -13,7 +12,6 @@ import numpy as np
 
 from ..errors import InputError
 from ._formats import base_ext, check_file, looks_binary, open_bytes, read_head
-from ._text import is_comment
 
 __all__ = ["read_user_table", "read_id_list", "read_membership", "read_costs", "read_learned"]
 
@@ -37,8 +35,12 @@ def read_user_table(path, what: str, columns: Sequence[str], *, skip_blank_lines
     if not os.path.exists(path):
         raise InputError("no such file", path)
     sep = "\t" if base_ext(path) in (".tsv", ".tab") else ","
+    check_file(path)
+    if looks_binary(read_head(path)):
+        raise InputError(f"binary data, not a {what} file", path)
+    _decode_or_fail(path, "utf-8")
     try:
-        df = pd.read_csv(path, sep=sep, dtype=str, keep_default_na=False,
+        df = pd.read_csv(path, sep=sep, dtype=str, keep_default_na=False, encoding="utf-8-sig",
                          skip_blank_lines=skip_blank_lines)
     except (UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError, OSError) as exc:
         msg = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
@@ -50,12 +52,18 @@ def read_user_table(path, what: str, columns: Sequence[str], *, skip_blank_lines
     return df
 
 
-def read_id_list(path: str, *, column: str | None = None) -> list[str]:
+def read_id_list(path: str, *, column: str | None = None, encoding: str = "utf-8") -> list[str]:
     """Read a list of user ids: one per line (``.txt``) or a column of a table file.
 
     The column is ``column``, else ``user``/``id``/``source``, else the first column.
-    Blank lines and ``#`` comments are skipped. Ids are kept exactly as written.
+    In a one-per-line list, blank lines and comment lines (``#`` or ``%`` then a space,
+    or alone) are skipped and white space around an id is dropped (``#ai`` is an id); in a table every non-empty cell is an id
+    (hashtags included). A leading ``'`` that graphkit's CSV writer put before a
+    formula-like id is removed. Text that is not valid ``encoding`` (UTF-8 by
+    default; a BOM is allowed) raises :class:`InputError` naming the line.
     """
+    from .._cells import is_list_comment, unneutralize
+
     check_file(path)
     head = read_head(path)
     if looks_binary(head):
@@ -64,14 +72,20 @@ def read_id_list(path: str, *, column: str | None = None) -> list[str]:
     if ext in (".csv", ".tsv", ".parquet", ".jsonl", ".ndjson") or head[:4] == b"PAR1":
         import pandas as pd
 
-        if ext == ".parquet" or head[:4] == b"PAR1":
-            df = pd.read_parquet(path)
-            df = df.astype(str)
-        elif ext in (".jsonl", ".ndjson"):
-            df = pd.read_json(path, lines=True, dtype=False).astype(str)
-        else:
-            df = pd.read_csv(path, sep="\t" if ext == ".tsv" else ",", dtype=str,
-                             keep_default_na=False, comment="#")
+        try:
+            if ext == ".parquet" or head[:4] == b"PAR1":
+                df = pd.read_parquet(path)
+                df = df.astype(str)
+            elif ext in (".jsonl", ".ndjson"):
+                df = pd.read_json(path, lines=True, dtype=False, encoding=encoding).astype(str)
+            else:
+                _decode_or_fail(path, encoding)
+                df = pd.read_csv(path, sep="\t" if ext == ".tsv" else ",", dtype=str,
+                                 keep_default_na=False, encoding=_sig(encoding))
+        except InputError:
+            raise
+        except (ValueError, OSError, pd.errors.EmptyDataError) as exc:
+            raise InputError(f"not a readable list of user ids ({_first_line(exc)})", path) from None
         cols = list(df.columns)
         if column is not None:
             if column not in cols:
@@ -79,14 +93,37 @@ def read_id_list(path: str, *, column: str | None = None) -> list[str]:
             col = column
         else:
             col = next((c for c in ("user", "id", "user_id", "source") if c in cols), cols[0])
-        ids = [u for u in df[col].tolist() if u != ""]
+        table = ext in (".csv", ".tsv")  # the formats the CSV writer guards against formulas
+        ids = [unneutralize(u) if table else u for u in df[col].tolist() if u != ""]
     else:
-        with open_bytes(path) as fh:
-            text = _stdio.TextIOWrapper(fh, encoding="utf-8").read()
-        ids = [ln.strip() for ln in text.splitlines() if ln.strip() and not is_comment(ln)]
+        text = _decode_or_fail(path, encoding)
+        ids = []
+        for ln in text.split("\n"):  # not splitlines(): U+2028 and friends may be in an id
+            ln = ln.strip(" \t\r\f\v")
+            if ln and not is_list_comment(ln):
+                ids.append(ln)  # .txt lists are written as they are (no formula guard)
     if not ids:
         raise InputError("no user ids in file", path)
     return ids
+
+
+def _sig(encoding: str) -> str:
+    """UTF-8 reads accept a byte-order mark."""
+    return "utf-8-sig" if encoding.lower().replace("_", "-") in ("utf-8", "utf8") else encoding
+
+
+def _decode_or_fail(path: str, encoding: str) -> str:
+    """The whole (small) file decoded; a decode error names its line."""
+    with open_bytes(path) as fh:
+        data = fh.read()
+    try:
+        return data.decode(_sig(encoding))
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise InputError(f"not valid {encoding} text (byte 0x{data[exc.start]:02x}); save the file "
+                         "as UTF-8, e.g. iconv -f LATIN1 -t UTF-8", path, line) from None
+    except LookupError:
+        raise InputError(f"unknown text encoding {encoding!r}", path) from None
 
 
 def _first_repeat(values, path: str, lines, what: str = "user") -> None:
@@ -161,7 +198,9 @@ def read_membership(path, *, labels: str = "integer"):
     else:
         df = read_user_table(path, "membership", ("user", "community"))
         lines = df.index.to_numpy() + 2  # the header is line 1
-    users = df["user"].to_numpy(dtype=object)
+    from .._cells import unneutralize
+
+    users = np.asarray([unneutralize(u) for u in df["user"].tolist()], dtype=object)
     raw = df["community"].astype(str)
     empty = (df["user"] == "") | (raw == "")
     if empty.any():

@@ -103,17 +103,27 @@ def to_jsonable(value):
     return value
 
 
-def write_table(df, path: str, *, id_column: str = "user", meta: dict | None = None) -> str:
+def write_table(df, path: str, *, id_column: str = "user", meta: dict | None = None,
+                neutralize: bool = True) -> str:
     """Write a result DataFrame to ``path`` in the format of its extension.
 
     ``.txt`` writes one value of ``id_column`` per line (a seed or user list ready
-    for another tool). ``.json`` writes ``{"meta": ..., "rows": [...]}`` when
+    for another tool); an id holding a line break cannot be written that way and
+    raises :class:`InputError`. ``.json`` writes ``{"meta": ..., "rows": [...]}`` when
     ``meta`` is given, else the list of rows. Returns the format written.
+
+    ``neutralize`` (default): in ``.csv``/``.tsv``, a text cell that a spreadsheet would
+    run as a formula (it starts with ``= + - @``, a tab or a carriage return and is not a
+    number) is written with a leading ``'``; graphkit's readers of its own outputs
+    (id lists, memberships) remove it again. ``False`` writes every cell as it is, for
+    pipelines; numeric columns are never changed.
     """
     fmt = format_of(path)
+    if fmt == "txt":
+        _check_one_per_line(df[id_column].tolist(), path)
     with atomic_path(path) as tmp:
         if fmt in ("csv", "tsv"):
-            _write_csv(df, tmp, "," if fmt == "csv" else "\t")
+            _write_csv(neutralized(df) if neutralize else df, tmp, "," if fmt == "csv" else "\t")
         elif fmt == "parquet":
             df.to_parquet(tmp, index=False)
         elif fmt == "jsonl":
@@ -127,8 +137,37 @@ def write_table(df, path: str, *, id_column: str = "user", meta: dict | None = N
         elif fmt == "txt":
             with open(tmp, "w", encoding="utf-8") as fh:
                 for u in df[id_column].tolist():
-                    fh.write(f"{u}\n")
+                    fh.write(f"{u}\n")  # checked above: no id holds a line break
     return fmt
+
+
+def neutralized(df):
+    """``df`` with the text cells (and column names) a spreadsheet would run as formulas
+    prefixed by ``'`` (see :func:`write_table`); numeric columns are left alone."""
+    from .._cells import neutralize
+
+    cols = [neutralize(str(c)) for c in df.columns]
+    text = [c for c in df.columns if df[c].dtype == object or str(df[c].dtype) in ("string", "str")]
+    if not text and cols == [str(c) for c in df.columns]:
+        return df
+    out = df.copy()
+    for c in text:
+        out[c] = [neutralize(v) if isinstance(v, str) else v for v in out[c].tolist()]
+    out.columns = cols
+    return out
+
+
+def _check_one_per_line(ids, path: str) -> None:
+    from .._cells import has_line_break, is_list_comment, visible
+
+    for u in ids:
+        text = str(u)
+        if has_line_break(text) or text != text.strip() or is_list_comment(text) or not text:
+            why = ("a line break" if has_line_break(text)
+                   else "leading or trailing white space" if text != text.strip()
+                   else "nothing" if not text else "what reads as a comment line")
+            raise InputError(f"user id '{visible(text)}' holds {why}, which a one-id-per-line "
+                             ".txt list cannot keep; write .csv or .json instead", path)
 
 
 def _write_csv(df, path: str, delimiter: str) -> None:

@@ -254,7 +254,7 @@ class _CascadeEstimator:
         low = path.lower()
         if not low.endswith((".csv", ".tsv")):
             raise ValueError(f"cannot write learned probabilities to {path!r}: use .csv or .tsv")
-        write_table(self.to_frame(), path)
+        write_table(self.to_frame(), path, neutralize=False)  # data: read back bit for bit
         return path
 
     def influence_graph(self) -> InfluenceGraph:

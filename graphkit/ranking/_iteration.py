@@ -29,6 +29,44 @@ def inverse(s: np.ndarray) -> np.ndarray:
     return out
 
 
+#: Weights beyond these bounds can overflow a row sum or its reciprocal; only then are
+#: they rescaled (by powers of two, which is exact), so ordinary graphs take no detour.
+_HUGE = 2.0 ** 1000
+_TINY = 2.0 ** -1000
+
+
+def row_scaled_weights(indptr: np.ndarray, weight: np.ndarray) -> np.ndarray:
+    """``weight`` with each CSR row scaled by a power of two so that its largest entry
+    lies in [0.5, 1): row-normalised weights are unchanged, but neither a row sum
+    (``1e308 + 1e308``) nor its reciprocal (``1 / 1e-323``) can overflow.
+
+    Returns ``weight`` itself when no entry is near the limits of float64.
+    """
+    if weight.shape[0] == 0:
+        return weight
+    positive = weight[weight > 0]
+    if positive.shape[0] == 0 or (positive.max() < _HUGE / max(weight.shape[0], 1)
+                                  and positive.min() > _TINY):
+        return weight
+    counts = np.diff(indptr)
+    rows = np.flatnonzero(counts)
+    row_max = np.maximum.reduceat(weight, indptr[rows]) if rows.size else np.zeros(0)
+    _, exponent = np.frexp(np.where(row_max > 0, row_max, 1.0))
+    shift = np.zeros(counts.shape[0], dtype=np.int64)
+    shift[rows] = -exponent
+    return np.ldexp(weight, np.repeat(shift, counts))
+
+
+def globally_scaled(weight: np.ndarray) -> np.ndarray:
+    """``weight`` scaled by one power of two so that sums of up to 2^20 entries stay
+    finite (exact; for scale-free uses such as HITS and modularity)."""
+    top = float(weight.max()) if weight.shape[0] else 0.0
+    if not top < _HUGE / max(weight.shape[0], 1):
+        _, exponent = np.frexp(top)
+        return np.ldexp(weight, -int(exponent) - 20)
+    return weight
+
+
 def bounds(graph: SocialGraph, transposed: bool) -> np.ndarray:
     from . import _kernels as _rank_kernels
 

@@ -10,7 +10,7 @@ import numpy as np
 
 from ..errors import ConvergenceError
 from . import _iteration
-from ._iteration import bounds, check_iteration, inverse
+from ._iteration import bounds, check_iteration, globally_scaled, inverse, row_scaled_weights
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..graph import SocialGraph
@@ -163,12 +163,13 @@ def pagerank_with_iterations(graph, *, damping, personalization, weighted, max_i
     p = _personalization_vector(graph, personalization)
     t = graph.transpose
     if weighted:
-        out = kern.row_sums(graph.indptr, graph.weight)
+        weight = row_scaled_weights(graph.indptr, graph.weight)
+        out = kern.row_sums(graph.indptr, weight)
     else:
         out = graph.out_degree().astype(np.float64)
     inv_out = inverse(out)
     if weighted:
-        w = kern.transposed_normalized_weights(t.indices, t.edge_of, graph.weight, inv_out)
+        w = kern.transposed_normalized_weights(t.indices, t.edge_of, weight, inv_out)
     else:
         w = np.empty(0, dtype=np.float64)
     dangling = np.flatnonzero(out <= 0).astype(np.int64)
@@ -282,8 +283,8 @@ def hits(graph: SocialGraph, *, max_iter: int = 100, tol: float = 1e-8,
     if weighted:
         if not (graph.weight > 0).any():
             raise ValueError("hits: no edge has a positive weight")
-        fwd = graph.weight
-        bwd = np.ascontiguousarray(graph.weight[t.edge_of])
+        fwd = globally_scaled(graph.weight)
+        bwd = np.ascontiguousarray(fwd[t.edge_of])
     else:
         fwd = bwd = np.empty(0, dtype=np.float64)
     b_fwd, b_bwd = bounds(graph, False), bounds(graph, True)
