@@ -66,13 +66,7 @@ def project(graph, weighted: bool = True) -> Projection:
     dst = graph.indices.astype(np.int64)
     lo = np.minimum(src, dst)
     hi = np.maximum(src, dst)
-    weight = graph.weight
-    if weight.shape[0] and not float(weight.max()) < 2.0 ** 1000 / weight.shape[0]:
-        # Weights near float64's limit (1e308) would overflow the pair sums, the
-        # strengths and the total; modularity and Leiden do not change when every
-        # weight is scaled by the same power of two (which is exact).
-        _, exponent = np.frexp(float(weight.max()))
-        weight = np.ldexp(weight, -int(exponent) - 20)
+    weight = graph.scaled_weight  # 1e308 or 5e-324 weights: exact powers-of-two rescale
     pair, summed = _group_sums(lo * np.int64(n) + hi, weight)
     u = pair // n
     v = pair - u * n

@@ -232,7 +232,7 @@ def _directed_igraph(graph, weighted: bool):
 
     g = ig.Graph(n=graph.n_nodes, directed=True)
     g.add_edges(np.column_stack([graph.sources().astype(np.int64), graph.indices.astype(np.int64)]))
-    g.es["weight"] = graph.weight if weighted else np.ones(graph.n_edges)
+    g.es["weight"] = graph.scaled_weight if weighted else np.ones(graph.n_edges)
     return g
 
 

@@ -332,7 +332,7 @@ def _in_community_pagerank(graph, inside: np.ndarray, weighted: bool) -> np.ndar
         return np.zeros(graph.n_nodes)
     sub = SocialGraph.from_arrays(
         graph.sources()[inside], graph.indices[inside], graph.node_ids,
-        row_weight=graph.weight[inside] if weighted else None,
+        row_weight=graph.scaled_weight[inside] if weighted else None,
     )
     return pagerank(sub, weighted=weighted, tol=1e-10)
 

@@ -9,8 +9,7 @@ is stored as CSR arrays with one entry per distinct (actor, target) pair:
   times the row weight (1 unless a weight column was given);
 * ``counts`` (int32, m x T): how many interactions of each type the pair had.
 
-The transpose (target -> actors, the *influence* direction's forward walk) is built
-on first use and cached. All arrays are read-only.
+The transpose (target -> actors, the influence direction) is cached. All read-only.
 """
 
 from __future__ import annotations
@@ -35,11 +34,8 @@ __all__ = ["SocialGraph", "Transpose"]
 
 @dataclass(frozen=True)
 class Transpose:
-    """The transposed CSR of a graph: for each target, the actors that acted on it.
-
-    ``edge_of[j]`` is the position in the attention arrays of transposed entry ``j``:
-    ``graph.weight[t.edge_of]`` aligns any per-edge array with the transpose.
-    """
+    """The transposed CSR (for each target, its actors); ``edge_of[j]`` is entry ``j``'s
+    position in the attention arrays: ``graph.weight[t.edge_of]`` aligns with it."""
 
     indptr: np.ndarray
     indices: np.ndarray
@@ -251,9 +247,8 @@ class SocialGraph:
 
     @classmethod
     def from_pairs(cls, pairs: Iterable, *, types=None, type_weights=None) -> SocialGraph:
-        """Build a small graph from ``(source, target[, type])`` tuples (tests, docs); self-loops
-        are dropped, ids converted with ``str``.
-        """
+        """A small graph from ``(source, target[, type])`` tuples (tests, docs); self-loops
+        are dropped, ids converted with ``str``."""
         rows = [tuple(str(x) for x in p) for p in pairs]
         rows = [r for r in rows if r[0] != r[1]]
         ids: dict[str, int] = {}
@@ -315,6 +310,16 @@ class SocialGraph:
     def in_degree(self) -> np.ndarray:
         """Distinct actors that acted on each user."""
         return np.bincount(self.indices, minlength=self.n_nodes).astype(np.int64)
+
+    @cached_property
+    def scaled_weight(self) -> np.ndarray:
+        """``weight`` x a power of two (exact) if near float64's limits: for scale-free uses."""
+        top = float(self.weight.max()) if self.n_edges else 0.0
+        if top == 0 or 2.0 ** -500 < top < 2.0 ** 1000 / self.n_edges:
+            return self.weight
+        out = np.ldexp(self.weight, -int(np.frexp(top)[1]) - 20)
+        out.flags.writeable = False
+        return out
 
     def in_strength(self) -> np.ndarray:
         """Sum of the (type-)weighted edges arriving at each user."""

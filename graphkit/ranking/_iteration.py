@@ -57,16 +57,6 @@ def row_scaled_weights(indptr: np.ndarray, weight: np.ndarray) -> np.ndarray:
     return np.ldexp(weight, np.repeat(shift, counts))
 
 
-def globally_scaled(weight: np.ndarray) -> np.ndarray:
-    """``weight`` scaled by one power of two so that sums of up to 2^20 entries stay
-    finite (exact; for scale-free uses such as HITS and modularity)."""
-    top = float(weight.max()) if weight.shape[0] else 0.0
-    if not top < _HUGE / max(weight.shape[0], 1):
-        _, exponent = np.frexp(top)
-        return np.ldexp(weight, -int(exponent) - 20)
-    return weight
-
-
 def bounds(graph: SocialGraph, transposed: bool) -> np.ndarray:
     from . import _kernels as _rank_kernels
 

@@ -10,7 +10,7 @@ import numpy as np
 
 from ..errors import ConvergenceError
 from . import _iteration
-from ._iteration import bounds, check_iteration, globally_scaled, inverse, row_scaled_weights
+from ._iteration import bounds, check_iteration, inverse, row_scaled_weights
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..graph import SocialGraph
@@ -283,7 +283,7 @@ def hits(graph: SocialGraph, *, max_iter: int = 100, tol: float = 1e-8,
     if weighted:
         if not (graph.weight > 0).any():
             raise ValueError("hits: no edge has a positive weight")
-        fwd = globally_scaled(graph.weight)
+        fwd = graph.scaled_weight
         bwd = np.ascontiguousarray(fwd[t.edge_of])
     else:
         fwd = bwd = np.empty(0, dtype=np.float64)

@@ -87,7 +87,7 @@ def contact_graph(graph) -> ContactGraph:
     n = graph.n_nodes
     src = graph.sources()
     dst = graph.indices
-    w = np.asarray(graph.weight, dtype=np.float64)
+    w = np.asarray(graph.scaled_weight, dtype=np.float64)  # safe near float limits
     rows = np.concatenate([src, dst]).astype(np.int64)
     cols = np.concatenate([dst, src]).astype(np.int64)
     mat = sp.csr_array((np.concatenate([w, w]), (rows, cols)), shape=(n, n))

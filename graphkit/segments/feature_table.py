@@ -220,7 +220,7 @@ def participation(graph, membership) -> np.ndarray:
     n = graph.n_nodes
     src = graph.sources().astype(np.int64)
     dst = graph.indices.astype(np.int64)
-    w = np.concatenate([graph.weight, graph.weight])
+    w = np.concatenate([graph.scaled_weight, graph.scaled_weight])
     rows = np.concatenate([src, dst])
     other = np.concatenate([memb[dst], memb[src]]) + 1  # -1 -> 0
     width = np.int64(other.max() + 1 if other.size else 1)
