@@ -22,6 +22,11 @@ __version__ = "0.1.0"
 # PASSIVE (2.3x faster with another process busy too). A value the user set wins.
 os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
+# a read-only install with an unwritable HOME: numba could cache no kernel at all
+from ._jitcache import prepare as _prepare_jit_cache  # noqa: E402
+
+_prepare_jit_cache()
+
 # public name -> module that defines it
 _EXPORTS = {
     "GraphkitError": "errors",

@@ -105,7 +105,15 @@ def test_kernels_python_versions_agree():
         kern.core_number.py_func(g.indptr, g.indices, t.indptr, t.indices), kcore(g))
     src = np.arange(g.n_nodes, dtype=np.int64)
     bounds = np.array([0, 13, 40], dtype=np.int64)
-    np.testing.assert_allclose(kern.brandes.py_func(g.indptr, g.indices, src, bounds),
-                               kern.brandes(g.indptr, g.indices, src, bounds), atol=1e-12)
+    z = np.zeros(g.n_nodes)
+    np.testing.assert_allclose(kern.brandes.py_func(g.indptr, g.indices, src, bounds, z.copy()),
+                               kern.brandes(g.indptr, g.indices, src, bounds, z.copy()),
+                               atol=1e-12)
+    # split into calls (as the Ctrl-C batching does): bit-identical to one call
+    one = kern.brandes(g.indptr, g.indices, src, bounds, z.copy())
+    split = z.copy()
+    kern.brandes(g.indptr, g.indices, src, bounds[:2], split)
+    kern.brandes(g.indptr, g.indices, src, bounds[1:], split)
+    np.testing.assert_array_equal(one, split)
 
 

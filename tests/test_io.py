@@ -389,5 +389,5 @@ def test_read_user_table(tmp_path):
         read_user_table(tmp_path / "nope.csv", "cost", ("user", "cost"))
     binary = tmp_path / "x.csv"
     binary.write_bytes(b"\xff\xfe\x00\x01garbage")
-    with pytest.raises(InputError, match="binary data, not a cost file"):
+    with pytest.raises(InputError, match="binary data, not a readable cost file"):
         read_user_table(binary, "cost", ("user", "cost"))

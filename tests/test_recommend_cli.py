@@ -117,7 +117,12 @@ def test_segments_writes_user_segment_role_first(planted_csv, tmp_path):
     assert r.exit_code == 0, r.output
     raw = out.read_text(encoding="utf-8")
     assert raw.splitlines()[0].startswith("user,segment,role,")
-    assert "\"=cmd|' /C calc'!A0\"" in raw  # an id with quotes and a comma round-trips
+    # an id with quotes that is a spreadsheet formula: written neutralised ('=...), read
+    # back by graphkit unchanged
+    assert "\"'=cmd|' /C calc'!A0\"" in raw
+    from graphkit.io import read_id_list
+
+    assert "=cmd|' /C calc'!A0" in read_id_list(str(out))
     df = pd.read_csv(out, dtype={"user": str})
     assert len(df) == len(truth) and df["user"].is_unique
     assert set(df["role"]) == {"hub", "bridge", "amplifier", "engaged audience", "lurker"}

@@ -60,29 +60,28 @@ for _command in (info, rank, communities, simulate, seeds, learn, segments, enga
 
 def main(argv=None):
     """Console-script entry point (``graphkit = graphkit.cli:main``)."""
-    import signal
+    import os
+    import sys
 
-    interrupted = []
+    # pyarrow's allocator (mimalloc) reserves 1 GiB of address space up front; with a
+    # 64 MiB step the whole CLI runs the bundled example under `ulimit -v 2000000`
+    os.environ.setdefault("MIMALLOC_ARENA_RESERVE", "64MiB")
+    from .._jitcache import prepare
 
-    def _terminated(signum, frame):  # SIGTERM unwinds like an error: temp files are removed
-        raise SystemExit(128 + signum)
+    cache_note = prepare()
+    if cache_note and not {"-q", "--quiet"} & set(sys.argv[1:] if argv is None else argv):
+        click.echo(f"Note: {cache_note}", err=True)
 
-    def _interrupted(signum, frame):  # Ctrl-C: as Python's default, but remembered for the code
-        interrupted.append(signum)
-        raise KeyboardInterrupt
+    from .._signals import INTERRUPTED, install
 
-    try:
-        signal.signal(signal.SIGTERM, _terminated)
-        signal.signal(signal.SIGINT, _interrupted)
-    except ValueError:  # not the main thread (embedded use): leave the defaults
-        pass
+    install()
     try:
         cli.main(args=argv, prog_name="graphkit", standalone_mode=True)
     except SystemExit as exc:
         code = exc.code
         if code is None:
             code = 0
-        if interrupted and code == 1:  # click's own "Aborted!" (Ctrl-C outside a command)
+        if INTERRUPTED and code == 1:  # click's own "Aborted!" (Ctrl-C outside a command)
             code = 130
         raise SystemExit(code) from None
 

@@ -90,6 +90,9 @@ class Stages:
         """Show ``text`` (with ``done of total`` when given): graphkit's progress protocol."""
         if done is not None:
             text = f"{text}: {done:,}" + (f" of {total:,}" if total is not None else "")
+        ctx = click.get_current_context(silent=True)
+        if ctx is not None:  # named by an out-of-memory error
+            ctx.find_root().meta["stage"] = text.split(":")[0]
         with self._lock:
             self.text = text
             if self._progress is not None:

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from .._batches import timed_batches
 from .._progress import Progress
 from ..errors import InputError
 from .estimate import Z95, SpreadEstimate
@@ -84,11 +85,11 @@ def run_cascades(ig, seed_pos, model, runs: int, rng: RngLike = None, *, max_ste
     n_chunks = -(-runs // CHUNK_RUNS)
     chunk_seed = _rng.chunk_seeds(rng, n_chunks)
     steps = -1 if max_steps is None else int(max_steps)
-    per_call = n_chunks if progress is None else max(16, -(-n_chunks // 20))
     reach_parts, step_parts, act = [], [], np.zeros(ig.n_nodes, dtype=np.int64)
     workers = _n_workers()
-    for c0 in range(0, n_chunks, per_call):
-        c1 = min(n_chunks, c0 + per_call)
+    # calls of ~0.25 s, so that Ctrl-C is honoured at once (the result does not depend on
+    # the batching: every chunk has its own stream); at least one chunk per worker
+    for c0, c1 in timed_batches(n_chunks, first=workers, least=workers):
         r0 = c0 * CHUNK_RUNS
         r1 = min(runs, c1 * CHUNK_RUNS)
         reach, step_sum, a = kernel(ig.indptr, ig.indices, values, seeds, chunk_seed[c0:c1],

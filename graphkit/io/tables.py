@@ -37,7 +37,7 @@ def read_user_table(path, what: str, columns: Sequence[str], *, skip_blank_lines
     sep = "\t" if base_ext(path) in (".tsv", ".tab") else ","
     check_file(path)
     if looks_binary(read_head(path)):
-        raise InputError(f"binary data, not a {what} file", path)
+        raise InputError(f"binary data, not a readable {what} file", path)
     _decode_or_fail(path, "utf-8")
     try:
         df = pd.read_csv(path, sep=sep, dtype=str, keep_default_na=False, encoding="utf-8-sig",

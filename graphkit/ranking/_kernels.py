@@ -224,13 +224,14 @@ def core_number(indptr, indices, t_indptr, t_indices):  # pragma: no cover - com
 
 # ----------------------------------------------------------------- betweenness
 @njit(parallel=True, cache=True)
-def brandes(indptr, indices, sources, bounds):  # pragma: no cover - compiled
-    """Unnormalised Brandes betweenness summed over ``sources`` (unweighted BFS).
+def brandes(indptr, indices, sources, bounds, total):  # pragma: no cover - compiled
+    """Unnormalised Brandes betweenness of ``sources`` (unweighted BFS), added to ``total``.
 
     Sources ``sources[bounds[c]:bounds[c+1]]`` form chunk ``c``; each chunk keeps
-    its own partial sums and workspace, and the partials are added in chunk order,
-    so the result does not depend on the number of threads. Endpoints are not
-    counted (networkx's default).
+    its own partial sums and workspace, and the partials are added to ``total`` in
+    chunk order, so the result depends neither on the number of threads nor on how
+    the caller splits the chunks into calls. Endpoints are not counted (networkx's
+    default).
     """
     n = indptr.shape[0] - 1
     n_chunks = bounds.shape[0] - 1
@@ -279,9 +280,8 @@ def brandes(indptr, indices, sources, bounds):  # pragma: no cover - compiled
                 dist[v] = -1
                 sigma[v] = 0.0
                 delta[v] = 0.0
-    total = np.zeros(n, dtype=np.float64)
     for v in prange(n):
-        t = 0.0
+        t = total[v]
         for c in range(n_chunks):
             t += partial[c, v]
         total[v] = t

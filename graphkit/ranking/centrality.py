@@ -71,7 +71,7 @@ def kcore(graph: SocialGraph) -> np.ndarray:
 # ----------------------------------------------------------------- betweenness
 #: Upper bound on the memory (bytes) of per-chunk betweenness workspaces.
 _BETWEENNESS_MEMORY = 1 << 28
-_BETWEENNESS_CHUNKS = 8
+_BETWEENNESS_CHUNK = 16  # sources per chunk
 
 
 def betweenness(graph: SocialGraph, *, samples: int | None = None, rng: RngLike = None,
@@ -157,14 +157,23 @@ def betweenness_scores(graph, *, samples, rng, normalized):
 
 def _betweenness_from_sources(graph, sources, normalized: bool) -> np.ndarray:
     """Brandes from ``sources`` (None = every node), scaled like networkx."""
+    import numba
+
+    from .._batches import timed_batches
     from . import _kernels as kern
 
     n = graph.n_nodes
     src = np.arange(n, dtype=np.int64) if sources is None else np.asarray(sources, np.int64)
     k = src.shape[0]
-    n_chunks = max(1, min(k, _BETWEENNESS_CHUNKS, _BETWEENNESS_MEMORY // (32 * n)))
-    bounds = np.linspace(0, k, n_chunks + 1).round().astype(np.int64)
-    bc = kern.brandes(graph.indptr, graph.indices, src, bounds)
+    # fixed chunks of sources (their partials are added in chunk order: the same result
+    # on any number of threads); calls of ~0.25 s each, so Ctrl-C is honoured at once
+    bounds = np.append(np.arange(0, k, _BETWEENNESS_CHUNK), k).astype(np.int64)
+    n_chunks = bounds.shape[0] - 1
+    threads = int(numba.get_num_threads())
+    bc = np.zeros(n, dtype=np.float64)
+    for c0, c1 in timed_batches(n_chunks, first=threads, least=threads,
+                                most=max(1, _BETWEENNESS_MEMORY // (32 * max(n, 1)))):
+        kern.brandes(graph.indptr, graph.indices, src, bounds[c0:c1 + 1], bc)
     big_n = n - 1  # endpoints excluded: valid targets per source
     if big_n < 2:
         return bc

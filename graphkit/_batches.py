@@ -1,0 +1,47 @@
+"""Cut long kernel work into calls of bounded duration.
+
+A compiled kernel cannot be interrupted: Python runs a signal handler (Ctrl-C, SIGTERM)
+only when the kernel returns. Work that could run for minutes in one call is therefore
+fed to its kernel in batches whose size adapts to the measured speed, so that each call
+takes about ``target`` seconds and an interrupt is honoured within about that time,
+whatever the machine, the graph or the number of runs. The batching never changes a
+result: callers cut work whose pieces have their own random streams (DESIGN §5).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+
+__all__ = ["timed_batches", "TARGET_SECONDS"]
+
+#: Seconds one kernel call should take: the delay before Ctrl-C is honoured.
+TARGET_SECONDS = 0.25
+
+
+def timed_batches(total: int, *, first: int = 1, target: float = TARGET_SECONDS,
+                  least: int = 1, most: int | None = None) -> Iterator[tuple[int, int]]:
+    """Yield ``(start, stop)`` ranges covering ``range(total)`` in order.
+
+    The first range has ``first`` units; each next one is sized from the time the
+    caller spent on the previous one (measured between the ``yield`` and the next
+    request) so that it takes about ``target`` seconds, growing at most 4x per step
+    (the first call may include compilation), never below ``least`` units (a parallel
+    kernel wants one piece per worker) nor beyond ``most``.
+
+    >>> [r for r in timed_batches(5, first=2, target=1e9, most=2)]
+    [(0, 2), (2, 4), (4, 5)]
+    """
+    start = 0
+    size = max(1, int(first))
+    while start < total:
+        stop = min(total, start + size)
+        t0 = time.perf_counter()
+        yield start, stop
+        spent = time.perf_counter() - t0
+        done = stop - start
+        fit = int(target * done / spent) if spent > 0 else 4 * size
+        size = max(1, int(least), min(4 * size, fit))
+        if most is not None:
+            size = min(size, int(most))
+        start = stop

@@ -1,0 +1,73 @@
+"""Where numba keeps graphkit's compiled kernels.
+
+numba caches a compiled function beside its source (``__pycache__``) or, when that is
+read-only, under ``~/.cache/numba``; when neither can be written (a read-only install
+with a read-only or missing ``HOME``: containers, shared systems), decorating a cached
+kernel fails with "cannot cache function ...: no locator available". graphkit then points
+numba at a private directory in the system's temporary directory instead (kept between
+runs while the OS keeps it), and says so once.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+
+__all__ = ["prepare", "NOTE"]
+
+#: The note for the user when the fallback was taken (None otherwise).
+NOTE: str | None = None
+_DONE = False
+
+
+def _writable(directory: str) -> bool:
+    """Whether a file can be created in ``directory`` (created if missing)."""
+    try:
+        os.makedirs(directory, exist_ok=True)
+        fd, path = tempfile.mkstemp(dir=directory, prefix=".graphkit-probe-")
+    except OSError:
+        return False
+    os.close(fd)
+    try:
+        os.unlink(path)
+    except OSError:
+        pass
+    return True
+
+
+def _user_cache_dir() -> str:
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return os.path.join(base, "numba")
+
+
+def prepare() -> str | None:
+    """Make sure numba can cache graphkit's kernels; returns the note to show, if any.
+
+    Nothing changes when the user set ``NUMBA_CACHE_DIR`` to a writable place, or when
+    the package's ``__pycache__`` or the user-wide cache can be written. Cheap (a few
+    file-system calls) and done once per process.
+    """
+    global NOTE, _DONE
+    if _DONE:
+        return NOTE
+    _DONE = True
+    chosen = os.environ.get("NUMBA_CACHE_DIR")
+    if chosen:
+        if _writable(chosen):
+            return None
+    elif _writable(os.path.join(os.path.dirname(os.path.abspath(__file__)), "__pycache__")) \
+            or _writable(_user_cache_dir()):
+        return None
+    uid = os.getuid() if hasattr(os, "getuid") else "user"
+    fallback = os.path.join(tempfile.gettempdir(), f"graphkit-numba-cache-{uid}")
+    if not _writable(fallback):
+        fallback = tempfile.mkdtemp(prefix="graphkit-numba-cache-")
+    os.environ["NUMBA_CACHE_DIR"] = fallback
+    config = sys.modules.get("numba.core.config")
+    if config is not None:  # numba already imported: its setting is read per kernel
+        config.CACHE_DIR = fallback
+    where = f"NUMBA_CACHE_DIR={chosen}" if chosen else "the install and HOME"
+    NOTE = (f"compiled kernels cannot be cached in {where} (not writable); "
+            f"using {fallback}")
+    return NOTE
