@@ -47,6 +47,8 @@ class TextLayout:
     # ``#``/``%`` comment lines exist only in blank-separated (SNAP/KONECT) files; in a CSV
     # a field starting with ``#`` is data (hashtags are ids)
     comments: bool = True
+    # the first data rows in the sniffed head (split into fields), for guessing roles
+    sample: list = None
 
 
 def text_layout(path: str, head: bytes, header: bool | None, named: set) -> TextLayout:
@@ -89,9 +91,11 @@ def text_layout(path: str, head: bytes, header: bool | None, named: set) -> Text
     fields = split_fields(first, delim)
     rest = lines[skip + 1 :]
     if header is None:
-        lowered = {f.strip().lower() for f in fields}
+        # a header only if the row cannot be data: a number is never a column name, even
+        # when an option names a column by position (--time-col 3 on "1 2 1082040961")
+        words = {f.strip() for f in fields if not is_number(f)}
         known = {c for cands in CANDIDATES.values() for c in cands if len(c) > 1}
-        header = bool(lowered & known) or bool({f.strip() for f in fields} & named)
+        header = bool({w.lower() for w in words} & known) or bool(words & named)
         if not header:
             # like csv.Sniffer.has_header: a text field above a number is a header
             nxt = next((ln for ln in rest if ln.strip() and not comment(ln)), None)
@@ -113,7 +117,23 @@ def text_layout(path: str, head: bytes, header: bool | None, named: set) -> Text
     else:
         names = [str(i + 1) for i in range(len(fields))]
         first_row = fields
-    return TextLayout(delim, header, names, skip, first_row, inner, comments)
+    sample = [first_row] if not header else []
+    for ln in rest[: SAMPLE_ROWS + 1]:
+        if ln.strip() and not comment(ln) and len(sample) < SAMPLE_ROWS:
+            sample.append(_sample_fields(ln, delim))
+    return TextLayout(delim, header, names, skip, first_row, inner, comments, sample)
+
+
+#: Rows of the head used to guess a headerless file's column roles.
+SAMPLE_ROWS = 1000
+
+
+def _sample_fields(line: str, delim: str) -> list:
+    if delim == ",":
+        import csv
+
+        return [f.strip() for f in next(csv.reader([line]), [])]
+    return split_fields(line, delim)
 
 
 def _invalid_row_collector(comments: bool = True):

@@ -1,0 +1,70 @@
+"""Row-level steps of :func:`graphkit.io.read_edges` after the files are read: the time
+window (``--since``/``--until``), the one-way check (pairs stored once), and standard
+input's name in the report."""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def renamed(table, old: str, new: str):
+    """The table with file ``old`` called ``new`` in its load report."""
+    from dataclasses import replace
+
+    rep = table.report
+    files = tuple(replace(f, path=new) if f.path == old else f for f in rep.files)
+    warnings = tuple(w.replace(old, new) for w in rep.warnings)
+    return replace(table, report=replace(rep, files=files, warnings=warnings))
+
+
+def one_way_warnings(paths, src, dst, file_of, n_users, min_pairs=20) -> list:
+    """A warning per file whose pairs never appear both ways (reciprocity 0 over at least
+    ``min_pairs`` distinct pairs): likely undirected ties stored once."""
+    out = []
+    n = np.int64(max(n_users, 1))
+    for i, path in enumerate(paths):
+        mine = file_of == i
+        keys = np.unique(src[mine].astype(np.int64) * n + dst[mine])
+        if len(keys) < min_pairs:
+            continue
+        rev = (keys % n) * n + keys // n
+        if not np.isin(rev, keys).any():
+            out.append(f"{path}: no pair of users appears in both directions (reciprocity 0 "
+                       f"over {len(keys):,} pairs); if each row is a tie both ways (friends, "
+                       f"co-authors), pass --undirected")
+    return out
+
+
+def parse_window(since, until):
+    """``(since, until)`` as datetime64[ns] (None for an open end), or None without either.
+
+    A date alone as ``until`` means the end of that day. Raises ``ValueError`` (a usage
+    error) for text that is not a date.
+    """
+    if since is None and until is None:
+        return None
+    import pandas as pd
+
+    def parse(value, name, end):
+        if value is None:
+            return None
+        try:
+            ts = pd.Timestamp(value)
+        except (ValueError, TypeError):
+            raise ValueError(f"--{name} {value!r} is not a date (use ISO 8601, e.g. 2004-05-01 "
+                             "or 2004-05-01T12:00)") from None
+        if ts is pd.NaT:
+            raise ValueError(f"--{name} {value!r} is not a date")
+        if ts.tzinfo is not None:
+            ts = ts.tz_convert("UTC").tz_localize(None)
+        if end and isinstance(value, str) and len(value.strip()) <= 10 and ts == ts.normalize():
+            ts = ts + pd.Timedelta(days=1)
+        try:
+            return np.datetime64(ts.as_unit("ns").value, "ns")
+        except (OverflowError, ValueError):
+            raise ValueError(f"--{name} {value!r} is outside 1677..2262") from None
+
+    lo, hi = parse(since, "since", False), parse(until, "until", True)
+    if lo is not None and hi is not None and hi <= lo:
+        raise ValueError(f"--until {until} is not after --since {since}")
+    return lo, hi
