@@ -381,3 +381,34 @@ def test_stdin_gzip_and_errors_name_stdin(tmp_path):
     assert proc.returncode == 1
     assert proc.stderr.decode().strip() == "Error: <stdin>:3: source is empty"
     assert not list(tmp_path.iterdir())  # nothing left behind where it ran
+
+
+# --------------------------------------------------------------------------- frames, help
+def test_dataframe_takes_the_same_row_options():
+    rows = bitcoin_rows(120)
+    df = pd.DataFrame(rows, columns=["source", "target", "weight", "time"])
+    t = gk.read_edges(df, signed=True, undirected=True, since="2010-11-20", time_unit="s")
+    lo = pd.Timestamp("2010-11-20").timestamp()
+    kept = [(a, b) for a, b, r, s in rows if r >= 0 and s >= lo]
+    assert sorted(pairs(t)) == sorted(kept + [(b, a) for a, b in kept])
+    distrust = {}
+    for _, b, r, _ in rows:
+        if r < 0:
+            distrust[b] = distrust.get(b, 0) + 1
+    assert {u: int(c) for u, c in zip(t.node_ids, t.distrust) if c} == distrust
+    assert gk.read_edges(df, unweighted=True).row_weight is None
+
+
+@pytest.mark.parametrize("command", ["info", "rank", "communities", "simulate", "seeds", "view",
+                                     "report", "learn", "segments", "engagement", "recommend",
+                                     "export"])
+def test_every_command_takes_the_reader_options(command):
+    res = run([command, "--help"])
+    assert res.exit_code == 0
+    text = " ".join(res.output.split())
+    for opt in ("--time-unit", "--unweighted", "--signed", "--undirected", "--since", "--until",
+                "--weight-col", "--time-col"):
+        assert opt in text, (command, opt)
+    for example in ("--since 2004-05-01", "--until 2004-05-31", "--time-unit ms",
+                    "--unweighted.", "--signed.", "--undirected.", "--time-col 3"):
+        assert f"{example}" in text, (command, example)

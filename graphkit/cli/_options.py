@@ -79,22 +79,24 @@ def edge_input_options(func):
         click.option("--header/--no-header", default=None,
                      help="Text files have / have no header line (detected by default)."),
         click.option("--time-unit", type=click.Choice(["s", "ms", "us", "ns"]), default=None,
-                     help="Unit of numeric times (default: by magnitude; seconds below 1e11, "
-                          "ms below 1e14...), e.g. --time-unit ms for JavaScript Date.now()."),
+                     help="Unit of numeric times, by magnitude when omitted (seconds below "
+                          "1e11, ms below 1e14, us below 1e17). Example: --time-unit ms "
+                          "(JavaScript Date.now())."),
         click.option("--unweighted", is_flag=True,
                      help="Ignore any weight column (same as --weight-col none): every row "
                           "counts 1; rank and communities also ignore type weights and repeat "
-                          "counts."),
+                          "counts. Example: rank ratings.csv --unweighted."),
         click.option("--signed", is_flag=True,
-                     help="Weights are signed ratings (e.g. Bitcoin OTC, -10..10): negative rows "
-                          "leave the graph and count as distrust per user; positive ones form it."),
+                     help="Weights are signed ratings (Bitcoin OTC: -10..10): negative rows "
+                          "leave the graph and count as distrust per user; positive ones form it. "
+                          "Example: rank ratings.csv --signed."),
         click.option("--undirected", is_flag=True,
                      help="Each row is a tie both ways (friendships): a,b is read as a->b and "
-                          "b->a."),
+                          "b->a. Example: rank facebook_combined.txt.gz --undirected."),
         click.option("--since", metavar="DATE",
-                     help="Keep rows at or after DATE (ISO 8601), e.g. --since 2004-05-01."),
+                     help="Keep rows at or after DATE (ISO 8601). Example: --since 2004-05-01."),
         click.option("--until", metavar="DATE",
-                     help="Keep rows before DATE; a date alone includes that day, e.g. "
+                     help="Keep rows before DATE; a date alone includes that day. Example: "
                           "--until 2004-05-31."),
     ]
     for dec in reversed(decorators):

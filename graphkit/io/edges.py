@@ -26,7 +26,7 @@ from ..errors import EmptyGraphError, InputError
 from ._columns import is_none
 from ._edgefile import DEFAULT_TYPE, FileReport, first_line_where, read_one
 from ._ids import map_ids
-from ._rows import one_way_warnings, parse_window, renamed
+from ._rows import apply_row_options, one_way_warnings, parse_window, renamed
 from ._values import TIME_UNITS
 
 __all__ = ["read_edges", "EdgeTable", "LoadReport", "FileReport", "parse_type_weights", "parse_window",
@@ -241,9 +241,16 @@ def read_edges(
     from .frames import is_frame, read_frame
 
     if is_frame(paths):  # rows already in memory: the same columns and checks as a file
-        return read_frame(paths, source_col=source_col, target_col=target_col,
-                          type_col=type_col, weight_col=weight_col, time_col=time_col,
-                          type_label=type_label, type_weights=type_weights, extra_cols=extra_cols)
+        if unweighted:
+            weight_col = "none"
+        table = read_frame(paths, source_col=source_col, target_col=target_col,
+                           type_col=type_col, weight_col=weight_col, time_col=time_col,
+                           type_label=type_label, type_weights=type_weights,
+                           extra_cols=extra_cols, time_unit=time_unit, signed=signed)
+        window = parse_window(since, until)
+        if signed or undirected or window is not None:
+            table = apply_row_options(table, signed=signed, undirected=undirected, window=window)
+        return table
     if isinstance(paths, (str, os.PathLike)):
         paths = [paths]
     paths = [os.fspath(p) for p in paths]
