@@ -192,7 +192,22 @@ def load_graph(params: dict, stages: Stages | None = None, extra_cols=()):
     if stages is not None:
         stages.stage("building graph")
     graph = SocialGraph.from_edges(edges)
+    _warn_one_way(graph, params)
     return graph, edges
+
+
+def _warn_one_way(graph, params, min_pairs: int = 20) -> None:
+    """Warn when no pair appears both ways (reciprocity 0 over at least ``min_pairs``
+    pairs): likely undirected ties stored once, read without --undirected."""
+    if params.get("undirected") or graph.n_edges < min_pairs:
+        return
+    from ..graph import reciprocity
+
+    if reciprocity(graph) == 0:
+        names = ", ".join("<stdin>" if p == "-" else str(p) for p in params["edges"])
+        warn(f"{names}: no pair of users appears in both directions (reciprocity 0 over "
+             f"{graph.n_edges:,} pairs); if each row is a tie both ways (friends, co-authors), "
+             "pass --undirected")
 
 
 def _prob_spec_callback(ctx, param, value):

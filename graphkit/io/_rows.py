@@ -1,6 +1,6 @@
 """Row-level steps of :func:`graphkit.io.read_edges` after the files are read: the time
-window (``--since``/``--until``), the one-way check (pairs stored once), and standard
-input's name in the report."""
+window (``--since``/``--until``), signs and undirected rows for in-memory tables, and
+standard input's name in the report."""
 
 from __future__ import annotations
 
@@ -15,24 +15,6 @@ def renamed(table, old: str, new: str):
     files = tuple(replace(f, path=new) if f.path == old else f for f in rep.files)
     warnings = tuple(w.replace(old, new) for w in rep.warnings)
     return replace(table, report=replace(rep, files=files, warnings=warnings))
-
-
-def one_way_warnings(paths, src, dst, file_of, n_users, min_pairs=20) -> list:
-    """A warning per file whose pairs never appear both ways (reciprocity 0 over at least
-    ``min_pairs`` distinct pairs): likely undirected ties stored once."""
-    out = []
-    n = np.int64(max(n_users, 1))
-    for i, path in enumerate(paths):
-        mine = file_of == i
-        keys = np.unique(src[mine].astype(np.int64) * n + dst[mine])
-        if len(keys) < min_pairs:
-            continue
-        rev = (keys % n) * n + keys // n
-        if not np.isin(rev, keys).any():
-            out.append(f"{path}: no pair of users appears in both directions (reciprocity 0 "
-                       f"over {len(keys):,} pairs); if each row is a tie both ways (friends, "
-                       f"co-authors), pass --undirected")
-    return out
 
 
 def parse_window(since, until):

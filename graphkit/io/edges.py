@@ -26,7 +26,7 @@ from ..errors import EmptyGraphError, InputError
 from ._columns import is_none
 from ._edgefile import DEFAULT_TYPE, FileReport, first_line_where, read_one
 from ._ids import map_ids
-from ._rows import apply_row_options, one_way_warnings, parse_window, renamed
+from ._rows import apply_row_options, parse_window, renamed
 from ._values import TIME_UNITS
 
 __all__ = ["read_edges", "EdgeTable", "LoadReport", "FileReport", "parse_type_weights", "parse_window",
@@ -360,15 +360,12 @@ def read_edges(
         weight = weight[keep] if weight is not None else None
         stamps = stamps[keep] if stamps is not None else None
         extra = {kk: v[keep] for kk, v in extra.items()}
-    file_of = np.repeat(np.arange(k), np.diff(bounds))[keep]
     if undirected:
         src, dst = np.concatenate([src, dst]), np.concatenate([dst, src])
         type_codes = np.concatenate([type_codes, type_codes])
         weight = np.concatenate([weight, weight]) if weight is not None else None
         stamps = np.concatenate([stamps, stamps]) if stamps is not None else None
         extra = {kk: np.concatenate([v, v]) for kk, v in extra.items()}
-    else:
-        warnings += one_way_warnings(paths, src, dst, file_of, len(node_ids))
     reports = [
         FileReport(r.path, r.format, r.rows, loops_per_file[i], r.header, r.columns,
                    r.ignored_columns, r.type_label, r.notes, r.time_unit)
