@@ -412,3 +412,20 @@ def test_every_command_takes_the_reader_options(command):
     for example in ("--since 2004-05-01", "--until 2004-05-31", "--time-unit ms",
                     "--unweighted.", "--signed.", "--undirected.", "--time-col 3"):
         assert f"{example}" in text, (command, example)
+
+
+def test_learn_on_epoch_ms_log_equals_iso_log(tmp_path):
+    """The issue's repro: a pandas ``to_json`` action log (epoch ms) learned nothing."""
+    df = pd.read_csv(ROOT / "data" / "example-actions.csv")
+    df["timestamp"] = pd.to_datetime(df["timestamp"], format="ISO8601")
+    ms = tmp_path / "actions.jsonl"
+    ms.write_text("".join(json.dumps({"source": s, "target": t, "timestamp": int(ts.value // 10**6)}) + "\n"
+                          for s, t, ts in df.itertuples(index=False)))
+    base = ["learn", ROOT / "data" / "example.csv", "--random-seed", "7", "--format", "json",
+            "--actions"]
+    a = run(base + [ROOT / "data" / "example-actions.csv"])
+    b = run(base + [ms])
+    assert a.exit_code == 0 and b.exit_code == 0, b.output
+    ja, jb = json.loads(a.stdout), json.loads(b.stdout)
+    assert jb["edges_nonzero"] > 0
+    assert ja == jb  # the same probabilities, cascades and summary
