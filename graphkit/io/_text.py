@@ -49,6 +49,8 @@ class TextLayout:
     comments: bool = True
     # the first data rows in the sniffed head (split into fields), for guessing roles
     sample: list = None
+    # the head has runs of blanks or blanks at a line's ends (read with runs collapsed)
+    messy_blanks: bool = False
 
 
 def text_layout(path: str, head: bytes, header: bool | None, named: set) -> TextLayout:
@@ -121,7 +123,13 @@ def text_layout(path: str, head: bytes, header: bool | None, named: set) -> Text
     for ln in rest[: SAMPLE_ROWS + 1]:
         if ln.strip() and not comment(ln) and len(sample) < SAMPLE_ROWS:
             sample.append(_sample_fields(ln, delim))
-    return TextLayout(delim, header, names, skip, first_row, inner, comments, sample)
+    messy = False
+    if delim in (" ", "\t"):
+        import re
+
+        blank_runs = re.compile(r"^[ \t]|[ \t]$|[ \t]{2}")
+        messy = any(blank_runs.search(ln.rstrip("\r\n")) for ln in lines[skip:] if ln.strip())
+    return TextLayout(delim, header, names, skip, first_row, inner, comments, sample, messy)
 
 
 #: Rows of the head used to guess a headerless file's column roles.
@@ -136,7 +144,9 @@ def _sample_fields(line: str, delim: str) -> list:
     return split_fields(line, delim)
 
 
-def _invalid_row_collector(comments: bool = True):
+def _invalid_row_collector(comments: bool = True, stop: bool = False):
+    """``(seen, handler)``: the handler skips comment lines and keeps the first ragged row in
+    ``seen``; with ``stop`` it ends the read there (the caller reads the file another way)."""
     seen = []
 
     def handler(row):
@@ -145,7 +155,7 @@ def _invalid_row_collector(comments: bool = True):
             return "skip"  # a comment line between data rows: not a row at all
         if not seen:
             seen.append(row)
-        return "skip"
+        return "error" if stop else "skip"
 
     return seen, handler
 
@@ -163,7 +173,11 @@ def read_text(path, layout: TextLayout, wanted: dict, extra_cols):
         column_names=layout.names,
         block_size=1 << 24,
     )
-    seen, handler = _invalid_row_collector(layout.comments)
+    # blank-separated files may hold runs of blanks or blanks at line ends (SNAP/KONECT as
+    # downloaded): read them with blank runs collapsed, at once when the head shows it, else
+    # as soon as the fast read meets the first ragged row (not after a Python call per row)
+    collapsible = layout.delimiter == " " or (layout.delimiter == "\t" and not layout.header)
+    seen, handler = _invalid_row_collector(layout.comments, stop=collapsible)
     parse_opts = pcsv.ParseOptions(
         delimiter=layout.delimiter,
         quote_char='"' if layout.delimiter == "," else False,
@@ -183,16 +197,17 @@ def read_text(path, layout: TextLayout, wanted: dict, extra_cols):
             return pcsv.read_csv(source, read_options=read_opts, parse_options=parse_opts,
                                  convert_options=conv_opts)
         except (pa.ArrowInvalid, pa.ArrowKeyError) as exc:
+            if seen and collapsible and source is path:
+                return None  # stopped at a ragged row: read again with blank runs collapsed
             msg = str(exc).splitlines()[0]
             if "UTF8" in msg or "UTF-8" in msg:
                 raise InputError("not valid UTF-8 text", path, first_bad_utf8_line(path)) from None
             raise InputError(f"cannot parse: {msg}", path) from None
 
-    table = parse(path)
-    if seen and (layout.delimiter == " " or (layout.delimiter == "\t" and not layout.header)):
-        # runs of spaces/tabs or spaces at a line's ends (SNAP/KONECT files as downloaded): the
-        # fast read found ragged rows, so read again with every run of blanks as one separator
+    table = None if collapsible and layout.messy_blanks else parse(path)
+    if table is None:
         seen.clear()
+        seen, parse_opts.invalid_row_handler = _invalid_row_collector(layout.comments)
         parse_opts.delimiter = " "
         table = parse(_blank_runs_collapsed(path))
     if layout.delimiter in (" ", "\t"):
