@@ -76,6 +76,7 @@ def parse_weights(arr, loc: Located, name="weight", negative_ok=False, hint="") 
     """Finite numbers; negatives refused (with ``hint`` appended) unless ``negative_ok``."""
     import pandas as pd
     import pyarrow as pa
+    import pyarrow.compute as pc
 
     t = arr.type
     if pa.types.is_integer(t) or pa.types.is_floating(t) or pa.types.is_boolean(t):
@@ -83,9 +84,12 @@ def parse_weights(arr, loc: Located, name="weight", negative_ok=False, hint="") 
         raw = None
     else:
         raw = arr.cast(pa.string()) if not pa.types.is_string(t) else arr
-        w = pd.to_numeric(pd.Series(raw.to_numpy(zero_copy_only=False)), errors="coerce").to_numpy(
-            dtype=np.float64, na_value=np.nan
-        )
+        try:  # Arrow's C parser first; anything it refuses goes through pandas, row by row
+            w = pc.cast(raw, pa.float64()).to_numpy(zero_copy_only=False)
+        except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+            w = pd.to_numeric(pd.Series(raw.to_numpy(zero_copy_only=False)), errors="coerce").to_numpy(
+                dtype=np.float64, na_value=np.nan
+            )
     bad = ~np.isfinite(w)
     if bad.any():
         i = int(np.flatnonzero(bad)[0])
@@ -222,34 +226,40 @@ def parse_timestamps(arr, loc: Located, unit: str | None = None, notes: list | N
             values = arr.to_numpy(zero_copy_only=False)
         return _numeric_column(values, unit, loc, notes)
     strs = arr.cast(pa.string()) if not pa.types.is_string(t) else arr
-    strs = pc.fill_null(strs, "")
-    values = strs.to_numpy(zero_copy_only=False)
-    empty = np.asarray(pc.equal(pc.utf8_trim_whitespace(strs), "").to_numpy(zero_copy_only=False), dtype=bool)
+    strs = pc.utf8_trim_whitespace(pc.fill_null(strs, ""))
+    n = len(strs)
+    empty = np.asarray(pc.equal(strs, "").to_numpy(zero_copy_only=False), dtype=bool)
     numeric = np.asarray(
-        pc.match_substring_regex(strs, r"^\s*[-+]?\d+(\.\d*)?([eE][-+]?\d+)?\s*$").to_numpy(zero_copy_only=False),
+        pc.match_substring_regex(strs, r"^[-+]?\d+(\.\d*)?([eE][-+]?\d+)?$").to_numpy(zero_copy_only=False),
         dtype=bool,
     )
-    out = np.full(len(values), np.datetime64("NaT"), dtype="datetime64[ns]")
+    out = np.full(n, np.datetime64("NaT"), dtype="datetime64[ns]")
     if numeric.any():
         rows = np.flatnonzero(numeric)
-        texts = values[numeric]
-        if not any("." in x or "e" in x or "E" in x for x in texts):
+        texts = strs.filter(pa.array(numeric)) if len(rows) < n else strs
+        nums = None
+        if not pc.any(pc.match_substring_regex(texts, "[.eE]")).as_py():
+            try:  # whole numbers stay exact (nanoseconds do not fit a float64)
+                nums = pc.cast(texts, pa.int64()).to_numpy(zero_copy_only=False)
+            except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+                nums = None
+        if nums is None:
             try:
-                nums = texts.astype(np.int64)
-            except (ValueError, OverflowError):
-                nums = texts.astype(np.float64)
-        else:
-            nums = texts.astype(np.float64)
+                nums = pc.cast(texts, pa.float64()).to_numpy(zero_copy_only=False)
+            except (pa.ArrowInvalid, pa.ArrowNotImplementedError):  # "+5": Python's float
+                nums = np.asarray(texts.to_numpy(zero_copy_only=False), dtype=object).astype(np.float64)
         out[numeric] = _numeric_column(nums, unit, loc, notes, rows)
     rest = ~numeric & ~empty
     if rest.any():
-        parsed = pd.to_datetime(pd.Series(values[rest]), utc=True, errors="coerce", format="ISO8601")
+        values = strs.filter(pa.array(rest)).to_numpy(zero_copy_only=False)
+        parsed = pd.to_datetime(pd.Series(values), utc=True, errors="coerce", format="ISO8601")
         bad = parsed.isna().to_numpy()
         if bad.any():
-            i = int(np.flatnonzero(rest)[np.flatnonzero(bad)[0]])
-            raise loc.error(f"unparseable timestamp {values[i]!r} (use ISO 8601 or unix times)", i)
+            k = int(np.flatnonzero(bad)[0])
+            raise loc.error(f"unparseable timestamp {values[k]!r} (use ISO 8601 or unix times)",
+                            int(np.flatnonzero(rest)[k]))
         naive = parsed.dt.tz_localize(None).to_numpy()
-        _check_range(naive, values[rest], loc, np.flatnonzero(rest))
+        _check_range(naive, values, loc, np.flatnonzero(rest))
         out[rest] = naive.astype("datetime64[ns]")
     return out
 
