@@ -429,3 +429,15 @@ def test_learn_on_epoch_ms_log_equals_iso_log(tmp_path):
     ja, jb = json.loads(a.stdout), json.loads(b.stdout)
     assert jb["edges_nonzero"] > 0
     assert ja == jb  # the same probabilities, cascades and summary
+
+
+def test_headered_ratings_file_names(tmp_path):
+    """Bitcoin OTC with a header (``rating``) and SNAP-style ``unixtime``: found by name."""
+    f = tmp_path / "otc.csv"
+    f.write_text("source,target,rating,unixtime\n1,2,-3,1289241911\n2,3,5,1289241999\n")
+    with pytest.raises(InputError, match="--signed"):
+        gk.read_edges(f)
+    t = gk.read_edges(f, signed=True)
+    assert t.report.files[0].columns == {"source": "source", "target": "target",
+                                         "weight": "rating", "timestamp": "unixtime"}
+    assert t.row_weight.tolist() == [5.0] and t.distrust.tolist() == [0, 1, 0]

@@ -12,8 +12,9 @@ CANDIDATES = {
     "source": ("source", "src", "from", "actor", "follower", "user", "source_id", "user_id", "u"),
     "target": ("target", "dst", "to", "destination", "followee", "target_id", "v"),
     "type": ("type", "interaction", "edge_type", "action", "kind", "relation"),
-    "weight": ("weight", "count", "w", "value"),
-    "timestamp": ("timestamp", "time", "ts", "datetime", "date", "created_at", "t"),
+    "weight": ("weight", "count", "w", "value", "rating", "sign"),
+    "timestamp": ("timestamp", "time", "ts", "datetime", "date", "created_at", "unixtime",
+                  "unix_time", "epoch", "created_utc", "t"),
 }
 ROLES = ("source", "target", "type", "weight", "timestamp")
 
