@@ -200,7 +200,8 @@ def _data_rows(s: dict) -> list:
         rows.append((f"  {t}", f"{c:,} interactions, {s['pairs_by_type'][t]:,} pairs"))
     if "self_loops_dropped" in s:
         rows.append(("self-loops dropped", f"{s['self_loops_dropped']:,}"))
-    rows += [("duplicate rows merged", f"{s['merged_duplicate_rows']:,}"),
+    rows += [("repeated interactions", f"{s['merged_duplicate_rows']:,} counted on "
+                                        f"{s.get('pairs_with_repeats', 0):,} pairs"),
              ("reciprocity", f"{s['reciprocity']:.4f}"), ("density", f"{s['density']:.3g}")]
     for k in ("in_degree", "out_degree"):
         d = s[k]

@@ -80,7 +80,7 @@ def test_read_edges_takes_a_dataframe_and_names_the_bad_row():
     with pytest.raises(InputError, match=r"^DataFrame:2: target is empty$"):
         gk.read_edges(df)
     df = pd.DataFrame({"from": ["a", "b"], "to": ["b", "a"], "weight": [1.0, -2.0]})
-    with pytest.raises(InputError, match=r"^DataFrame:2: weight -2 is negative$"):
+    with pytest.raises(InputError, match=r"^DataFrame:2: weight -2 is negative; for ratings pass signed=True "):
         gk.read_edges(df)
     t = gk.read_edges(pd.DataFrame({"from": [1, 2, 2], "to": [2, 1, 2]}))  # int ids, a self-loop
     assert t.node_ids.tolist() == ["1", "2"] and t.n_rows == 2

@@ -60,12 +60,17 @@ def edge_input_options(func):
     """EDGES... plus the column-mapping and type options every command shares."""
     func = common_options(func)
     decorators = [
-        click.argument("edges", nargs=-1, required=True, type=click.Path(dir_okay=False)),
+        click.argument("edges", nargs=-1, required=True, type=click.Path(dir_okay=False,
+                                                                         allow_dash=True)),
         click.option("--source-col", metavar="NAME", help="Column of the actor (default: source/src/from).") ,
         click.option("--target-col", metavar="NAME", help="Column of the target (default: target/dst/to)."),
         click.option("--type-col", metavar="NAME", help="Column of the interaction type (default: type)."),
-        click.option("--weight-col", metavar="NAME", help="Column of a per-row weight (default: weight)."),
-        click.option("--time-col", metavar="NAME", help="Column of the timestamp (default: timestamp/time)."),
+        click.option("--weight-col", metavar="NAME",
+                     help="Column of a per-row weight (default: weight); 'none' for no weight."),
+        click.option("--time-col", metavar="NAME",
+                     help="Column of the timestamp (default: timestamp/time, or a headerless "
+                          "column of unix times or ISO dates); 'none' for no time, e.g. "
+                          "--time-col 3."),
         click.option("--type", "type_label", metavar="LABEL", multiple=True,
                      help="Type of every row of a file with no type column; once for all files or once per file."),
         click.option("--type-weight", "type_weights", metavar="TYPE=W", multiple=True,
@@ -73,6 +78,26 @@ def edge_input_options(func):
                      help="Weight of an interaction type (repeatable), e.g. --type-weight share=3."),
         click.option("--header/--no-header", default=None,
                      help="Text files have / have no header line (detected by default)."),
+        click.option("--time-unit", type=click.Choice(["s", "ms", "us", "ns"]), default=None,
+                     help="Unit of numeric times, by magnitude when omitted (seconds below "
+                          "1e11, ms below 1e14, us below 1e17). Example: --time-unit ms "
+                          "(JavaScript Date.now())."),
+        click.option("--unweighted", is_flag=True,
+                     help="Ignore any weight column (same as --weight-col none): every row "
+                          "counts 1; rank and communities also ignore type weights and repeat "
+                          "counts. Example: rank ratings.csv --unweighted."),
+        click.option("--signed", is_flag=True,
+                     help="Weights are signed ratings (Bitcoin OTC: -10..10): negative rows "
+                          "leave the graph and count as distrust per user; positive ones form it. "
+                          "Example: rank ratings.csv --signed."),
+        click.option("--undirected", is_flag=True,
+                     help="Each row is a tie both ways (friendships): a,b is read as a->b and "
+                          "b->a. Example: rank facebook_combined.txt.gz --undirected."),
+        click.option("--since", metavar="DATE",
+                     help="Keep rows at or after DATE (ISO 8601). Example: --since 2004-05-01."),
+        click.option("--until", metavar="DATE",
+                     help="Keep rows before DATE; a date alone includes that day. Example: "
+                          "--until 2004-05-31."),
     ]
     for dec in reversed(decorators):
         func = dec(func)
@@ -114,9 +139,10 @@ def resolve_seed(seed):
 
 
 def load_graph(params: dict, stages: Stages | None = None, extra_cols=()):
-    """Read the EDGES files named in ``params`` and build the graph."""
+    """Read the EDGES files named in ``params`` (with every reader option of
+    :func:`edge_input_options`) and build the graph; guesses are noted on stderr."""
     from ..graph import SocialGraph
-    from ..io import read_edges
+    from ..io import parse_window, read_edges
 
     labels = list(params.get("type_label") or ())
     n_files = len(params["edges"])
@@ -125,6 +151,15 @@ def load_graph(params: dict, stages: Stages | None = None, extra_cols=()):
             f"give --type once for all files or once per file ({n_files} files, {len(labels)} --type)"
         )
     progress = stages.stage if stages is not None else None
+    if params.get("unweighted") and params.get("signed"):
+        raise click.UsageError("--signed and --unweighted exclude each other: signs live in "
+                               "the weights")
+    if params.get("unweighted") and params.get("weight_col") not in (None, "none"):
+        raise click.UsageError("--unweighted ignores weights; do not name a --weight-col")
+    try:
+        parse_window(params.get("since"), params.get("until"))
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--since/--until") from None
     edges = read_edges(
         list(params["edges"]),
         source_col=params.get("source_col"),
@@ -137,15 +172,42 @@ def load_graph(params: dict, stages: Stages | None = None, extra_cols=()):
         header=params.get("header"),
         extra_cols=extra_cols,
         progress=progress,
+        time_unit=params.get("time_unit"),
+        unweighted=bool(params.get("unweighted")),
+        signed=bool(params.get("signed")),
+        undirected=bool(params.get("undirected")),
+        since=params.get("since"),
+        until=params.get("until"),
     )
+    for f in edges.report.files:
+        for text in f.notes:
+            note(f"{f.path}: {text}")
     for w in edges.report.warnings:
         warn(w)
+    for why, n in edges.report.dropped.items():
+        if n:
+            note(f"left out {n:,} rows: {why}")
     if edges.report.self_loops_dropped:
         note(f"dropped {edges.report.self_loops_dropped:,} self-loop rows (a user acting on themself)")
     if stages is not None:
         stages.stage("building graph")
     graph = SocialGraph.from_edges(edges)
+    _warn_one_way(graph, params)
     return graph, edges
+
+
+def _warn_one_way(graph, params, min_pairs: int = 20) -> None:
+    """Warn when no pair appears both ways (reciprocity 0 over at least ``min_pairs``
+    pairs): likely undirected ties stored once, read without --undirected."""
+    if params.get("undirected") or graph.n_edges < min_pairs:
+        return
+    from ..graph import reciprocity
+
+    if reciprocity(graph) == 0:
+        names = ", ".join("<stdin>" if p == "-" else str(p) for p in params["edges"])
+        warn(f"{names}: no pair of users appears in both directions (reciprocity 0 over "
+             f"{graph.n_edges:,} pairs); if each row is a tie both ways (friends, co-authors), "
+             "pass --undirected")
 
 
 def _prob_spec_callback(ctx, param, value):

@@ -6,7 +6,7 @@ import numpy as np
 
 from .social import SocialGraph
 
-__all__ = ["graph_summary", "reciprocity", "weak_components"]
+__all__ = ["graph_summary", "reciprocity", "weak_components", "activity"]
 
 
 def reciprocity(graph: SocialGraph) -> float:
@@ -51,15 +51,42 @@ def _summary(x: np.ndarray) -> dict:
     }
 
 
+def activity(stamps: np.ndarray, max_periods: int = 24) -> dict:
+    """Interactions per period of ``stamps`` (datetime64, no NaT): the first of day, week
+    (from Monday), month or year that gives at most ``max_periods`` periods.
+
+    Examples
+    --------
+    >>> t = np.array(["2024-03-01T07:00", "2024-03-01T09:00", "2024-03-03"], dtype="datetime64[ns]")
+    >>> activity(t)
+    {'period': 'day', 'counts': [['2024-03-01', 2], ['2024-03-02', 0], ['2024-03-03', 1]]}
+    """
+    days = stamps.astype("datetime64[D]")
+    for period, unit in (("day", "D"), ("week", "W"), ("month", "M"), ("year", "Y")):
+        if unit == "W":  # numpy's weeks start on Thursday (the epoch): shift to Monday
+            keys = ((days - np.datetime64("1970-01-05")).astype(np.int64) // 7)
+            first = np.datetime64("1970-01-05") + 7 * np.arange(keys.min(), keys.max() + 1)
+        else:
+            keys = days.astype(f"datetime64[{unit}]").astype(np.int64)
+            first = np.arange(keys.min(), keys.max() + 1).astype(f"datetime64[{unit}]")
+        if len(first) <= max_periods or unit == "Y":
+            counts = np.bincount(keys - keys.min(), minlength=len(first))
+            return {"period": period,
+                    "counts": [[str(f.astype("datetime64[D]")), int(c)] for f, c in zip(first, counts)]}
+    raise AssertionError("unreachable")
+
+
 def graph_summary(graph: SocialGraph, edges=None) -> dict:
     """A dictionary describing ``graph`` (and the load report of ``edges`` when given).
 
     Keys: ``users``, ``edges`` (distinct actor->target pairs), ``interactions``
     (rows after dropping self-loops), ``interactions_by_type``, ``pairs_by_type``,
-    ``merged_duplicate_rows``, ``reciprocity``, ``density``, ``in_degree``/``out_degree``
+    ``merged_duplicate_rows`` (rows repeating a pair, counted in its weight) on
+    ``pairs_with_repeats`` pairs, ``reciprocity``, ``density``, ``in_degree``/``out_degree``
     summaries, ``weak_components`` (count, largest size), ``isolated_users`` and, from
-    the load report, ``rows_read``, ``self_loops_dropped``, ``files``, ``warnings``,
-    ``time_range``.
+    the load report, ``rows_read``, ``self_loops_dropped``, ``rows_dropped``, ``undirected``,
+    ``files``, ``warnings``, ``time_range`` and ``activity`` (interactions per day, week,
+    month or year: at most 24 periods).
     """
     n, m = graph.n_nodes, graph.n_edges
     n_comp, labels = weak_components(graph)
@@ -73,6 +100,7 @@ def graph_summary(graph: SocialGraph, edges=None) -> dict:
         "interactions_by_type": {t: int(graph.counts[:, i].sum()) for i, t in enumerate(graph.types)},
         "pairs_by_type": {t: int(np.count_nonzero(graph.counts[:, i])) for i, t in enumerate(graph.types)},
         "merged_duplicate_rows": int(graph.stats.get("merged_rows", 0)),
+        "pairs_with_repeats": int(np.count_nonzero(graph.counts.sum(axis=1) > 1)) if m else 0,
         "type_weights": {t: float(w) for t, w in zip(graph.types, graph.type_weights)},
         "reciprocity": reciprocity(graph),
         "density": m / (n * (n - 1)) if n > 1 else 0.0,
@@ -85,6 +113,8 @@ def graph_summary(graph: SocialGraph, edges=None) -> dict:
         rep = edges.report
         out["rows_read"] = rep.rows_read
         out["self_loops_dropped"] = rep.self_loops_dropped
+        out["rows_dropped"] = dict(rep.dropped)
+        out["undirected"] = rep.undirected
         out["files"] = [f.to_dict() for f in rep.files]
         out["warnings"] = list(rep.warnings)
         if edges.timestamp is not None:
@@ -95,4 +125,5 @@ def graph_summary(graph: SocialGraph, edges=None) -> dict:
                     "last": str(ts.max().astype("datetime64[s]")) + "Z",
                     "rows_with_time": int(len(ts)),
                 }
+                out["activity"] = activity(ts)
     return out

@@ -16,12 +16,22 @@ Writers: :func:`write_table` (CSV/TSV/JSON/JSONL/Parquet/TXT by extension, atomi
 :func:`atomic_path`, :func:`atomic_open`, :func:`to_jsonable`, :func:`format_of`.
 
 Private modules: ``_formats`` (compression, format sniffing), ``_text`` (delimited text),
-``_columns`` (the one table of column names), ``_values`` (ids, weights, timestamps with
-their file lines), ``_ids`` (ids -> int32 codes), ``_kernels`` (numba id parsing).
+``_columns`` (the one table of column names and the headerless role guesses), ``_values``
+(ids, weights, timestamps with their file lines and units), ``_edgefile`` (one edge file
+read into columns), ``_rows`` (time windows, the one-way check), ``_ids`` (ids -> int32
+codes), ``_kernels`` (numba id parsing).
 """
 
 from .actions import ACTION_FORMS, ActionLog, read_actions
-from .edges import DEFAULT_TYPE, EdgeTable, FileReport, LoadReport, parse_type_weights, read_edges
+from .edges import (
+    DEFAULT_TYPE,
+    EdgeTable,
+    FileReport,
+    LoadReport,
+    parse_type_weights,
+    parse_window,
+    read_edges,
+)
 from .exchange import write_gexf, write_graphml, write_neo4j
 from .items import COUNT_COLUMNS, ITEM_COLUMNS, read_items
 from .tables import read_costs, read_id_list, read_learned, read_membership, read_user_table
@@ -36,7 +46,8 @@ from .writers import (
 )
 
 __all__ = [
-    "read_edges", "EdgeTable", "LoadReport", "FileReport", "parse_type_weights", "DEFAULT_TYPE",
+    "read_edges", "EdgeTable", "LoadReport", "FileReport", "parse_type_weights", "parse_window",
+    "DEFAULT_TYPE",
     "read_actions", "ActionLog", "ACTION_FORMS",
     "read_items", "ITEM_COLUMNS", "COUNT_COLUMNS",
     "read_membership", "read_id_list", "read_costs", "read_learned", "read_user_table",

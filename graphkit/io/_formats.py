@@ -133,3 +133,53 @@ def first_bad_json_line(path) -> int | None:
         if not isinstance(obj, dict):
             return i
     return None
+
+
+STDIN_NAME = "<stdin>"
+
+
+class stdin_copy:  # noqa: N801 - a context manager used like a function
+    """Standard input copied to a private temporary file (removed on exit), so every reader
+    can sniff, re-read and locate lines as in a named file. Yields ``(path, rename)``:
+    ``rename(exc)`` gives the InputError with the temporary path replaced by ``<stdin>``.
+    The file's name carries the compression or Parquet suffix its first bytes show."""
+
+    def __enter__(self):
+        import shutil
+        import sys
+        import tempfile
+
+        stream = getattr(sys.stdin, "buffer", None)
+        if stream is None:
+            raise InputError("standard input is not available", STDIN_NAME)
+        try:
+            if sys.stdin.isatty():
+                raise InputError("'-' reads standard input, which is a terminal here; pipe or "
+                                 "redirect a file into the command", STDIN_NAME)
+        except (AttributeError, ValueError):
+            pass
+        self.dir = tempfile.mkdtemp(prefix="graphkit-stdin-")
+        try:
+            head = stream.read(4)
+            name = ("stdin.gz" if head[:2] == b"\x1f\x8b" else "stdin.bz2" if head[:3] == b"BZh"
+                    else "stdin.parquet" if head == b"PAR1" else "stdin")
+            self.path = os.path.join(self.dir, name)
+            with open(self.path, "wb") as out:
+                out.write(head)
+                shutil.copyfileobj(stream, out, 1 << 20)
+        except BaseException:
+            shutil.rmtree(self.dir, ignore_errors=True)
+            raise
+        return self.path, self.rename
+
+    def rename(self, exc):
+        text = (exc.message or "").replace(self.path, STDIN_NAME)
+        path = STDIN_NAME if exc.path == self.path else exc.path
+        return type(exc)(text, path, exc.line) if type(exc).__init__ is InputError.__init__ \
+            else exc
+
+    def __exit__(self, *exc):
+        import shutil
+
+        shutil.rmtree(self.dir, ignore_errors=True)
+        return False

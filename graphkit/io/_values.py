@@ -72,9 +72,11 @@ def first_true(mask) -> int:
     return pc.index(mask, True).as_py()
 
 
-def parse_weights(arr, loc: Located, name="weight") -> np.ndarray:
+def parse_weights(arr, loc: Located, name="weight", negative_ok=False, hint="") -> np.ndarray:
+    """Finite numbers; negatives refused (with ``hint`` appended) unless ``negative_ok``."""
     import pandas as pd
     import pyarrow as pa
+    import pyarrow.compute as pc
 
     t = arr.type
     if pa.types.is_integer(t) or pa.types.is_floating(t) or pa.types.is_boolean(t):
@@ -82,9 +84,12 @@ def parse_weights(arr, loc: Located, name="weight") -> np.ndarray:
         raw = None
     else:
         raw = arr.cast(pa.string()) if not pa.types.is_string(t) else arr
-        w = pd.to_numeric(pd.Series(raw.to_numpy(zero_copy_only=False)), errors="coerce").to_numpy(
-            dtype=np.float64, na_value=np.nan
-        )
+        try:  # Arrow's C parser first; anything it refuses goes through pandas, row by row
+            w = pc.cast(raw, pa.float64()).to_numpy(zero_copy_only=False)
+        except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+            w = pd.to_numeric(pd.Series(raw.to_numpy(zero_copy_only=False)), errors="coerce").to_numpy(
+                dtype=np.float64, na_value=np.nan
+            )
     bad = ~np.isfinite(w)
     if bad.any():
         i = int(np.flatnonzero(bad)[0])
@@ -93,53 +98,168 @@ def parse_weights(arr, loc: Located, name="weight") -> np.ndarray:
             raise loc.error(f"{name} is empty", i)
         raise loc.error(f"{name} {v!r} is not a finite number", i)
     neg = w < 0
-    if neg.any():
+    if neg.any() and not negative_ok:
         i = int(np.flatnonzero(neg)[0])
-        raise loc.error(f"{name} {w[i]:g} is negative", i)
+        raise loc.error(f"{name} {w[i]:g} is negative{hint}", i)
     return w
 
 
-def parse_timestamps(arr, loc: Located) -> np.ndarray:
-    """Timestamps as datetime64[ns] UTC; empty -> NaT; unix seconds or ISO 8601."""
+#: ``--time-unit`` values and their names in notes.
+TIME_UNITS = {"s": "unix seconds", "ms": "unix milliseconds", "us": "unix microseconds",
+              "ns": "unix nanoseconds"}
+_UNIT_NS = {"s": 10**9, "ms": 10**6, "us": 10**3, "ns": 1}
+_NS_RANGE = "1677-09-22 .. 2262-04-11"
+_NS_MIN = np.datetime64("1677-09-22", "us")
+_NS_MAX = np.datetime64("2262-04-11", "us")
+#: Unix times from 1995-01-01 to 2100-01-01 in each unit: the band a headerless column must
+#: stay inside to be read as time rather than a weight.
+PLAUSIBLE = {u: (788918400 * 10**9 // f, 4102444800 * 10**9 // f) for u, f in _UNIT_NS.items()}
+
+
+def unit_by_magnitude(values: np.ndarray) -> str:
+    """The unit of unix times by the median magnitude: < 1e11 seconds, < 1e14 milliseconds,
+    < 1e17 microseconds, else nanoseconds (a second count of 1e11 is the year 5138)."""
+    v = np.abs(values[np.isfinite(values)])
+    med = float(np.median(v)) if len(v) else 0.0
+    return "s" if med < 1e11 else "ms" if med < 1e14 else "us" if med < 1e17 else "ns"
+
+
+def numbers_to_ns(values: np.ndarray, unit: str, loc: Located, rows=None) -> np.ndarray:
+    """Unix times (ints or floats, NaN = none) in ``unit`` as datetime64[ns]; a value past
+    the nanosecond range is an error at its row (never wrapped, never dropped).
+
+    ``rows`` maps positions of ``values`` to data rows (all rows when None).
+    """
+    factor = _UNIT_NS[unit]
+    out = np.full(len(values), np.datetime64("NaT"), dtype="datetime64[ns]")
+    if values.dtype.kind in "iu":
+        v = values.astype(np.int64, copy=False)
+        limit = np.iinfo(np.int64).max // factor
+        bad = np.abs(v) > limit
+        ok = ~bad
+        ns = v * factor
+    else:
+        v = values.astype(np.float64, copy=False)
+        ok = np.isfinite(v)
+        whole = np.floor(np.where(ok, v, 0.0))
+        bad = ok & (np.abs(whole) > (2**63 - 1) // factor - 1)
+        ok &= ~bad
+        whole = np.where(ok, whole, 0.0).astype(np.int64)
+        # a float64 near 1e9 s holds about a microsecond: round the fraction to that
+        q = 1000 if unit == "s" else 1
+        frac = (np.round((np.where(ok, v, 0.0) - whole) * (factor // q)) * q).astype(np.int64)
+        ns = whole * factor + frac
+        inf = np.isinf(v)
+        if inf.any():
+            i = int(np.flatnonzero(inf)[0])
+            raise loc.error(f"timestamp {v[i]} is not a finite number",
+                            i if rows is None else int(rows[i]))
+    if bad.any():
+        i = int(np.flatnonzero(bad)[0])
+        raise loc.error(f"timestamp {values[i]} ({TIME_UNITS[unit]}) is outside the range "
+                        f"graphkit handles ({_NS_RANGE}); check --time-unit",
+                        i if rows is None else int(rows[i]))
+    out[ok] = ns[ok].view("datetime64[ns]")
+    return out
+
+
+def _check_range(stamps, values, loc: Located, rows=None) -> None:
+    """Error at the first datetime outside the nanosecond range (``stamps`` in any unit)."""
+    valid = ~np.isnat(stamps)
+    us = stamps.astype("datetime64[us]")
+    bad = valid & ((us < _NS_MIN) | (us > _NS_MAX))
+    if bad.any():
+        i = int(np.flatnonzero(bad)[0])
+        raise loc.error(f"timestamp {values[i]!s} is outside the range graphkit handles "
+                        f"({_NS_RANGE})", i if rows is None else int(rows[i]))
+
+
+def _numeric_column(values, unit, loc, notes, rows=None):
+    if unit is None:
+        unit = unit_by_magnitude(np.asarray(values, dtype=np.float64))
+        if notes is not None:
+            notes.append(unit)
+    return numbers_to_ns(values, unit, loc, rows)
+
+
+def parse_timestamps(arr, loc: Located, unit: str | None = None, notes: list | None = None) -> np.ndarray:
+    """Timestamps as datetime64[ns] UTC; nulls and empty text -> NaT (no time).
+
+    Numbers are unix times in ``unit`` (``s``, ``ms``, ``us``, ``ns``; by magnitude when
+    None, and the unit guessed is appended to ``notes``); text is unix times or ISO 8601;
+    Arrow timestamps and dates keep their unit. A time outside datetime64[ns]'s range
+    (1677..2262) is an error naming the row, never a wrapped or missing time.
+    """
     import pandas as pd
     import pyarrow as pa
     import pyarrow.compute as pc
 
     t = arr.type
-    if pa.types.is_timestamp(t):
-        s = pd.Series(arr.to_pandas())
-        if s.dt.tz is None:
-            s = s.dt.tz_localize("UTC")
-        return s.dt.tz_convert("UTC").dt.tz_localize(None).to_numpy(dtype="datetime64[ns]")
-    if pa.types.is_integer(t) or pa.types.is_floating(t):
-        secs = arr.to_numpy(zero_copy_only=False).astype(np.float64)
-        out = seconds_to_ns(secs)
+    n = len(arr)
+    if pa.types.is_null(t):
+        return np.full(n, np.datetime64("NaT"), dtype="datetime64[ns]")
+    if pa.types.is_dictionary(t):
+        arr = arr.cast(t.value_type)
+        t = arr.type
+    if pa.types.is_timestamp(t) or pa.types.is_date(t):
+        if pa.types.is_date32(t):
+            factor_unit, raw = "s", pc.multiply(arr.cast(pa.int32()).cast(pa.int64()), 86400)
+        elif pa.types.is_date64(t):
+            factor_unit, raw = "ms", arr.cast(pa.int64())
+        else:  # stored as UTC when zoned, taken as UTC when naive
+            factor_unit, raw = t.unit, arr.cast(pa.int64())
+        nulls = raw.is_null().to_numpy(zero_copy_only=False)
+        values = pc.fill_null(raw, 0).to_numpy(zero_copy_only=False).astype(np.int64)
+        try:
+            out = numbers_to_ns(values, factor_unit, loc)
+        except InputError as exc:  # name the value as a date, not as a count
+            row = int(np.flatnonzero(np.abs(values) > np.iinfo(np.int64).max // _UNIT_NS[factor_unit])[0])
+            shown = arr[row].as_py()
+            raise loc.error(f"timestamp {shown} is outside the range graphkit handles "
+                            f"({_NS_RANGE})", row) from exc
+        out[nulls] = np.datetime64("NaT")
         return out
+    if pa.types.is_integer(t) or pa.types.is_floating(t):
+        if arr.null_count:
+            values = arr.cast(pa.float64()).to_numpy(zero_copy_only=False)  # nulls -> NaN
+        else:
+            values = arr.to_numpy(zero_copy_only=False)
+        return _numeric_column(values, unit, loc, notes)
     strs = arr.cast(pa.string()) if not pa.types.is_string(t) else arr
-    values = strs.to_numpy(zero_copy_only=False)
-    empty = np.asarray(pc.equal(pc.utf8_trim_whitespace(strs), "").to_numpy(zero_copy_only=False), dtype=bool)
+    strs = pc.utf8_trim_whitespace(pc.fill_null(strs, ""))
+    n = len(strs)
+    empty = np.asarray(pc.equal(strs, "").to_numpy(zero_copy_only=False), dtype=bool)
     numeric = np.asarray(
-        pc.match_substring_regex(strs, r"^\s*-?\d+(\.\d+)?\s*$").to_numpy(zero_copy_only=False),
+        pc.match_substring_regex(strs, r"^[-+]?\d+(\.\d*)?([eE][-+]?\d+)?$").to_numpy(zero_copy_only=False),
         dtype=bool,
     )
-    out = np.full(len(values), np.datetime64("NaT"), dtype="datetime64[ns]")
+    out = np.full(n, np.datetime64("NaT"), dtype="datetime64[ns]")
     if numeric.any():
-        secs = values[numeric].astype(np.float64)
-        out[numeric] = seconds_to_ns(secs)
+        rows = np.flatnonzero(numeric)
+        texts = strs.filter(pa.array(numeric)) if len(rows) < n else strs
+        nums = None
+        if not pc.any(pc.match_substring_regex(texts, "[.eE]")).as_py():
+            try:  # whole numbers stay exact (nanoseconds do not fit a float64)
+                nums = pc.cast(texts, pa.int64()).to_numpy(zero_copy_only=False)
+            except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+                nums = None
+        if nums is None:
+            try:
+                nums = pc.cast(texts, pa.float64()).to_numpy(zero_copy_only=False)
+            except (pa.ArrowInvalid, pa.ArrowNotImplementedError):  # "+5": Python's float
+                nums = np.asarray(texts.to_numpy(zero_copy_only=False), dtype=object).astype(np.float64)
+        out[numeric] = _numeric_column(nums, unit, loc, notes, rows)
     rest = ~numeric & ~empty
     if rest.any():
-        parsed = pd.to_datetime(pd.Series(values[rest]), utc=True, errors="coerce", format="ISO8601")
+        values = strs.filter(pa.array(rest)).to_numpy(zero_copy_only=False)
+        parsed = pd.to_datetime(pd.Series(values), utc=True, errors="coerce", format="ISO8601")
         bad = parsed.isna().to_numpy()
         if bad.any():
-            i = int(np.flatnonzero(rest)[np.flatnonzero(bad)[0]])
-            raise loc.error(f"unparseable timestamp {values[i]!r} (use ISO 8601 or unix seconds)", i)
-        out[rest] = parsed.dt.tz_localize(None).to_numpy(dtype="datetime64[ns]")
+            k = int(np.flatnonzero(bad)[0])
+            raise loc.error(f"unparseable timestamp {values[k]!r} (use ISO 8601 or unix times)",
+                            int(np.flatnonzero(rest)[k]))
+        naive = parsed.dt.tz_localize(None).to_numpy()
+        _check_range(naive, values, loc, np.flatnonzero(rest))
+        out[rest] = naive.astype("datetime64[ns]")
     return out
 
-
-def seconds_to_ns(secs: np.ndarray) -> np.ndarray:
-    ns = np.round(secs * 1e9)
-    ok = np.isfinite(ns) & (np.abs(ns) < 9.2e18)
-    out = np.full(len(secs), np.datetime64("NaT"), dtype="datetime64[ns]")
-    out[ok] = ns[ok].astype(np.int64).view("datetime64[ns]")
-    return out

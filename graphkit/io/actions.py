@@ -17,7 +17,7 @@ from ..errors import InputError
 from ._columns import ACTION_CANDIDATES, CANDIDATES, match_column
 from ._formats import check_file, detect_format, looks_binary, open_parquet, read_head, read_json
 from ._text import read_text, text_layout
-from ._values import Located, id_strings, parse_timestamps
+from ._values import Located, id_strings, numbers_to_ns, parse_timestamps, unit_by_magnitude
 
 __all__ = ["ActionLog", "read_actions", "ACTION_FORMS", "INITIATOR_LEAD_NS"]
 
@@ -298,7 +298,7 @@ def _encode(arr):
 def _times_ns(arr, loc) -> np.ndarray:
     """Action times as int64 ns since the epoch (UTC); a missing or bad time is an error.
 
-    Fast paths: numbers (unix seconds) and text that Arrow parses as numbers or ISO 8601
+    Fast paths: numbers (unix times, the unit by magnitude) and text that Arrow parses as numbers or ISO 8601
     timestamps; anything else goes through the edge reader's timestamp parser, which names the
     line of the first bad value.
     """
@@ -308,19 +308,21 @@ def _times_ns(arr, loc) -> np.ndarray:
     if arr.null_count == 0:
         t = arr.type
         try:
-            if pa.types.is_integer(t) or pa.types.is_floating(t):
-                secs = arr.cast(pa.float64()).to_numpy(zero_copy_only=False)
-                if np.all(np.isfinite(secs)):
-                    return np.round(secs * 1e9).astype(np.int64)
-            elif pa.types.is_string(t) or pa.types.is_large_string(t):
+            if pa.types.is_string(t) or pa.types.is_large_string(t):
                 try:
-                    secs = pc.cast(arr, pa.float64()).to_numpy(zero_copy_only=False)
-                    if np.all(np.isfinite(secs)):
-                        return np.round(secs * 1e9).astype(np.int64)
+                    arr = pc.cast(arr, pa.float64())
+                    t = arr.type
                 except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
                     stamps = pc.cast(arr, pa.timestamp("ns", tz="UTC"))
                     if stamps.null_count == 0:
                         return stamps.cast(pa.int64()).to_numpy(zero_copy_only=False)
+            if pa.types.is_integer(t) or pa.types.is_floating(t):
+                values = arr.to_numpy(zero_copy_only=False)
+                if values.dtype.kind == "f" and not np.all(np.isfinite(values)):
+                    raise pa.ArrowInvalid("not finite")  # the parser below names the row
+                # unix times by magnitude (seconds, ms, us, ns); past 1677..2262 an error
+                unit = unit_by_magnitude(values.astype(np.float64))
+                return numbers_to_ns(values, unit, loc).view(np.int64)
         except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
             pass
     stamps = parse_timestamps(arr, loc)

@@ -23,59 +23,26 @@ import numpy as np
 
 from .._progress import Progress
 from ..errors import EmptyGraphError, InputError
-from ._columns import check_extra, resolve_columns
-from ._formats import (
-    check_file,
-    compression_of,
-    detect_format,
-    looks_binary,
-    open_bytes,
-    open_parquet,
-    read_head,
-    read_json,
-)
+from ._columns import is_none
+from ._edgefile import DEFAULT_TYPE, FileReport, first_line_where, read_one
 from ._ids import map_ids
-from ._text import csv_note, is_comment, read_text, text_layout
-from ._values import Located, first_true, id_strings, parse_timestamps, parse_weights
+from ._rows import apply_row_options, parse_window, renamed
+from ._values import TIME_UNITS
 
-__all__ = ["read_edges", "EdgeTable", "LoadReport", "FileReport", "parse_type_weights"]
+__all__ = ["read_edges", "EdgeTable", "LoadReport", "FileReport", "parse_type_weights", "parse_window",
+           "DEFAULT_TYPE"]
 
-DEFAULT_TYPE = "interaction"
 
 
 # --------------------------------------------------------------------------- results
-@dataclass(frozen=True)
-class FileReport:
-    """What was read from one file."""
-
-    path: str
-    format: str
-    rows: int
-    self_loops: int
-    header: bool
-    columns: dict
-    ignored_columns: tuple = ()
-    type_label: str | None = None
-
-    def to_dict(self) -> dict:
-        return {
-            "path": self.path,
-            "format": self.format,
-            "rows": self.rows,
-            "self_loops_dropped": self.self_loops,
-            "header": self.header,
-            "columns": dict(self.columns),
-            "ignored_columns": list(self.ignored_columns),
-            "type_label": self.type_label,
-        }
-
-
 @dataclass(frozen=True)
 class LoadReport:
     """What loading did: rows read per file, rows dropped and why, warnings."""
 
     files: tuple
     warnings: tuple = ()
+    dropped: dict = field(default_factory=dict)  # reason -> rows left out (besides self-loops)
+    undirected: bool = False  # each row was read both ways
 
     @property
     def rows_read(self) -> int:
@@ -91,6 +58,8 @@ class LoadReport:
             "self_loops_dropped": self.self_loops_dropped,
             "files": [f.to_dict() for f in self.files],
             "warnings": list(self.warnings),
+            "rows_dropped": dict(self.dropped),
+            "undirected": self.undirected,
         }
 
 
@@ -99,7 +68,7 @@ class EdgeTable:
     """Validated interaction rows with user ids mapped to integer codes.
 
     One row per interaction (self-loops already removed; duplicates kept: the graph
-    merges them into counts). ``frame`` gives the canonical pandas view with
+    merges them into counts; an undirected read holds each row both ways). ``frame`` gives the canonical pandas view with
     columns ``source, target, type, weight[, timestamp]``.
     """
 
@@ -113,6 +82,8 @@ class EdgeTable:
     type_weights: dict
     report: LoadReport
     extra: dict = field(default_factory=dict)  # name -> float64 array
+    # signed reads: negative rows received per user (position), else None
+    distrust: np.ndarray | None = None
 
     @property
     def n_rows(self) -> int:
@@ -153,7 +124,7 @@ class EdgeTable:
         """
         for rep in self.report.files:
             try:
-                found = _first_line_where(rep, column, bad)
+                found = first_line_where(rep, column, bad)
             except (OSError, ValueError, KeyError, IndexError):
                 found = None
             if found is not None:
@@ -198,6 +169,12 @@ def read_edges(
     header: bool | None = None,
     extra_cols: Sequence[str] = (),
     progress: Progress | None = None,
+    time_unit: str | None = None,
+    unweighted: bool = False,
+    signed: bool = False,
+    undirected: bool = False,
+    since=None,
+    until=None,
 ) -> EdgeTable:
     """Read one or more interaction files into an :class:`EdgeTable`.
 
@@ -225,6 +202,21 @@ def read_edges(
     progress : Progress, optional
         ``progress(stage, done=None, total=None)`` (:mod:`graphkit._progress`): called with
         each file read and each stage.
+    time_unit : {"s", "ms", "us", "ns"}, optional
+        Unit of numeric times; by magnitude when None (below 1e11 seconds, below 1e14
+        milliseconds, below 1e17 microseconds, else nanoseconds).
+    unweighted : bool
+        Ignore any weight column (the same as ``weight_col="none"``).
+    signed : bool
+        Weights are signed ratings: rows with a negative weight leave the graph and are
+        counted per target user in ``EdgeTable.distrust``; the others form the graph.
+    undirected : bool
+        Each row is a tie both ways: ``a,b`` is read as ``a->b`` and ``b->a``.
+    since, until : str, datetime or numpy.datetime64, optional
+        Keep rows with ``since <= time < until`` (a date alone as ``until`` includes that
+        day); rows without a time are left out. The files must have a time column.
+
+    A path ``"-"`` reads standard input (any format but Parquet detected by content).
 
     Returns
     -------
@@ -249,27 +241,59 @@ def read_edges(
     from .frames import is_frame, read_frame
 
     if is_frame(paths):  # rows already in memory: the same columns and checks as a file
-        return read_frame(paths, source_col=source_col, target_col=target_col,
-                          type_col=type_col, weight_col=weight_col, time_col=time_col,
-                          type_label=type_label, type_weights=type_weights, extra_cols=extra_cols)
+        if unweighted:
+            weight_col = "none"
+        table = read_frame(paths, source_col=source_col, target_col=target_col,
+                           type_col=type_col, weight_col=weight_col, time_col=time_col,
+                           type_label=type_label, type_weights=type_weights,
+                           extra_cols=extra_cols, time_unit=time_unit, signed=signed)
+        window = parse_window(since, until)
+        if signed or undirected or window is not None:
+            table = apply_row_options(table, signed=signed, undirected=undirected, window=window)
+        return table
     if isinstance(paths, (str, os.PathLike)):
         paths = [paths]
     paths = [os.fspath(p) for p in paths]
     if not paths:
         raise InputError("no input files given")
+    if paths.count("-") > 1:
+        raise InputError("standard input ('-') can be read once only")
+    if "-" in paths:
+        from ._formats import STDIN_NAME, stdin_copy
+
+        with stdin_copy() as (tmp, rename):
+            try:
+                table = read_edges(
+                    [tmp if p == "-" else p for p in paths], source_col=source_col,
+                    target_col=target_col, type_col=type_col, weight_col=weight_col,
+                    time_col=time_col, type_label=type_label, type_weights=type_weights,
+                    header=header, extra_cols=extra_cols, progress=progress,
+                    time_unit=time_unit, unweighted=unweighted, signed=signed,
+                    undirected=undirected, since=since, until=until)
+            except InputError as exc:
+                raise rename(exc) from None
+        return renamed(table, tmp, STDIN_NAME)
+    if time_unit is not None and time_unit not in TIME_UNITS:
+        raise ValueError(f"time_unit must be one of {', '.join(TIME_UNITS)}, not {time_unit!r}")
+    window = parse_window(since, until)
+    if unweighted:
+        if signed:
+            raise ValueError("signed and unweighted exclude each other: signs live in the weights")
+        weight_col = "none"
     labels = _per_file_labels(type_label, len(paths))
     options = {"source": source_col, "target": target_col, "type": type_col,
                "weight": weight_col, "timestamp": time_col}
-    named = {str(v) for v in options.values() if v is not None} | {str(c) for c in extra_cols}
-    need_weight = weight_col is not None
-    need_time = time_col is not None
+    named = {str(v) for v in options.values() if v is not None and not is_none(v)} | {
+        str(c) for c in extra_cols}
+    need_weight = weight_col is not None and not is_none(weight_col)
+    need_time = time_col is not None and not is_none(time_col)
 
     pieces = []
     reports = []
     for path, label in zip(paths, labels):
         if progress:
             progress(f"reading {os.path.basename(path)}")
-        piece, rep = _read_one(path, label, options, header, named, extra_cols)
+        piece, rep = read_one(path, label, options, header, named, extra_cols, time_unit, signed)
         pieces.append(piece)
         reports.append(rep)
         need_weight |= piece["weight"] is not None
@@ -305,25 +329,48 @@ def read_edges(
     for name in extra_cols:
         extra[name] = np.concatenate([p["extra"][name] for p in pieces])
 
-    # self-loops: dropped and counted per file
-    loop = src == dst
-    if loop.any():
-        keep = ~loop
-        src, dst, type_codes = src[keep], dst[keep], type_codes[keep]
-        if weight is not None:
-            weight = weight[keep]
-        if stamps is not None:
-            stamps = stamps[keep]
-        extra = {kk: v[keep] for kk, v in extra.items()}
-        # users seen only in self-loops stay in node_ids: they are real users with no edge
     bounds = np.cumsum([0] + [p["n"] for p in pieces])
-    loops_per_file = [int(loop[bounds[i]:bounds[i + 1]].sum()) for i in range(k)]
+    warnings = []
+    dropped = {}
+    keep = src != dst  # self-loops: dropped and counted per file
+    loops_per_file = [int((~keep[bounds[i]:bounds[i + 1]]).sum()) for i in range(k)]
+    distrust = None
+    if signed:
+        if weight is None:
+            raise InputError("--signed needs a weight column (the ratings); name it with "
+                             "--weight-col", paths[0] if len(paths) == 1 else None)
+        neg = weight < 0
+        distrust = np.bincount(dst[neg & keep], minlength=len(node_ids)).astype(np.int64)
+        dropped["negative weight (distrust)"] = int((neg & keep).sum())
+        keep &= ~neg
+    if window is not None:
+        if stamps is None:
+            raise InputError("--since/--until need a time column, and the data has none "
+                             "(name it with --time-col)", paths[0] if len(paths) == 1 else None)
+        inside = ~np.isnat(stamps)
+        if window[0] is not None:
+            inside &= stamps >= window[0]
+        if window[1] is not None:
+            inside &= stamps < window[1]
+        dropped["outside --since/--until"] = int((keep & ~inside).sum())
+        keep &= inside
+    if not keep.all():
+        # users seen only in dropped rows stay in node_ids: real users with no edge
+        src, dst, type_codes = src[keep], dst[keep], type_codes[keep]
+        weight = weight[keep] if weight is not None else None
+        stamps = stamps[keep] if stamps is not None else None
+        extra = {kk: v[keep] for kk, v in extra.items()}
+    if undirected:
+        src, dst = np.concatenate([src, dst]), np.concatenate([dst, src])
+        type_codes = np.concatenate([type_codes, type_codes])
+        weight = np.concatenate([weight, weight]) if weight is not None else None
+        stamps = np.concatenate([stamps, stamps]) if stamps is not None else None
+        extra = {kk: np.concatenate([v, v]) for kk, v in extra.items()}
     reports = [
         FileReport(r.path, r.format, r.rows, loops_per_file[i], r.header, r.columns,
-                   r.ignored_columns, r.type_label)
+                   r.ignored_columns, r.type_label, r.notes, r.time_unit)
         for i, r in enumerate(reports)
     ]
-    warnings = []
     tw = dict(type_weights or {})
     for t in tw:
         if t not in type_index:
@@ -331,15 +378,16 @@ def read_edges(
                 f"--type-weight {t}={tw[t]:g}: no '{t}' rows in the data "
                 f"(types: {', '.join(all_types)})"
             )
-    report = LoadReport(tuple(reports), tuple(warnings))
+    report = LoadReport(tuple(reports), tuple(warnings), dropped, undirected)
     if len(src) == 0:
+        why = ["self-loops"] + [what for what, n in dropped.items() if n]
         raise EmptyGraphError(
-            "no edges left after dropping self-loops" if report.rows_read else "no data rows",
+            f"no edges left after dropping {', '.join(why)}" if report.rows_read else "no data rows",
             paths[0] if len(paths) == 1 else None,
         )
     del pa, pc
     return EdgeTable(node_ids, src.astype(np.int32, copy=False), dst.astype(np.int32, copy=False),
-                     tuple(all_types), type_codes, weight, stamps, tw, report, extra)
+                     tuple(all_types), type_codes, weight, stamps, tw, report, extra, distrust)
 
 
 def _recode(codes: np.ndarray, new_codes: list) -> np.ndarray:
@@ -362,133 +410,3 @@ def _per_file_labels(type_label, n):
     return labels
 
 
-def _read_one(path, label, options, header, named, extra_cols):
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
-    check_file(path)
-    head = read_head(path)
-    if not head.strip():
-        raise InputError("file is empty", path)
-    fmt = detect_format(path, head)
-    layout = None
-    if fmt == "parquet":
-        if compression_of(path):
-            raise InputError("compressed Parquet files are not supported; Parquet compresses internally", path)
-        pf, names = open_parquet(path, options, extra_cols)
-        cols = resolve_columns(path, names, True, options, [])
-        check_extra(path, names, extra_cols)
-        use = list(dict.fromkeys(c for c in list(cols.values()) + list(extra_cols) if c is not None))
-        try:
-            table = pf.read(columns=use)
-        except (pa.ArrowInvalid, OSError) as exc:
-            raise InputError(f"cannot read Parquet data ({str(exc).splitlines()[0]})", path) from None
-        fmt_name = "parquet"
-    elif fmt == "jsonl":
-        if looks_binary(head):
-            raise InputError("binary data, not a text edge list", path)
-        table = read_json(path, extra_cols)
-        names = list(table.column_names)
-        cols = resolve_columns(path, names, True, options, [])
-        check_extra(path, names, extra_cols)
-        fmt_name = "jsonl"
-    else:
-        if looks_binary(head):
-            raise InputError("binary data, not a text edge list", path)
-        layout = text_layout(path, head, header, named)
-        cols = resolve_columns(path, layout.names, layout.header, options, layout.first_row,
-                                extra_cols)
-        check_extra(path, layout.names, extra_cols)
-        # a column both canonical and extra (--prob column:weight) is read once
-        table = read_text(path, layout, cols, [c for c in extra_cols if c not in cols.values()])
-        names = layout.names
-        fmt_name = {",": "csv", "\t": "tsv", " ": "edgelist"}[layout.delimiter]
-    loc = Located(path, fmt_name if fmt_name in ("parquet", "jsonl") else "text", layout)
-    n = table.num_rows
-    if n == 0:
-        raise InputError("no data rows" + (" (only a header)" if fmt_name != "parquet" else ""), path)
-
-    def column(name):
-        col = table.column(name)
-        return col.combine_chunks() if isinstance(col, pa.ChunkedArray) else col
-
-    src = id_strings(column(cols["source"]), "source", loc)
-    dst = id_strings(column(cols["target"]), "target", loc)
-
-    if cols["type"] is not None:
-        if label is not None:
-            raise InputError(
-                f"has a type column {cols['type']!r}; --type labels only files without one", path
-            )
-        tcol = column(cols["type"])
-        if not pa.types.is_dictionary(tcol.type):
-            tcol = pc.cast(tcol, pa.string()) if not pa.types.is_string(tcol.type) else tcol
-            tcol = tcol.dictionary_encode()
-        nulls = pc.is_null(tcol)
-        if pc.any(nulls).as_py():
-            raise loc.error("type is empty", first_true(nulls))
-        tvals = [str(v) for v in tcol.dictionary.to_pylist()]
-        if any(v == "" for v in tvals):
-            empty_code = tvals.index("")
-            mask = pc.equal(tcol.indices, empty_code)
-            raise loc.error("type is empty", first_true(mask))
-        tcodes = tcol.indices.to_numpy(zero_copy_only=False)
-        if len(set(tvals)) != len(tvals):  # the same label twice in a dictionary: unify
-            uniq_vals = sorted(set(tvals))
-            remap = np.asarray([uniq_vals.index(v) for v in tvals], dtype=np.int16)
-            tcodes = remap[tcodes]
-            tvals = uniq_vals
-    else:
-        tvals = [label if label is not None else DEFAULT_TYPE]
-        tcodes = np.zeros(n, dtype=np.int16)
-
-    weight = parse_weights(column(cols["weight"]), loc) if cols["weight"] is not None else None
-    stamps = parse_timestamps(column(cols["timestamp"]), loc) if cols["timestamp"] is not None else None
-    extra = {name: parse_weights(column(name), loc, name=name) for name in extra_cols}
-    used = {c for c in cols.values() if c is not None} | set(extra_cols)
-    ignored = tuple(c for c in names if c not in used)
-    rep = FileReport(path, fmt_name, n, 0, bool(layout.header) if layout else True,
-                     {k: v for k, v in cols.items() if v is not None}, ignored,
-                     label if cols["type"] is None else None)
-    piece = {"n": n, "source": src, "target": dst, "type_values": tvals, "type_codes": tcodes,
-             "weight": weight, "timestamp": stamps, "extra": extra}
-    return piece, rep
-
-
-def _first_line_where(rep: FileReport, name: str, bad) -> tuple[int, float] | None:
-    """``(line, value)`` of the first number in column ``name`` of one file with ``bad(value)``."""
-    import csv
-    import json
-
-    def check(v) -> bool:
-        try:
-            return bad(float(v))
-        except (TypeError, ValueError):
-            return False
-
-    if rep.format == "parquet":
-        import pyarrow.parquet as pq
-
-        col = pq.read_table(rep.path, columns=[name]).column(name).to_pylist()
-        return next(((i + 1, float(v)) for i, v in enumerate(col) if check(v)), None)
-    with open_bytes(rep.path) as fh:
-        lines = (raw.decode("utf-8", "replace") for raw in fh)
-        if rep.format == "jsonl":
-            for i, line in enumerate(lines, start=1):
-                value = json.loads(line).get(name) if line.strip() else None
-                if check(value):
-                    return i, float(value)
-            return None
-        delim = {"csv": ",", "tsv": "\t"}.get(rep.format)
-        col = None if rep.header else int(name) - 1
-        for i, line in enumerate(lines, start=1):
-            if not line.strip() or (csv_note(line) if delim == "," else is_comment(line)):
-                continue
-            text = line.rstrip("\r\n")
-            fields = next(csv.reader([text], delimiter=delim)) if delim else text.split()
-            if col is None:
-                col = [f.strip() for f in fields].index(name)
-                continue
-            if col < len(fields) and check(fields[col]):
-                return i, float(fields[col])
-    return None

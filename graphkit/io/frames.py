@@ -29,7 +29,8 @@ def is_frame(obj) -> bool:
 
 
 def read_frame(df, *, source_col=None, target_col=None, type_col=None, weight_col=None,
-               time_col=None, type_label=None, type_weights=None, extra_cols=()):
+               time_col=None, type_label=None, type_weights=None, extra_cols=(), time_unit=None,
+               signed=False):
     """An :class:`~graphkit.io.EdgeTable` from a DataFrame's rows (see :func:`read_edges`).
 
     Examples
@@ -93,7 +94,11 @@ def read_frame(df, *, source_col=None, target_col=None, type_col=None, weight_co
         types = (type_label if type_label is not None else DEFAULT_TYPE,)
         tcodes = np.zeros(n, dtype=np.int16)
     tcodes = tcodes.astype(np.int16)
-    weight = parse_weights(column(cols["weight"]), loc) if cols["weight"] is not None else None
+    weight = None
+    if cols["weight"] is not None:
+        weight = parse_weights(column(cols["weight"]), loc, negative_ok=signed,
+                               hint="; for ratings pass signed=True (negatives become distrust) "
+                                    "or unweighted=True")
     stamps = None
     if cols["timestamp"] is not None:
         tcol = column(cols["timestamp"])
@@ -101,7 +106,7 @@ def read_frame(df, *, source_col=None, target_col=None, type_col=None, weight_co
             tcol = pc.fill_null(tcol, "")  # None/NaN in a frame: no time
         elif pa.types.is_null(tcol.type):
             tcol = pa.array([""] * len(tcol), type=pa.string())
-        stamps = parse_timestamps(tcol, loc)
+        stamps = parse_timestamps(tcol, loc, time_unit)
     extra = {name: parse_weights(column(name), loc, name=name) for name in extra_cols}
 
     loop = s == t

@@ -65,7 +65,6 @@ def _table_format(path, what: str, hint: str):
                    "(the membership stays complete).")
 @click.option("--top", type=click.IntRange(min=1), default=None,
               help="Communities shown in the table (default 20; csv, json and files have all).")
-@click.option("--unweighted", is_flag=True, help="Ignore type weights and repeat counts.")
 @click.option("--summary", "summary_path", type=click.Path(dir_okay=False), default=None,
               help="Write the per-community summary to FILE (.csv .tsv .json .jsonl .parquet).")
 @random_seed_option
@@ -98,7 +97,7 @@ def communities(method, resolution, runs, min_size, top, unweighted, summary_pat
     _table_format(summary_path, "a summary", "'--summary'")
     seed = resolve_seed(random_seed)
     with Stages(enabled=not quiet) as st:
-        graph, _ = load_graph(params, st)
+        graph, _ = load_graph(dict(params, unweighted=unweighted), st)
         st.stage(f"finding communities ({method}" + (f", {runs} runs)" if runs > 1 else ")"))
         part = detect_communities(graph, method, resolution=resolution, rng=seed, runs=runs,
                                   weighted=not unweighted)

@@ -29,7 +29,6 @@ from .._output import Stages, note, print_df_csv, print_df_table, print_json, wr
 @click.option("--personalize", type=click.Path(dir_okay=False), default=None,
               help="PageRank restarts only at the users listed in FILE (one id per line, or a "
                    "'user' column).")
-@click.option("--unweighted", is_flag=True, help="Ignore type weights and repeat counts.")
 @click.option("--edge-type", metavar="TYPE", default=None,
               help="With --by indegree: count only interactions of this type (e.g. share).")
 @click.option("--samples", type=click.IntRange(min=1), default=1000, show_default=True,
@@ -51,6 +50,9 @@ def rank(by, top, damping, personalize, unweighted, edge_type, samples, random_s
       graphkit rank soc-Slashdot0902.txt.gz --top 10 --format json
       graphkit rank edges.csv --by betweenness --samples 500 --random-seed 7
       graphkit rank edges.csv --by indegree --edge-type share --top 10
+      graphkit rank soc-sign-bitcoinotc.csv --signed --top 10   # adds a distrust column
+      graphkit rank facebook_combined.txt.gz --undirected --top 10
+      graphkit rank CollegeMsg.txt --since 2004-05-01 --until 2004-05-31
     """
     from ...io import read_id_list
     from ...ranking import rank as rank_users
@@ -58,7 +60,7 @@ def rank(by, top, damping, personalize, unweighted, edge_type, samples, random_s
     quiet = click.get_current_context().find_root().meta.get("quiet")
     seed = resolve_seed(random_seed) if by == "betweenness" else None
     with Stages(enabled=not quiet) as st:
-        graph, _ = load_graph(params, st)
+        graph, edges = load_graph(dict(params, unweighted=unweighted), st)
         personalization = None
         if personalize is not None:
             if by != "pagerank":
@@ -77,6 +79,11 @@ def rank(by, top, damping, personalize, unweighted, edge_type, samples, random_s
     # here a column of a type the data does not have (always 0) is noise: left out
     absent = {"followers": "follow", "shares_received": "share", "comments_received": "comment"}
     df = df.drop(columns=[c for c, t in absent.items() if c in df.columns and t not in graph.types])
+    if edges.distrust is not None:  # --signed: negative ratings received, never attention
+        import pandas as pd
+
+        received = pd.Series(edges.distrust, index=pd.Index(edges.node_ids))
+        df["distrust"] = received.reindex(df["user"]).fillna(0).to_numpy(dtype="int64")
     if by == "betweenness":
         used = df.attrs.get("samples", samples)
         note(f"betweenness estimated from {used:,} sampled source users (--samples)")
