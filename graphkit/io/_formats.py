@@ -65,6 +65,16 @@ def looks_binary(head: bytes) -> bool:
     sample = head[:4096]
     if not sample:
         return False
+    try:  # valid UTF-8 without NUL is text, whatever control characters its ids hold
+        sample.decode("utf-8")
+        return False
+    except UnicodeDecodeError as exc:
+        if exc.start >= len(sample) - 3 and len(head) > len(sample) - 3:
+            try:  # only a character cut at the end of the sample
+                sample[: exc.start].decode("utf-8")
+                return False
+            except UnicodeDecodeError:
+                pass
     # Mostly control bytes outside tab/newline/CR -> not text.
     ctrl = sum(1 for b in sample if b < 32 and b not in (9, 10, 13))
     return ctrl > len(sample) * 0.05

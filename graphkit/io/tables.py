@@ -66,14 +66,14 @@ def read_id_list(path: str, *, column: str | None = None, encoding: str = "utf-8
 
     check_file(path)
     head = read_head(path)
-    if looks_binary(head):
-        raise InputError("binary data, not a list of user ids", path)
     ext = base_ext(path)
-    if ext in (".csv", ".tsv", ".parquet", ".jsonl", ".ndjson") or head[:4] == b"PAR1":
+    if looks_binary(head) and not (ext in (".parquet", ".pq") or head[:4] == b"PAR1"):
+        raise InputError("binary data, not a list of user ids", path)
+    if ext in (".csv", ".tsv", ".parquet", ".pq", ".jsonl", ".ndjson") or head[:4] == b"PAR1":
         import pandas as pd
 
         try:
-            if ext == ".parquet" or head[:4] == b"PAR1":
+            if ext in (".parquet", ".pq") or head[:4] == b"PAR1":
                 df = pd.read_parquet(path)
                 df = df.astype(str)
             elif ext in (".jsonl", ".ndjson"):

@@ -100,6 +100,8 @@ def top_positions(graph, users, *, top: int = 10, method: str = DEFAULT_METHOD,
     """
     from numba import get_num_threads
 
+    from .._batches import timed_batches
+
     name = _check(method, top, damping, tol)
     cg = contact_graph(graph)
     users = np.ascontiguousarray(users, dtype=np.int64)
@@ -113,8 +115,11 @@ def top_positions(graph, users, *, top: int = 10, method: str = DEFAULT_METHOD,
     wn = np.divide(cg.weight, cg.strength[cg.indices], out=np.zeros_like(cg.weight),
                    where=cg.strength[cg.indices] > 0)
     expand = (cg.degree <= HUB_CONTACTS).astype(np.uint8)
-    for start in range(0, m, BLOCK_USERS):
-        stop = min(m, start + BLOCK_USERS)
+    threads = get_num_threads()
+    # blocks of ~0.25 s (Ctrl-C between them); each user's result is its own, so the
+    # blocking never changes an answer
+    for start, stop in timed_batches(m, first=min(BLOCK_USERS, 16 * threads), least=threads,
+                                     most=BLOCK_USERS):
         c, s, p = _k.top_candidates(cg.indptr, cg.indices, wn, cg.strength, expand, cg.id_rank,
                                     users[start:stop], int(top), _CODES[name], float(damping),
                                     float(tol), *bufs)

@@ -60,7 +60,9 @@ def test_ctrl_c_inside_a_kernel_stops_at_once(big, tmp_path, name):
     assert p.returncode == 130, err
     assert err.strip().splitlines()[-1] == "Aborted"
     assert "Traceback" not in err and "internal error" not in err
-    assert stopped < 3.0, f"stopped {stopped:.1f} s after Ctrl-C"  # 34 s before the batching
+    # 0.3-0.8 s on an idle 2-core machine (bench/RESULTS.md); 34 s for simulate before the
+    # batching. The bound leaves room for a loaded CI machine.
+    assert stopped < 5.0, f"stopped {stopped:.1f} s after Ctrl-C"
     assert out.read_text() == "previous\n"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["OUT.csv"]
 
