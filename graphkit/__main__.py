@@ -1,18 +1,38 @@
 """``python -m graphkit`` and the ``graphkit`` command: signal handling first, then the CLI."""
 
+import sys
+
 from ._signals import install
 
 
 def run() -> None:
     """Entry point: Ctrl-C/SIGTERM handled from the first moment, then ``graphkit.cli``."""
-    import os
+    from ._jitcache import fit_native_pools
 
     install()
-    # before pyarrow loads: its allocator would reserve 1 GiB of address space (see cli.main)
-    os.environ.setdefault("MIMALLOC_ARENA_RESERVE", "64MiB")
-    from .cli import main
+    fit_native_pools()  # before pyarrow and OpenBLAS load
+    _quiet_unraisable_memory_errors()
+    try:
+        from .cli import main
 
-    main()
+        main()
+    except MemoryError:  # so little memory that even the error could not be worded
+        sys.stderr.write(_NO_MEMORY)
+        sys.exit(1)
+
+
+_NO_MEMORY = "Error: out of memory (raise the memory limit or use a smaller input)\n"
+
+
+def _quiet_unraisable_memory_errors() -> None:
+    """A MemoryError in a finaliser (numba's, under ``ulimit -v``) is not one more line."""
+    previous = sys.unraisablehook
+
+    def hook(unraisable):
+        if not isinstance(unraisable.exc_value, MemoryError):
+            previous(unraisable)
+
+    sys.unraisablehook = hook
 
 
 if __name__ == "__main__":

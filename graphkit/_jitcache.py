@@ -14,7 +14,7 @@ import os
 import sys
 import tempfile
 
-__all__ = ["prepare", "NOTE"]
+__all__ = ["prepare", "NOTE", "fit_native_pools"]
 
 #: The note for the user when the fallback was taken (None otherwise).
 NOTE: str | None = None
@@ -71,3 +71,23 @@ def prepare() -> str | None:
     NOTE = (f"compiled kernels cannot be cached in {where} (not writable); "
             f"using {fallback}")
     return NOTE
+
+
+def fit_native_pools() -> None:
+    """Keep the native libraries' up-front reservations within an address-space limit.
+
+    pyarrow's allocator (mimalloc) reserves 1 GiB at its first allocation; reserving in
+    64 MiB steps lets the CLI run the bundled example under ``ulimit -v 2000000``. Under
+    any ``ulimit -v``, OpenBLAS gets one thread: its per-thread buffers failed to map
+    under 900 MB and its start-up then retried forever (a hang, not an error). Values the
+    user set win; called by the CLI before those libraries load.
+    """
+    os.environ.setdefault("MIMALLOC_ARENA_RESERVE", "64MiB")
+    try:
+        import resource
+
+        soft, _ = resource.getrlimit(resource.RLIMIT_AS)
+    except (ImportError, OSError, ValueError):  # not on this platform
+        return
+    if soft != resource.RLIM_INFINITY:
+        os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")

@@ -60,13 +60,11 @@ for _command in (info, rank, communities, simulate, seeds, learn, segments, enga
 
 def main(argv=None):
     """Console-script entry point (``graphkit = graphkit.cli:main``)."""
-    import os
     import sys
 
-    # pyarrow's allocator (mimalloc) reserves 1 GiB of address space up front; with a
-    # 64 MiB step the whole CLI runs the bundled example under `ulimit -v 2000000`
-    os.environ.setdefault("MIMALLOC_ARENA_RESERVE", "64MiB")
-    from .._jitcache import prepare
+    from .._jitcache import fit_native_pools, prepare
+
+    fit_native_pools()  # address space: pyarrow's and OpenBLAS's reservations
 
     cache_note = prepare()
     if cache_note and not {"-q", "--quiet"} & set(sys.argv[1:] if argv is None else argv):

@@ -73,7 +73,7 @@ def _signal_in_chain(exc: BaseException):
 _MEMORY_HINTS = {
     "seeds": "a larger --epsilon or a smaller -k (fewer RR sets)",
     "simulate": "fewer --runs",
-    "rank": "--samples with --by betweenness, or a smaller input",
+    "rank": "a smaller input (or --samples with --by betweenness)",
     "recommend": "--user instead of --all, or a smaller --top",
     "segments": "a smaller input (or -k)",
     "report": "a smaller -k, or the commands one by one",

@@ -155,3 +155,23 @@ def test_read_only_install_and_home_fall_back_to_a_temporary_cache(tmp_path):
     note = [ln for ln in r.stderr.splitlines() if ln.startswith("Note: compiled kernels")]
     assert len(note) == 1 and str(cache) in note[0]
     assert any(p.name.startswith("graphkit-numba-cache") for p in cache.iterdir())
+
+
+@pytest.mark.skipif(not shutil.which("bash"), reason="needs bash for ulimit")
+@pytest.mark.parametrize("limit", [700_000, 800_000, 900_000, 1_100_000])
+def test_tight_address_space_answers_or_says_so_and_never_hangs(big, tmp_path, limit):
+    """Under these limits `rank` once hung for ever (OpenBLAS retrying its buffers) or
+    printed MemoryError tracebacks; now: the ranking, or one line, within the timeout."""
+    cmd = f"{sys.executable} -m graphkit rank {big} -q -o {tmp_path / 'r.csv'}"
+    r = subprocess.run(["bash", "-c", f"ulimit -v {limit}; {cmd}"], capture_output=True,
+                       text=True, timeout=180)
+    lines = [ln for ln in r.stderr.splitlines() if ln.strip()]
+    if r.returncode == 0:
+        assert lines == [] and (tmp_path / "r.csv").stat().st_size > 0
+    else:
+        assert r.returncode == 1 and len(lines) == 1, r.stderr
+        # libgomp (numba's OpenMP layer) ends the process itself when the limit leaves no
+        # room for its threads: still one line naming the cause
+        assert lines[0].startswith(("Error: ", "libgomp: Thread creation failed"))
+        assert "internal error" not in lines[0]
+        assert not (tmp_path / "r.csv").exists()
