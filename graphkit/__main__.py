@@ -16,6 +16,9 @@ def run() -> None:
         from .cli import main
 
         main()
+    except KeyboardInterrupt:  # Ctrl-C while the CLI itself was still being imported
+        sys.stderr.write("Aborted\n")
+        sys.exit(130)
     except MemoryError:  # so little memory that even the error could not be worded
         sys.stderr.write(_NO_MEMORY)
         sys.exit(1)

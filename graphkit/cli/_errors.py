@@ -39,7 +39,11 @@ def handle_errors(func):
         except Exception as exc:  # unexpected: still one line, traceback with --debug
             # a signal that arrived inside a compiled kernel surfaces, when the kernel
             # returns, as SystemError(s) chained to the KeyboardInterrupt/SystemExit
+            from .._signals import INTERRUPTED
+
             cause = _signal_in_chain(exc) if isinstance(exc, SystemError) else None
+            if INTERRUPTED and cause is None:  # e.g. a module left half-imported by Ctrl-C
+                cause = KeyboardInterrupt()
             if isinstance(cause, KeyboardInterrupt):
                 click.echo("Aborted", err=True)
                 raise click.exceptions.Exit(130) from None

@@ -90,6 +90,10 @@ class Stages:
         """Show ``text`` (with ``done of total`` when given): graphkit's progress protocol."""
         if done is not None:
             text = f"{text}: {done:,}" + (f" of {total:,}" if total is not None else "")
+        from .._signals import INTERRUPTED
+
+        if INTERRUPTED:  # a Ctrl-C that a library swallowed (e.g. inside an import)
+            raise KeyboardInterrupt
         ctx = click.get_current_context(silent=True)
         if ctx is not None:  # named by an out-of-memory error
             ctx.find_root().meta["stage"] = text.split(":")[0]
