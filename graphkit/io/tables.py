@@ -87,6 +87,8 @@ def read_id_list(path: str, *, column: str | None = None, encoding: str = "utf-8
         except (ValueError, OSError, pd.errors.EmptyDataError) as exc:
             raise InputError(f"not a readable list of user ids ({_first_line(exc)})", path) from None
         cols = list(df.columns)
+        if not cols:
+            raise InputError("no user ids in file (no columns)", path)
         if column is not None:
             if column not in cols:
                 raise InputError(f"no column {column!r} (columns: {', '.join(map(str, cols))})", path)

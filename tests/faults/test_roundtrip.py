@@ -102,3 +102,15 @@ def test_any_text_is_read_or_refused_with_graphkits_own_error(text, ext):
             assert "\n" not in str(exc)
         except UnicodeEncodeError:
             pass
+
+
+def test_a_jsonl_list_of_only_blank_is_refused_by_name(tmp_path):
+    """Found by the property above: a .jsonl holding one tab ended in IndexError."""
+    path = tmp_path / "x.jsonl"
+    path.write_bytes(b"\t")
+    try:
+        read_id_list(str(path))
+    except GraphkitError as exc:
+        assert str(path) in str(exc)
+    else:
+        raise AssertionError("a list without ids was accepted")
