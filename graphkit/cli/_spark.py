@@ -43,6 +43,20 @@ def spark_session(params: dict, stages: Stages | None = None):
                 stop_session(spark)
 
 
+#: Options of the local engine that --engine spark does not do yet: refused, never ignored.
+_LOCAL_ONLY = (("signed", "--signed"), ("undirected", "--undirected"), ("since", "--since"),
+               ("until", "--until"), ("time_unit", "--time-unit"))
+
+
+def refuse_local_only(params: dict, **more) -> None:
+    """A usage error naming the first given option the Spark engine does not support."""
+    given = [flag for key, flag in _LOCAL_ONLY if params.get(key)]
+    given += [f"--{k.replace('_', '-')}" for k, v in more.items() if v is not None]
+    if given:
+        raise click.UsageError(f"{given[0]} is not supported with --engine spark yet "
+                               "(drop it, or use the local engine)")
+
+
 def load_spark_graph(spark, params: dict, stages: Stages | None = None):
     """Read the EDGES files with Spark and index the graph (ids -> positions)."""
     from ..spark import index_graph, read_edges
@@ -74,13 +88,15 @@ def load_spark_graph(spark, params: dict, stages: Stages | None = None):
     return index_graph(edges)
 
 
-def spark_rank(params, *, by, top, damping, personalize, unweighted, output, fmt):
+def spark_rank(params, *, by, top, damping, personalize, unweighted, output, fmt,
+               edge_type=None):
     """``graphkit rank --engine spark`` (PageRank)."""
     from ..io import read_id_list
     from ..spark import pagerank_scores, rank_table
 
     if by != "pagerank":
         raise click.UsageError(f"--engine spark ranks --by pagerank only (not {by})")
+    refuse_local_only(params, edge_type=edge_type)
     quiet = click.get_current_context().find_root().meta.get("quiet")
     with Stages(enabled=not quiet) as st, spark_session(params, st) as spark:
         personalization = read_id_list(personalize) if personalize is not None else None
@@ -93,6 +109,9 @@ def spark_rank(params, *, by, top, damping, personalize, unweighted, output, fmt
         st.stage("fetching the ranked users")
         df = rank_table(graph, score, top if output is not None else show_top)
         n_nodes = graph.n_nodes
+    # as the local CLI: a named column of a type the data does not have (always 0) is noise
+    absent = {"followers": "follow", "shares_received": "share", "comments_received": "comment"}
+    df = df.drop(columns=[c for c, t in absent.items() if t not in graph.types])
     df.attrs.update(measure="pagerank", n_nodes=n_nodes, top=top, damping=float(damping),
                     weighted=weighted, personalized=personalization is not None, tol=1e-6,
                     max_iter=1000, iterations=iterations, engine="spark")

@@ -225,8 +225,10 @@ def _read_one(spark, path, label, options, header, named):
     cols = resolve_columns(path, layout.names, layout.header, options, layout.first_row)
     lines = _spark_read(spark.read.text, path)
     value = F.regexp_replace(F.col("value"), "^\ufeff", "")
-    lines = lines.select(value.alias("_raw")).where(
-        ~F.col("_raw").rlike(r"^\s*$") & ~F.col("_raw").rlike(r"^\s*[#%]"))
+    note = F.col("_raw").rlike(r"^\s*[#%]")
+    if layout.delimiter == ",":  # '#ai,bob' is data in a CSV: a note has no comma
+        note = note & ~F.col("_raw").contains(",")
+    lines = lines.select(value.alias("_raw")).where(~F.col("_raw").rlike(r"^\s*$") & ~note)
     if layout.header:
         header_line = _header_line(head, layout)
         lines = lines.where(F.col("_raw") != F.lit(header_line))
@@ -241,7 +243,9 @@ def _read_one(spark, path, label, options, header, named):
         fields = [F.coalesce(parsed.getField(f"c{i}"), F.lit("")) for i in range(k)]
     else:
         if layout.delimiter == "\t":
-            arr = F.split(F.col("_raw"), "\t", -1)
+            # a run of tabs (blanks around it) is one separator; blanks at the ends go
+            arr = F.split(F.regexp_replace(F.col("_raw"), r"^[ \t\r]+|[ \t\r]+$", ""),
+                          r"[ \t]*\t[ \t]*", -1)
         else:
             arr = F.split(F.regexp_replace(F.col("_raw"), r"^\s+|\s+$", ""), r"\s+", -1)
         fields = [F.get(arr, i) for i in range(k)]

@@ -61,7 +61,8 @@ def rank(by, top, damping, personalize, unweighted, edge_type, samples, random_s
         from .._spark import spark_rank
 
         return spark_rank(params, by=by, top=top, damping=damping, personalize=personalize,
-                          unweighted=unweighted, output=output, fmt=fmt)
+                          unweighted=unweighted, output=output, fmt=fmt,
+                          edge_type=edge_type)
     from ...io import read_id_list
     from ...ranking import rank as rank_users
 
