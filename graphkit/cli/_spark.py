@@ -21,10 +21,12 @@ def is_spark(params: dict) -> bool:
 def spark_session(params: dict, stages: Stages | None = None):
     """The session for one command; stopped (temp files removed) on the way out."""
     from ..spark import start_session, stop_session
-    from ..spark.session import owns
+    from ..spark.session import active_session
 
     if stages is not None:
         stages.stage("starting Spark")
+    # a session already running in this process (a caller's) is used and left running
+    ours = active_session() is None
     debug = click.get_current_context().find_root().meta.get("debug", False)
     spark = start_session(params.get("spark_master"), params.get("spark_conf") or {},
                           params.get("spark_driver_memory"), debug=debug)
@@ -33,12 +35,12 @@ def spark_session(params: dict, stages: Stages | None = None):
     except KeyboardInterrupt:
         with contextlib.suppress(Exception):
             spark.sparkContext.cancelAllJobs()
-            if owns(spark):
+            if ours:
                 stop_session(spark)
         click.echo("Aborted: the Spark job was cancelled.", err=True)
         sys.exit(130)
     finally:
-        if owns(spark):
+        if ours:
             with contextlib.suppress(Exception):
                 stop_session(spark)
 

@@ -156,8 +156,7 @@ def start_session(master: str | None = None, conf: Mapping[str, str] | None = No
     warnings.filterwarnings("ignore", category=FutureWarning, module=r"pyspark(\.|$)")
     from pyspark.sql import SparkSession
 
-    # the JVM's active session is per thread; the instantiated one is per process
-    active = SparkSession.getActiveSession() or getattr(SparkSession, "_instantiatedSession", None)
+    active = active_session()
     if active is not None:  # inside a PySpark job (or a test session): use it as it is
         shutil.rmtree(tmp, ignore_errors=True)
         return active
@@ -178,6 +177,17 @@ def start_session(master: str | None = None, conf: Mapping[str, str] | None = No
     _TEMP_DIRS[id(spark)] = tmp
     atexit.register(_cleanup, spark, tmp)
     return spark
+
+
+def active_session():
+    """The SparkSession already running in this process (a PySpark job, a notebook, a
+    test session), or None. Imports pyspark only when it is already loaded."""
+    if "pyspark.sql" not in sys.modules:
+        return None
+    from pyspark.sql import SparkSession
+
+    # the JVM's active session is per thread; the instantiated one is per process
+    return SparkSession.getActiveSession() or getattr(SparkSession, "_instantiatedSession", None)
 
 
 def owns(spark) -> bool:
