@@ -32,6 +32,7 @@ ALLOWED = {
     "engagement": {"graph", "io"},
     "recommend": {"graph", "io"},
     "viz": {"ranking", "communities", "weighting", "diffusion", "graph", "io", "__init__"},
+    "spark": {"seeds", "diffusion", "weighting", "communities", "ranking", "graph", "io"},
     "report": {"viz", "ranking", "communities", "seeds", "segments", "engagement", "recommend",
                "graph", "io"},
     "cli": None,  # the command line may import any part
@@ -40,7 +41,7 @@ ALLOWED = {
 }
 #: Parts that compute: none of them imports the presentation layers or the CLI toolkits.
 STAGES = {"io", "graph", "ranking", "communities", "weighting", "diffusion", "seeds", "learn",
-          "synthetic", "segments", "engagement", "recommend"}
+          "synthetic", "segments", "engagement", "recommend", "spark"}
 PRESENTATION = {"viz", "report", "cli"}
 UI_LIBRARIES = {"click", "rich"}
 #: Numba kernel modules: arrays in, arrays out; they import numpy, numba, math and other
@@ -208,3 +209,30 @@ def test_no_module_is_named_like_a_name_its_package_exports():
     top = {m.name for m in pkgutil.iter_modules(graphkit.__path__)}
     clashes += [f"graphkit.{n}" for n in graphkit.__all__ if n in top]
     assert clashes == []
+
+
+def test_only_the_spark_engine_imports_pyspark():
+    """The local engine needs no pyspark and no Java: pyspark is imported only inside
+    graphkit/spark, and graphkit.spark only by the CLI's --engine spark path."""
+    found = []
+    for module, path in modules(PACKAGE):
+        me = part_of(module, "graphkit")
+        for line, target, _ in imports(module, path, PACKAGE):
+            if target.split(".")[0] == "pyspark" and me != "spark":
+                found.append(f"{module}:{line} imports {target}")
+            if part_of(target, "graphkit") == "spark" and me not in ("spark", "cli"):
+                found.append(f"{module}:{line} imports {target}")
+    assert found == []
+
+
+def test_the_local_engine_loads_no_pyspark():
+    import subprocess
+    import sys
+
+    code = ("import sys; from graphkit.cli import main\n"
+            "try:\n    main(['rank', 'data/example.csv', '--top', '3', '-q'])\n"
+            "except SystemExit:\n    pass\n"
+            "assert 'pyspark' not in sys.modules and 'graphkit.spark' not in sys.modules, "
+            "sorted(m for m in sys.modules if 'spark' in m)\n")
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr

@@ -385,3 +385,55 @@ def source_names(paths) -> list[str]:
     import os
 
     return [os.path.basename(str(p)) for p in paths]
+
+
+# --------------------------------------------------------------- --engine spark (issue 17)
+def _spark_conf_callback(ctx, param, value):
+    if not value:
+        return {}  # the local engine never imports graphkit.spark
+    from ..spark.session import parse_conf
+
+    try:
+        return parse_conf(value)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from None
+
+
+def engine_options(func):
+    """--engine local|spark and the Spark settings (rank, communities, simulate, seeds)."""
+    decorators = [
+        click.option("--engine", type=click.Choice(["local", "spark"]), default="local",
+                     show_default=True,
+                     help="Where to compute: this process, or Apache Spark (pip install "
+                          "'graphkit[spark]'; Java 17+), e.g. --engine spark "
+                          "--spark-master 'local[4]'."),
+        click.option("--spark-master", metavar="URL", default=None,
+                     help="Spark master with --engine spark (default $GRAPHKIT_SPARK_MASTER or "
+                          "local[*]), e.g. --spark-master yarn."),
+        click.option("--spark-conf", metavar="KEY=VALUE", multiple=True,
+                     callback=_spark_conf_callback,
+                     help="A Spark setting (repeatable), e.g. --spark-conf "
+                          "spark.executor.memory=8g."),
+        click.option("--spark-driver-memory", metavar="SIZE", default=None,
+                     help="Memory of the Spark driver, e.g. --spark-driver-memory 4g."),
+    ]
+    for dec in reversed(decorators):
+        func = dec(func)
+    return func
+
+
+def _refuse_spark(ctx, param, value):
+    if value == "spark":
+        raise click.UsageError(
+            f"--engine spark: '{ctx.info_name}' runs on the local engine only so far (the Spark "
+            "engine does 'rank --by pagerank'); drop --engine spark", ctx)
+    return value
+
+
+def local_engine_only(func):
+    """--engine for a command the Spark engine does not do yet: 'spark' is refused (exit 2),
+    never silently run locally."""
+    return click.option("--engine", type=click.Choice(["local", "spark"]), default="local",
+                        show_default=True, expose_value=False, callback=_refuse_spark,
+                        help="Where to compute; only 'local' for this command so far "
+                             "(--engine spark is for rank), e.g. --engine local.")(func)

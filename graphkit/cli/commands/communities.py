@@ -10,6 +10,7 @@ from .._options import (
     FiniteFloat,
     edge_input_options,
     load_graph,
+    local_engine_only,
     output_options,
     random_seed_option,
     resolve_seed,
@@ -68,6 +69,7 @@ def _table_format(path, what: str, hint: str):
 @click.option("--summary", "summary_path", type=click.Path(dir_okay=False), default=None,
               help="Write the per-community summary to FILE (.csv .tsv .json .jsonl .parquet).")
 @random_seed_option
+@local_engine_only
 @output_options()
 @handle_errors
 def communities(method, resolution, runs, min_size, top, unweighted, summary_path, random_seed,

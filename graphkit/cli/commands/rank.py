@@ -10,6 +10,7 @@ from .._options import (
     RANK_MEASURES,
     FiniteFloat,
     edge_input_options,
+    engine_options,
     load_graph,
     output_options,
     random_seed_option,
@@ -34,6 +35,7 @@ from .._output import Stages, note, print_df_csv, print_df_table, print_json, wr
 @click.option("--samples", type=click.IntRange(min=1), default=1000, show_default=True,
               help="Sampled source users for approximate betweenness.")
 @random_seed_option
+@engine_options
 @output_options()
 @handle_errors
 def rank(by, top, damping, personalize, unweighted, edge_type, samples, random_seed, output, fmt, **params):
@@ -53,7 +55,14 @@ def rank(by, top, damping, personalize, unweighted, edge_type, samples, random_s
       graphkit rank soc-sign-bitcoinotc.csv --signed --top 10   # adds a distrust column
       graphkit rank facebook_combined.txt.gz --undirected --top 10
       graphkit rank CollegeMsg.txt --since 2004-05-01 --until 2004-05-31
+      graphkit rank follows.parquet --engine spark --spark-master 'local[4]' --top 20
     """
+    if params.get("engine") == "spark":  # --engine spark: graphkit.spark (issue 17)
+        from .._spark import spark_rank
+
+        return spark_rank(params, by=by, top=top, damping=damping, personalize=personalize,
+                          unweighted=unweighted, output=output, fmt=fmt,
+                          edge_type=edge_type)
     from ...io import read_id_list
     from ...ranking import rank as rank_users
 

@@ -12,6 +12,7 @@ from .._options import (
     check_prob_options,
     edge_input_options,
     load_graph,
+    local_engine_only,
     output_options,
     probability_options,
     random_seed_option,
@@ -88,6 +89,7 @@ def _id_file(path: str, graph, what: str) -> list[str]:
 @click.option("--max-memory", metavar="SIZE", default=None, callback=_size_callback,
               help="Memory limit for the RR sets, e.g. 2G (default: half of the available RAM).")
 @random_seed_option
+@local_engine_only
 @output_options(formats=("table", "json"))
 @handle_errors
 def seeds(k, method, model, prob_spec, type_probs, epsilon, costs_file, budget, target_file,

@@ -11,6 +11,7 @@ from .._options import (
     check_prob_options,
     edge_input_options,
     load_graph,
+    local_engine_only,
     output_options,
     probability_options,
     random_seed_option,
@@ -44,6 +45,7 @@ from .._output import Stages, print_df_table, print_json, stdout_console, warn, 
 @click.option("--skip-unknown", is_flag=True,
               help="Skip seed users that are not in the graph (with a warning) instead of failing.")
 @random_seed_option
+@local_engine_only
 @output_options(formats=("table", "json"))
 @handle_errors
 def simulate(seed_list, seeds_file, model, prob_spec, type_probs, runs, max_steps, communities_file,

@@ -1,0 +1,136 @@
+"""``--engine spark``: the commands' Spark path. Each command hands its options here; the
+session is started quietly, the library (:mod:`graphkit.spark`) does the work, and the
+result is printed exactly as the local engine prints it. Ctrl-C cancels the running job,
+stops the JVM and exits 130."""
+
+from __future__ import annotations
+
+import contextlib
+import sys
+
+import click
+
+from ._output import Stages, note, print_df_csv, print_df_table, print_json, warn, write_output
+
+
+def is_spark(params: dict) -> bool:
+    return params.get("engine") == "spark"
+
+
+@contextlib.contextmanager
+def spark_session(params: dict, stages: Stages | None = None):
+    """The session for one command; stopped (temp files removed) on the way out."""
+    from ..spark import start_session, stop_session
+    from ..spark.session import active_session
+
+    if stages is not None:
+        stages.stage("starting Spark")
+    # a session already running in this process (a caller's) is used and left running
+    ours = active_session() is None
+    debug = click.get_current_context().find_root().meta.get("debug", False)
+    spark = start_session(params.get("spark_master"), params.get("spark_conf") or {},
+                          params.get("spark_driver_memory"), debug=debug)
+    try:
+        yield spark
+    except KeyboardInterrupt:
+        with contextlib.suppress(Exception):
+            spark.sparkContext.cancelAllJobs()
+            if ours:
+                stop_session(spark)
+        click.echo("Aborted: the Spark job was cancelled.", err=True)
+        sys.exit(130)
+    finally:
+        if ours:
+            with contextlib.suppress(Exception):
+                stop_session(spark)
+
+
+#: Options of the local engine that --engine spark does not do yet: refused, never ignored.
+_LOCAL_ONLY = (("signed", "--signed"), ("undirected", "--undirected"), ("since", "--since"),
+               ("until", "--until"), ("time_unit", "--time-unit"))
+
+
+def refuse_local_only(params: dict, **more) -> None:
+    """A usage error naming the first given option the Spark engine does not support."""
+    given = [flag for key, flag in _LOCAL_ONLY if params.get(key)]
+    given += [f"--{k.replace('_', '-')}" for k, v in more.items() if v is not None]
+    if given:
+        raise click.UsageError(f"{given[0]} is not supported with --engine spark yet "
+                               "(drop it, or use the local engine)")
+
+
+def load_spark_graph(spark, params: dict, stages: Stages | None = None):
+    """Read the EDGES files with Spark and index the graph (ids -> positions)."""
+    from ..spark import index_graph, read_edges
+
+    labels = list(params.get("type_label") or ())
+    n_files = len(params["edges"])
+    if labels and len(labels) not in (1, n_files):
+        raise click.UsageError(
+            f"give --type once for all files or once per file ({n_files} files, {len(labels)} --type)"
+        )
+    if params.get("time_col"):
+        note("--time-col is not used by --engine spark (no command here needs timestamps)")
+    if stages is not None:
+        stages.stage("reading edges with Spark")
+    edges = read_edges(spark, list(params["edges"]), source_col=params.get("source_col"),
+                       target_col=params.get("target_col"), type_col=params.get("type_col"),
+                       weight_col=params.get("weight_col"), type_label=labels or None,
+                       type_weights=params.get("type_weights") or None,
+                       header=params.get("header"))
+    tw = params.get("type_weights") or {}
+    for t in tw:
+        if t not in edges.types:
+            warn(f"--type-weight {t}={tw[t]:g}: no '{t}' rows in the data "
+                 f"(types: {', '.join(edges.types)})")
+    if edges.self_loops:
+        note(f"dropped {edges.self_loops:,} self-loop rows (a user acting on themself)")
+    if stages is not None:
+        stages.stage("numbering users on Spark")
+    return index_graph(edges)
+
+
+def spark_rank(params, *, by, top, damping, personalize, unweighted, output, fmt,
+               edge_type=None):
+    """``graphkit rank --engine spark`` (PageRank)."""
+    from ..io import read_id_list
+    from ..spark import pagerank_scores, rank_table
+
+    if by != "pagerank":
+        raise click.UsageError(f"--engine spark ranks --by pagerank only (not {by})")
+    refuse_local_only(params, edge_type=edge_type)
+    quiet = click.get_current_context().find_root().meta.get("quiet")
+    with Stages(enabled=not quiet) as st, spark_session(params, st) as spark:
+        personalization = read_id_list(personalize) if personalize is not None else None
+        graph = load_spark_graph(spark, params, st)
+        weighted = not unweighted
+        score, iterations = pagerank_scores(graph, damping=damping,
+                                            personalization=personalization,
+                                            weighted=weighted, progress=st.stage)
+        show_top = top if top is not None else (20 if (output is None and fmt == "table") else None)
+        st.stage("fetching the ranked users")
+        df = rank_table(graph, score, top if output is not None else show_top)
+        n_nodes = graph.n_nodes
+    # as the local CLI: a named column of a type the data does not have (always 0) is noise
+    absent = {"followers": "follow", "shares_received": "share", "comments_received": "comment"}
+    df = df.drop(columns=[c for c, t in absent.items() if t not in graph.types])
+    df.attrs.update(measure="pagerank", n_nodes=n_nodes, top=top, damping=float(damping),
+                    weighted=weighted, personalized=personalization is not None, tol=1e-6,
+                    max_iter=1000, iterations=iterations, engine="spark")
+    meta = {"measure": "pagerank", "users": n_nodes, "parameters": dict(df.attrs)}
+    _emit(df, meta, output, fmt, title="influencers by pagerank (received interactions)",
+          caption=f"top {len(df):,} of {n_nodes:,} users" if len(df) < n_nodes else None)
+
+
+def _emit(df, meta, output, fmt, title, caption=None):
+    if output is not None:
+        write_output(df, output, meta=meta)
+        if fmt == "table":
+            return
+    if fmt == "json":
+        print_json({**meta, "rows": df.to_dict(orient="records")})
+    elif fmt == "csv":
+        print_df_csv(df)
+    else:
+        short = {c: c.replace("_received", "").replace("received_", "") for c in df.columns}
+        print_df_table(df.rename(columns=short), title=title, caption=caption)

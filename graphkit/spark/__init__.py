@@ -1,0 +1,35 @@
+"""The Spark engine: the same jobs on Apache Spark, with the local engine's answers.
+
+For data teams inside their own PySpark jobs and for ``--engine spark`` on the command
+line. Importing this package does not import pyspark (every module imports it inside
+its functions), and the local engine never imports this package.
+
+* :func:`start_session`, :func:`stop_session` -- a quiet SparkSession (CLI, tests).
+* :func:`read_edges` -- interaction files -> :class:`SparkEdges` (DataFrames), with the
+  local reader's formats, column names, types and weights.
+* :func:`index_graph` -- ids -> contiguous positions, merged weighted pairs
+  (:class:`SparkGraph`).
+* :func:`pagerank_scores`, :func:`pagerank`, :func:`rank_table` -- PageRank.
+"""
+
+from .edges import SparkEdges, is_remote, read_edges
+from .graph import SparkGraph, ids_of, index_graph, positions_of
+from .link_analysis import pagerank, pagerank_scores, rank_table
+from .session import (
+    DEFAULT_MASTER,
+    INSTALL_HINT,
+    SparkUnavailableError,
+    owns,
+    parse_conf,
+    require_spark,
+    start_session,
+    stop_session,
+)
+
+__all__ = [
+    "start_session", "stop_session", "require_spark", "parse_conf", "owns", "SparkUnavailableError",
+    "DEFAULT_MASTER", "INSTALL_HINT",
+    "read_edges", "SparkEdges", "is_remote",
+    "index_graph", "SparkGraph", "positions_of", "ids_of",
+    "pagerank", "pagerank_scores", "rank_table",
+]

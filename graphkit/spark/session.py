@@ -1,0 +1,248 @@
+"""Starting a quiet SparkSession for the CLI and the tests, and the one-line errors when
+pyspark or Java is missing.
+
+Inside their own PySpark jobs users pass their session; this builder is what
+``--engine spark`` uses: log4j's chatter, the loopback warning, the stage progress bar
+and the web UI are off (the UI stays on for non-local masters unless configured), the
+Python workers run this interpreter, and every temp file Spark writes lives in one
+directory removed when the session stops or the process exits.
+"""
+
+from __future__ import annotations
+
+import atexit
+import os
+import shutil
+import sys
+import tempfile
+from collections.abc import Mapping, Sequence
+from contextlib import contextmanager
+
+from ..errors import GraphkitError
+
+__all__ = ["SparkUnavailableError", "require_spark", "start_session", "stop_session",
+           "parse_conf", "owns", "DEFAULT_MASTER", "INSTALL_HINT"]
+
+#: The master when neither ``--spark-master`` nor ``GRAPHKIT_SPARK_MASTER`` is given.
+DEFAULT_MASTER = "local[*]"
+INSTALL_HINT = "pip install 'graphkit[spark]'"
+LOG4J = os.path.join(os.path.dirname(os.path.abspath(__file__)), "log4j2.properties")
+
+_TEMP_DIRS: dict[int, str] = {}
+
+
+class SparkUnavailableError(GraphkitError):
+    """pyspark is not installed or no Java runtime was found."""
+
+
+def require_spark() -> None:
+    """Raise :class:`SparkUnavailableError` (one line) unless pyspark and Java are usable.
+
+    Examples
+    --------
+    >>> from graphkit.spark import require_spark
+    >>> require_spark()  # doctest: +SKIP
+    """
+    try:
+        import pyspark  # noqa: F401
+    except ImportError:
+        raise SparkUnavailableError(
+            f"--engine spark needs pyspark, which is not installed: {INSTALL_HINT}"
+        ) from None
+    if not _java_found():
+        raise SparkUnavailableError(
+            "--engine spark needs a Java runtime (17 or 21): none on PATH and JAVA_HOME is "
+            f"not set; install a JDK (e.g. apt-get install openjdk-17-jre-headless), then "
+            f"{INSTALL_HINT}"
+        )
+
+
+def _java_found() -> bool:
+    home = os.environ.get("JAVA_HOME")
+    if home:
+        return os.access(os.path.join(home, "bin", "java"), os.X_OK)
+    return shutil.which("java") is not None
+
+
+def parse_conf(items: Sequence[str]) -> dict:
+    """``["spark.executor.memory=8g", ...]`` -> a dict; ``ValueError`` for a malformed item.
+
+    Examples
+    --------
+    >>> parse_conf(["spark.executor.memory=8g", "spark.sql.shuffle.partitions=64"])
+    {'spark.executor.memory': '8g', 'spark.sql.shuffle.partitions': '64'}
+    """
+    out = {}
+    for item in items:
+        key, sep, value = str(item).partition("=")
+        key = key.strip()
+        if not sep or not key or not value.strip():
+            raise ValueError(f"expected KEY=VALUE, got {item!r}")
+        out[key] = value.strip()
+    return out
+
+
+def is_local(master: str) -> bool:
+    return master == "local" or master.startswith("local[") or master.startswith("local-cluster[")
+
+
+def start_session(master: str | None = None, conf: Mapping[str, str] | None = None,
+                  driver_memory: str | None = None, app_name: str = "graphkit",
+                  debug: bool = False):
+    """A SparkSession with graphkit's quiet defaults.
+
+    Parameters
+    ----------
+    master : str, optional
+        Spark master URL; default ``GRAPHKIT_SPARK_MASTER`` or ``local[*]``.
+    conf : mapping, optional
+        More Spark settings; they win over graphkit's defaults.
+    driver_memory : str, optional
+        ``spark.driver.memory`` (e.g. ``"4g"``); only effective when this call starts
+        the JVM.
+    debug : bool, optional
+        Leave the JVM's stderr on the console (Spark's own messages); by default it goes
+        to a log file in the session's temp directory.
+
+    Returns
+    -------
+    pyspark.sql.SparkSession
+
+    Raises
+    ------
+    SparkUnavailableError
+        When pyspark or Java is missing, or the JVM does not start.
+
+    Notes
+    -----
+    When a session is already active in this process (a PySpark job, a notebook) it is
+    returned unchanged, and :func:`owns` tells it is not ours to stop.
+    """
+    require_spark()
+    master = master or os.environ.get("GRAPHKIT_SPARK_MASTER") or DEFAULT_MASTER
+    local = is_local(master)
+    tmp = tempfile.mkdtemp(prefix="graphkit-spark-")
+    java_opts = f"-Dlog4j2.configurationFile=file:{LOG4J} -Djava.io.tmpdir={tmp}"
+    settings = {
+        "spark.app.name": app_name,
+        "spark.master": master,
+        "spark.ui.showConsoleProgress": "false",
+        "spark.driver.extraJavaOptions": java_opts,
+        "spark.executor.extraJavaOptions": f"-Dlog4j2.configurationFile=file:{LOG4J}",
+        "spark.sql.session.timeZone": "UTC",
+        # our jobs are small per task; 2x the cores keeps both busy without tiny tasks
+        "spark.sql.shuffle.partitions": "8",
+        "spark.sql.adaptive.enabled": "true",
+    }
+    if local:
+        settings["spark.ui.enabled"] = "false"
+        settings["spark.local.dir"] = tmp
+        os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
+        os.environ["PYSPARK_PYTHON"] = sys.executable
+        os.environ["PYSPARK_DRIVER_PYTHON"] = sys.executable
+        # executors (Python workers) must import this graphkit, not another installed one
+        here = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+        path = os.environ.get("PYTHONPATH", "")
+        if here not in path.split(os.pathsep):
+            os.environ["PYTHONPATH"] = here + (os.pathsep + path if path else "")
+    if driver_memory:
+        settings["spark.driver.memory"] = str(driver_memory)
+    settings.update(dict(conf or {}))
+    os.environ.setdefault("SPARK_LOG_DIR", tmp)
+
+    import warnings
+
+    # pyspark 4.x warns about pandas >= 3 at import; graphkit converts with Arrow itself
+    warnings.filterwarnings("ignore", category=FutureWarning, module=r"pyspark(\.|$)")
+    from pyspark.sql import SparkSession
+
+    active = active_session()
+    if active is not None:  # inside a PySpark job (or a test session): use it as it is
+        shutil.rmtree(tmp, ignore_errors=True)
+        return active
+    builder = SparkSession.builder
+    for key, value in settings.items():
+        builder = builder.config(key, value)
+    log = os.path.join(tmp, "spark-driver.log")
+    try:
+        # the JVM inherits stderr: send its start-up banner ("Using incubator modules",
+        # "Setting default log level") and later chatter to a log file in the temp dir
+        with _stderr_to(log, quiet=not debug):
+            spark = builder.getOrCreate()
+    except Exception as exc:  # the JVM did not start: a missing or broken Java
+        why = _first_error(log) or (str(exc).splitlines()[0] if str(exc) else type(exc).__name__)
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise SparkUnavailableError(f"could not start Spark ({master}): {why}") from None
+    spark.sparkContext.setLogLevel("ERROR")
+    _TEMP_DIRS[id(spark)] = tmp
+    atexit.register(_cleanup, spark, tmp)
+    return spark
+
+
+def active_session():
+    """The SparkSession already running in this process (a PySpark job, a notebook, a
+    test session), or None. Imports pyspark only when it is already loaded."""
+    if "pyspark.sql" not in sys.modules:
+        return None
+    from pyspark.sql import SparkSession
+
+    # the JVM's active session is per thread; the instantiated one is per process
+    return SparkSession.getActiveSession() or getattr(SparkSession, "_instantiatedSession", None)
+
+
+def owns(spark) -> bool:
+    """Whether ``spark`` was started by :func:`start_session` (and so is ours to stop)."""
+    return id(spark) in _TEMP_DIRS
+
+
+def stop_session(spark) -> None:
+    """Stop ``spark`` (cancelling its jobs) and remove its temp directory."""
+    tmp = _TEMP_DIRS.pop(id(spark), None)
+    try:
+        spark.sparkContext.cancelAllJobs()
+    except Exception:  # noqa: BLE001 - already stopped
+        pass
+    try:
+        spark.stop()
+    finally:
+        if tmp:
+            shutil.rmtree(tmp, ignore_errors=True)
+
+
+@contextmanager
+def _stderr_to(path, quiet=True):
+    """Point file descriptor 2 at ``path`` while the JVM is launched (it keeps it)."""
+    if not quiet:
+        yield
+        return
+    sys.stderr.flush()
+    saved = os.dup(2)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+    try:
+        os.dup2(fd, 2)
+        yield
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+        os.close(fd)
+
+
+def _first_error(log) -> str | None:
+    try:
+        with open(log, encoding="utf-8", errors="replace") as fh:
+            for line in fh:
+                text = line.strip()
+                if text and ("Error" in text or "error" in text or "Exception" in text):
+                    return text[:300]
+    except OSError:
+        return None
+    return None
+
+
+def _cleanup(spark, tmp):
+    if id(spark) in _TEMP_DIRS:
+        try:
+            stop_session(spark)
+        except Exception:  # noqa: BLE001 - at exit, best effort
+            pass
+    shutil.rmtree(tmp, ignore_errors=True)
