@@ -80,3 +80,31 @@ def is_small_graph(graph) -> bool:
     """True when NumPy beats numba's start-up on ``graph`` (nodes + edges below
     :data:`SMALL_WORK`); the iterative rankings use it to choose their kernels."""
     return is_small(graph.n_nodes + graph.n_edges)
+
+
+def weak_labels(n, src, dst):
+    """scipy's ``connected_components(..., connection="weak")`` in NumPy: ``(count, labels)``,
+    components numbered by their smallest user, as scipy numbers them.
+
+    Rounds of min-label hooking of tree roots followed by full pointer jumping: every
+    root points to a smaller user of its component, so the rounds end, each at least
+    halving the trees of a component (O(log n) rounds).
+    """
+    lab = np.arange(n, dtype=np.int64)
+    src = src.astype(np.int64)
+    dst = dst.astype(np.int64)
+    while True:
+        a, b = lab[src], lab[dst]
+        cross = a != b
+        if not cross.any():
+            break
+        a, b = a[cross], b[cross]
+        low = np.minimum(a, b)
+        np.minimum.at(lab, np.maximum(a, b), low)  # the larger root hooks under the smaller
+        while True:
+            jumped = lab[lab]
+            if np.array_equal(jumped, lab):
+                break
+            lab = jumped
+    roots, labels = np.unique(lab, return_inverse=True)
+    return len(roots), labels.astype(np.int32)
