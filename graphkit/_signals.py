@@ -14,13 +14,17 @@ from __future__ import annotations
 
 import signal
 
-__all__ = ["install", "INTERRUPTED"]
+__all__ = ["install", "INTERRUPTED", "TERMINATED"]
 
 #: Signals received (SIGINT) so far in this process.
 INTERRUPTED: list[int] = []
+#: SIGTERMs received so far: a SystemExit raised inside an import can come out as another
+#: error (pandas' C modules turn it into an AttributeError); the CLI still exits 143.
+TERMINATED: list[int] = []
 
 
 def _terminated(signum, frame):
+    TERMINATED.append(signum)
     raise SystemExit(128 + signum)
 
 

@@ -23,7 +23,7 @@ from networkx.algorithms.link_analysis.hits_alg import _hits_python as nx_hits_p
 from graphkit.errors import ConvergenceError, UnknownUserError
 from graphkit.graph import SocialGraph
 from graphkit.ranking import MEASURES, hits, indegree, kcore, pagerank, rank
-from graphkit.ranking import _kernels as kern
+from graphkit.ranking import _iteration as kern
 from graphkit.ranking.link_analysis import _pagerank_python
 
 TYPES = ("follow", "share", "comment")

@@ -70,7 +70,7 @@ def main(argv=None):
     if cache_note and not {"-q", "--quiet"} & set(sys.argv[1:] if argv is None else argv):
         click.echo(f"Note: {cache_note}", err=True)
 
-    from .._signals import INTERRUPTED, install
+    from .._signals import INTERRUPTED, TERMINATED, install
 
     install()
     try:
@@ -81,6 +81,8 @@ def main(argv=None):
             code = 0
         if INTERRUPTED and code == 1:  # click's own "Aborted!" (Ctrl-C outside a command)
             code = 130
+        elif TERMINATED and code == 1:  # SIGTERM that surfaced as another error
+            code = 128 + TERMINATED[-1]
         raise SystemExit(code) from None
 
 

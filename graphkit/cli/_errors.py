@@ -39,9 +39,11 @@ def handle_errors(func):
         except Exception as exc:  # unexpected: still one line, traceback with --debug
             # a signal that arrived inside a compiled kernel surfaces, when the kernel
             # returns, as SystemError(s) chained to the KeyboardInterrupt/SystemExit
-            from .._signals import INTERRUPTED
+            from .._signals import INTERRUPTED, TERMINATED
 
             cause = _signal_in_chain(exc) if isinstance(exc, SystemError) else None
+            if cause is None and TERMINATED:  # SIGTERM inside an import, reraised as another error
+                raise SystemExit(128 + TERMINATED[-1]) from None
             if INTERRUPTED and cause is None:  # e.g. a module left half-imported by Ctrl-C
                 cause = KeyboardInterrupt()
             if isinstance(cause, KeyboardInterrupt):

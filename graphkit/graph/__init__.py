@@ -7,12 +7,14 @@
 * :func:`graph_summary` -- what ``graphkit info`` shows; :func:`reciprocity`,
   :func:`weak_components`.
 
-Private: ``_kernels`` (numba CSR construction, transpose, per-type sums).
+Private: ``_kernels`` (numba CSR construction, transpose, per-type sums) and ``_small``
+(their NumPy twins for small graphs, same results; :func:`is_small_graph`).
 """
 
+from ._small import is_small_graph
 from .exchange import EXPORT_FORMATS, write_graph
 from .social import SocialGraph, Transpose, id_order, unknown_ids
 from .stats import graph_summary, reciprocity, weak_components
 
 __all__ = ["SocialGraph", "Transpose", "id_order", "unknown_ids", "graph_summary", "reciprocity",
-           "weak_components", "write_graph", "EXPORT_FORMATS"]
+           "weak_components", "write_graph", "EXPORT_FORMATS", "is_small_graph"]

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from ..errors import EmptyGraphError, InputError, UnknownUserError
+from ._small import kernels_for
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -293,8 +294,7 @@ class SocialGraph:
     @cached_property
     def transpose(self) -> Transpose:
         """The transposed CSR (target -> actors), built once and cached."""
-        from . import _kernels as _csr
-
+        _csr = kernels_for(self.n_nodes + self.n_edges)
         t_indptr, t_indices, edge_of = _csr.transpose(self.indptr, self.indices, self.n_nodes)
         _readonly(t_indptr, t_indices, edge_of)
         return Transpose(t_indptr, t_indices, edge_of)
@@ -337,10 +337,9 @@ class SocialGraph:
 
     @cached_property
     def _received(self) -> np.ndarray:
-        from . import _kernels as _csr
-
         t = self.transpose
-        out = _csr.received_by_type(t.indptr, t.edge_of, self.counts)
+        out = kernels_for(self.n_nodes + self.n_edges).received_by_type(
+            t.indptr, t.edge_of, self.counts)
         out.flags.writeable = False
         return out
 
@@ -459,8 +458,7 @@ def _merge_rows(src, dst, typ, row_weight, type_weights, n):
     ``_csr.runs_to_csr`` turns equal keys into counts. Returns
     ``indptr, indices, weight, counts``.
     """
-    from . import _kernels as _csr
-
+    _csr = kernels_for(len(src))
     n_types = len(type_weights)
     bits_n = max(1, int(n - 1).bit_length())
     bits_t = max(1, int(n_types - 1).bit_length())

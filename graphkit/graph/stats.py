@@ -34,6 +34,10 @@ def reciprocity(graph: SocialGraph) -> float:
 
 def weak_components(graph: SocialGraph) -> tuple[int, np.ndarray]:
     """Number of weakly connected components and the label of each user."""
+    from ._small import is_small_graph, weak_labels
+
+    if is_small_graph(graph):  # same answer as scipy's, without importing scipy (0.25 s)
+        return weak_labels(graph.n_nodes, graph.sources(), graph.indices)
     from scipy.sparse.csgraph import connected_components
 
     return connected_components(graph.to_scipy(weighted=False), directed=True, connection="weak")

@@ -6,6 +6,13 @@ import numpy as np
 
 from ..errors import InputError
 
+#: Below this many ids they are parsed and coded by pyarrow/NumPy (same results as the
+#: numba kernels, without numba's ~1 s start-up per process; bench/RESULTS.md).
+SMALL_IDS = 1_000_000
+
+#: canonical integer text: ``str(int(text)) == text`` and at most 18 digits
+_CANONICAL = r"^(0|-?[1-9][0-9]{0,17})$"
+
 
 def map_ids(chunks):
     """Map arrow string chunks of ids to dense int32 codes.
@@ -25,7 +32,10 @@ def map_ids(chunks):
     if values is not None:
         lo, hi = int(values.min()), int(values.max())
         span = hi - lo + 1
-        if span <= max(4 * total, 1 << 20):
+        if total < SMALL_IDS:
+            uniq, codes = np.unique(values, return_inverse=True)  # numeric order too
+            codes = codes.astype(np.int32)
+        elif span <= max(4 * total, 1 << 20):
             from ._kernels import dense_codes
 
             codes, uniq = dense_codes(values, lo, span)
@@ -52,11 +62,13 @@ def canonical_ints(chunks) -> np.ndarray | None:
     """int64 values of the ids if every id is canonical integer text, else None."""
     import pyarrow as pa
 
-    from ._kernels import parse_canonical_ints
-
     total = sum(len(c) for c in chunks)
     if total == 0:
         return None
+    if total < SMALL_IDS:
+        return _canonical_ints_small(chunks)
+    from ._kernels import parse_canonical_ints
+
     values = np.empty(total, dtype=np.int64)
     start = 0
     for c in chunks:
@@ -72,3 +84,20 @@ def canonical_ints(chunks) -> np.ndarray | None:
             return None  # leading zeros, '+', spaces, letters: keep them as strings
         start += n
     return values
+
+
+def _canonical_ints_small(chunks) -> np.ndarray | None:
+    """:func:`canonical_ints` through pyarrow.compute (for fewer than ``SMALL_IDS`` ids)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    parts = []
+    for c in chunks:
+        if len(c) == 0:
+            continue
+        if not pa.types.is_string(c.type) or c.null_count:
+            return None
+        if not pc.all(pc.match_substring_regex(c, _CANONICAL)).as_py():
+            return None
+        parts.append(pc.cast(c, pa.int64()).to_numpy())
+    return np.concatenate(parts) if parts else None

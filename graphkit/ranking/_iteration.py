@@ -57,13 +57,37 @@ def row_scaled_weights(indptr: np.ndarray, weight: np.ndarray) -> np.ndarray:
     return np.ldexp(weight, np.repeat(shift, counts))
 
 
-def bounds(graph: SocialGraph, transposed: bool) -> np.ndarray:
-    from . import _kernels as _rank_kernels
+#: Target number of (nodes + edges) of work per chunk in the pull kernels.
+CHUNK_WORK = 1 << 16
 
+
+def chunk_bounds(indptr: np.ndarray, work: int | None = None) -> np.ndarray:
+    """Split the rows of a CSR into contiguous chunks of about ``work`` nodes+edges.
+
+    ``work`` defaults to the module's ``CHUNK_WORK`` (read at call time).
+
+    Returns int64 boundaries ``b`` (``b[0] == 0``, ``b[-1] == n``); chunk ``c`` holds
+    rows ``b[c]:b[c+1]``. Depends only on the graph, so reductions over chunks are
+    identical on any number of threads.
+    """
+    if work is None:
+        work = CHUNK_WORK
+    n = indptr.shape[0] - 1
+    m = int(indptr[-1])
+    n_chunks = int(min(max(1, -(-(n + m) // work)), max(n, 1)))
+    # cumulative work of rows 0..i-1 is i + indptr[i]; cut it into equal slices
+    cum = np.arange(n + 1, dtype=np.int64) + indptr
+    targets = np.linspace(0, n + m, n_chunks + 1)[1:-1]
+    inner = np.searchsorted(cum, targets, side="left").astype(np.int64)
+    b = np.concatenate(([0], inner, [n])).astype(np.int64)
+    return np.unique(b)
+
+
+def bounds(graph: SocialGraph, transposed: bool) -> np.ndarray:
     cache = BOUNDS.setdefault(graph, {})
     if transposed not in cache:
         indptr = graph.transpose.indptr if transposed else graph.indptr
-        cache[transposed] = _rank_kernels.chunk_bounds(indptr)
+        cache[transposed] = chunk_bounds(indptr)
     return cache[transposed]
 
 

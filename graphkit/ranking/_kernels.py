@@ -12,31 +12,6 @@ from __future__ import annotations
 import numpy as np
 from numba import njit, prange
 
-#: Target number of (nodes + edges) of work per chunk in the pull kernels.
-CHUNK_WORK = 1 << 16
-
-
-def chunk_bounds(indptr: np.ndarray, work: int | None = None) -> np.ndarray:
-    """Split the rows of a CSR into contiguous chunks of about ``work`` nodes+edges.
-
-    ``work`` defaults to the module's ``CHUNK_WORK`` (read at call time).
-
-    Returns int64 boundaries ``b`` (``b[0] == 0``, ``b[-1] == n``); chunk ``c`` holds
-    rows ``b[c]:b[c+1]``. Depends only on the graph, so reductions over chunks are
-    identical on any number of threads.
-    """
-    if work is None:
-        work = CHUNK_WORK
-    n = indptr.shape[0] - 1
-    m = int(indptr[-1])
-    n_chunks = int(min(max(1, -(-(n + m) // work)), max(n, 1)))
-    # cumulative work of rows 0..i-1 is i + indptr[i]; cut it into equal slices
-    cum = np.arange(n + 1, dtype=np.int64) + indptr
-    targets = np.linspace(0, n + m, n_chunks + 1)[1:-1]
-    inner = np.searchsorted(cum, targets, side="left").astype(np.int64)
-    b = np.concatenate(([0], inner, [n])).astype(np.int64)
-    return np.unique(b)
-
 
 # --------------------------------------------------------------------- PageRank
 @njit(parallel=True, cache=True)
@@ -97,7 +72,7 @@ def pagerank_pull(t_indptr, t_indices, w, inv_out, weighted, bounds, dangling, p
     w : float64 (m,), normalised weights aligned with the transpose (used when
         ``weighted``).
     inv_out : float64 (n,), 1 / out-degree (0 for dangling; used when not weighted).
-    bounds : int64 chunk boundaries over targets (:func:`chunk_bounds`).
+    bounds : int64 chunk boundaries over targets (:func:`_iteration.chunk_bounds`).
     dangling : int64 positions of dangling nodes.
     p : float64 (n,), normalised personalization (also the dangling distribution).
     x0 : float64 (n,), start vector.

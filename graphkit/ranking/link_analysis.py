@@ -153,8 +153,7 @@ def pagerank(graph: SocialGraph, *, damping: float = 0.85, personalization=None,
 
 def pagerank_with_iterations(graph, *, damping, personalization, weighted, max_iter, tol):
     """PageRank and the number of iterations it took."""
-    from . import _kernels as kern
-
+    kern = _pagerank_kernels(graph)
     max_iter, tol = check_iteration(max_iter, tol)
     damping = float(damping)
     if not 0.0 <= damping <= 1.0:
@@ -181,6 +180,19 @@ def pagerank_with_iterations(graph, *, damping, personalization, weighted, max_i
     if not err < tol:
         raise ConvergenceError("pagerank", max_iter, tol)
     return x, int(n_iter)
+
+
+def _pagerank_kernels(graph):
+    """numba's kernels, or their NumPy twins (same results) on a small graph."""
+    from ..graph import is_small_graph
+
+    if is_small_graph(graph):
+        from . import _small
+
+        return _small
+    from . import _kernels
+
+    return _kernels
 
 
 def _pagerank_python(graph: SocialGraph, *, damping: float = 0.85, personalization=None,
