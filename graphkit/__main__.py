@@ -28,11 +28,12 @@ _NO_MEMORY = "Error: out of memory (raise the memory limit or use a smaller inpu
 
 
 def _quiet_unraisable_memory_errors() -> None:
-    """A MemoryError in a finaliser (numba's, under ``ulimit -v``) is not one more line."""
+    """A MemoryError (numba's finalisers under ``ulimit -v``) or the Ctrl-C/SIGTERM being
+    handled, raised again inside a finaliser, is not one more traceback on stderr."""
     previous = sys.unraisablehook
 
     def hook(unraisable):
-        if not isinstance(unraisable.exc_value, MemoryError):
+        if not isinstance(unraisable.exc_value, (MemoryError, KeyboardInterrupt, SystemExit)):
             previous(unraisable)
 
     sys.unraisablehook = hook
