@@ -280,7 +280,7 @@ def read_edges(
         if signed:
             raise ValueError("signed and unweighted exclude each other: signs live in the weights")
         weight_col = "none"
-    labels = _per_file_labels(type_label, len(paths))
+    labels = per_file_labels(type_label, len(paths))
     options = {"source": source_col, "target": target_col, "type": type_col,
                "weight": weight_col, "timestamp": time_col}
     named = {str(v) for v in options.values() if v is not None and not is_none(v)} | {
@@ -397,7 +397,8 @@ def _recode(codes: np.ndarray, new_codes: list) -> np.ndarray:
     return np.asarray(new_codes, dtype=np.int16)[codes]
 
 
-def _per_file_labels(type_label, n):
+def per_file_labels(type_label, n):
+    """The --type label of each of ``n`` files: none, one for all, or one per file."""
     if type_label is None:
         return [None] * n
     if isinstance(type_label, str):

@@ -7,7 +7,8 @@ from __future__ import annotations
 from ._columns import CANDIDATES, resolve_columns
 from ._formats import JSON_EXT, base_ext, compression_of, detect_format, looks_binary, read_head
 from ._text import TextLayout, is_comment, text_layout
+from .edges import per_file_labels
 
 __all__ = ["CANDIDATES", "JSON_EXT", "TextLayout", "base_ext", "compression_of",
            "detect_format", "looks_binary", "read_head", "resolve_columns", "text_layout",
-           "is_comment"]
+           "is_comment", "per_file_labels"]

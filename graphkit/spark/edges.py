@@ -20,6 +20,7 @@ from ..io.sniff import (
     compression_of,
     detect_format,
     looks_binary,
+    per_file_labels,
     read_head,
     resolve_columns,
     text_layout,
@@ -105,7 +106,7 @@ def read_edges(spark, paths, *, source_col: str | None = None, target_col: str |
     paths = [os.fspath(p) for p in paths]
     if not paths:
         raise InputError("no input files given")
-    labels = _labels(type_label, len(paths))
+    labels = per_file_labels(type_label, len(paths))
     options = {"source": source_col, "target": target_col, "type": type_col,
                "weight": weight_col, "timestamp": None}
     named = {str(v) for v in options.values() if v is not None}
@@ -137,20 +138,6 @@ def read_edges(spark, paths, *, source_col: str | None = None, target_col: str |
     types = tuple(sorted(stats["types"]))
     return SparkEdges(frame, users, types, dict(type_weights or {}), n_rows, loops,
                       tuple(paths), has_weight)
-
-
-def _labels(type_label, n):
-    if type_label is None:
-        return [None] * n
-    if isinstance(type_label, str):
-        return [type_label] * n
-    labels = list(type_label)
-    if len(labels) == 1:
-        return labels * n
-    if len(labels) != n:
-        raise ValueError(f"give one --type label for all files or one per file ({n} files, "
-                         f"{len(labels)} labels)")
-    return labels
 
 
 def _bad_row_condition():
