@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from .. import _imports
 from .._checks import check_count, check_positive_float
 from ..errors import EmptyGraphError, InputError
 from . import _projection as _k
@@ -219,8 +220,7 @@ def _undirected_igraph(proj: _k.Projection):
     without a Python loop, and ``add_edges`` measured 2x faster than
     ``Graph(n=..., edges=array)`` here (0.33 s vs 0.7 s for 1M edges, igraph 1.0).
     """
-    import igraph as ig
-
+    ig = _imports.igraph()
     g = ig.Graph(n=proj.n, directed=False)
     g.add_edges(np.column_stack([proj.u, proj.v]))
     g.es["weight"] = proj.w
@@ -228,8 +228,7 @@ def _undirected_igraph(proj: _k.Projection):
 
 
 def _directed_igraph(graph, weighted: bool):
-    import igraph as ig
-
+    ig = _imports.igraph()
     g = ig.Graph(n=graph.n_nodes, directed=True)
     g.add_edges(np.column_stack([graph.sources().astype(np.int64), graph.indices.astype(np.int64)]))
     g.es["weight"] = graph.scaled_weight if weighted else np.ones(graph.n_edges)
