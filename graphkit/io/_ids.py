@@ -8,7 +8,7 @@ from ..errors import InputError
 
 #: Below this many ids they are parsed and coded by pyarrow/NumPy (same results as the
 #: numba kernels, without numba's ~1 s start-up per process; bench/RESULTS.md).
-SMALL_IDS = 1_000_000
+SMALL_IDS = 3_000_000  # 1.5M rows: graph._small.SMALL_WORK
 
 #: canonical integer text: ``str(int(text)) == text`` and at most 18 digits
 _CANONICAL = r"^(0|-?[1-9][0-9]{0,17})$"
