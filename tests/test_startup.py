@@ -157,6 +157,9 @@ def test_numpy_twins_equal_the_kernels_bit_for_bit(seed, n, m):
     (["1", "007"], False), (["1", "-0"], False), (["1", "+2"], False), (["1", " 2"], False),
     (["1", "2 "], False), (["1", "2\n"], False), (["1", "1234567890123456789"], False),
     (["1", "x"], False), (["1", ""], False), (["1", "١"], False), (["1", "2😀"], False),
+    (["-987654321012345678", "5"], True), (["1", "-1234567890123456789"], False),
+    (["1", "9223372036854775808"], False), (["1", "1e3"], False), (["1", "0x10"], False),
+    (["1", "1.0"], False), (["1", "٣"], False),
 ])
 def test_small_id_parsing_equals_the_kernel(ids, canonical, monkeypatch):
     chunks = [pa.array(ids[:1]), pa.array(ids[1:])]
@@ -173,6 +176,19 @@ def test_small_id_parsing_equals_the_kernel(ids, canonical, monkeypatch):
     assert ids_small.tolist() == ids_big.tolist()
     for a, b in zip(codes_small, codes_big):
         np.testing.assert_array_equal(a, b)
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_small_dense_codes_equal_unique(seed):
+    rng = np.random.default_rng(seed)
+    lo = int(rng.integers(-10**12, 10**12))
+    values = lo + rng.integers(0, int(rng.choice([5, 1000, 4_000_000])), 2000)
+    uniq, codes = _ids._dense_codes_small(values, int(values.min()),
+                                          int(values.max() - values.min() + 1))
+    ref_u, ref_c = np.unique(values, return_inverse=True)
+    assert uniq.dtype == values.dtype and codes.dtype == np.int32
+    np.testing.assert_array_equal(uniq, ref_u)
+    np.testing.assert_array_equal(codes, ref_c)
 
 
 @pytest.mark.parametrize("seed", range(4))
