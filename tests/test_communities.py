@@ -311,6 +311,70 @@ def test_leiden_iteration_controls():
     assert stable.details["iterations"][0] >= 2 and stable.modularity >= fixed.modularity
 
 
+def _same_partition(a, b) -> bool:
+    a, b = np.asarray(a).tolist(), np.asarray(b).tolist()
+    return len(set(zip(a, b))) == len(set(a)) == len(set(b))
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_leiden_default_is_igraphs_default_run(seed):
+    # the default rule (two passes) is igraph's community_leiden(n_iterations=2) for the
+    # same seed on the same projection, hence its modularity too
+    from graphkit._rng import igraph_seed, spawn
+
+    g = random_graph(n=400, m=3000, seed=seed, n_types=2)
+    p = detect_communities(g, rng=seed)
+    assert p.details["iterations"] == [2] and p.details["tol"] is None
+    proj = kern.project(g, True)
+    h = ig.Graph(n=proj.n, edges=np.column_stack([proj.u, proj.v]).tolist())
+    h.es["weight"] = proj.w.tolist()
+    with igraph_seed(int(spawn(seed, 1)[0].integers(0, 2**63 - 1))):
+        ref = h.community_leiden(objective_function="modularity", weights="weight",
+                                 n_iterations=2).membership
+    assert _same_partition(ref, p.membership)
+    assert math.isclose(p.modularity, h.modularity(ref, weights="weight"), abs_tol=1e-12)
+
+
+def test_leiden_tol_rule_and_exhaustive_rule():
+    g, _ = planted(seed=3, blocks=20, size=60, p_in=0.08, p_out=0.01)
+    two = detect_communities(g, rng=4)
+    until = detect_communities(g, rng=4, tol=1e-4)
+    exhaustive = detect_communities(g, rng=4, tol=0.0)
+    minus_one = detect_communities(g, rng=4, n_iterations=-1)
+    assert until.details["iterations"][0] >= 2 and until.details["tol"] == 1e-4
+    assert exhaustive.details["iterations"][0] >= until.details["iterations"][0]
+    # each rule continues from the same first two passes and keeps the best membership
+    assert exhaustive.modularity >= until.modularity >= two.modularity - 1e-12
+    # -1 is igraph's "until no gain": the same as tol=0
+    assert np.array_equal(minus_one.membership, exhaustive.membership)
+    assert minus_one.details["iterations"] == exhaustive.details["iterations"]
+    with pytest.raises(ValueError, match="tol"):
+        detect_communities(g, tol=-1e-3)
+    with pytest.raises(ValueError, match="n_iterations"):
+        detect_communities(g, n_iterations=-2)
+
+
+def test_cli_leiden_tol(tmp_path):
+    g = random_graph(n=200, m=1200, seed=5)
+    src, dst = g.node_ids[g.sources()], g.node_ids[g.indices]
+    path = tmp_path / "e.csv"
+    path.write_text("source,target\n" + "".join(f"{a},{b}\n" for a, b in zip(src, dst)))
+    out = tmp_path / "m.csv"
+    r = CliRunner().invoke(cli, ["-q", "communities", str(path), "--leiden-tol", "0",
+                                 "--random-seed", "3", "-o", str(out)])
+    assert r.exit_code == 0, r.output
+    lib = detect_communities(gk.SocialGraph.from_edges(gk.read_edges([str(path)])), rng=3,
+                             tol=0.0)
+    got = pd.read_csv(out, dtype={"user": str})
+    assert got.values.tolist() == lib.table().values.tolist()
+    r = CliRunner().invoke(cli, ["communities", str(path), "--method", "louvain",
+                                 "--leiden-tol", "1"])
+    assert r.exit_code == 2 and "--leiden-tol applies to --method leiden" in r.output
+    r = CliRunner().invoke(cli, ["communities", str(path), "--leiden-tol", "-1"])
+    assert r.exit_code == 2 and "--leiden-tol" in r.output
+    assert "--leiden-tol 1e-4" in CliRunner().invoke(cli, ["communities", "--help"]).output
+
+
 # ----------------------------------------------------------------------------- NMI
 def test_nmi_hand_computed_and_igraph():
     a = [0, 0, 0, 1, 1, 1]

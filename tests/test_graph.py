@@ -140,6 +140,20 @@ def test_bad_arrays_rejected():
         SocialGraph.from_arrays([0], [1], ids, type_weights={"interaction": -1})
 
 
+@pytest.mark.parametrize("seed", range(3))
+def test_reciprocity_equals_pure_python_count(seed):
+    from graphkit.graph import reciprocity
+
+    rng = np.random.default_rng(seed)
+    n = int(rng.integers(2, 300))
+    src = rng.integers(0, n, 5 * n)
+    dst = rng.integers(0, n, 5 * n)
+    g = SocialGraph.from_arrays(src, dst, np.array([f"u{i}" for i in range(n)], dtype=object))
+    pairs = set(zip(g.sources().tolist(), g.indices.tolist()))
+    both = sum((v, u) in pairs for u, v in pairs)
+    assert reciprocity(g) == both / len(pairs)
+
+
 def test_reciprocity_and_components_match_networkx():
     import networkx as nx
 

@@ -37,6 +37,7 @@ print("IMPORTED:" + ",".join(m for m in {heavy!r} if m in sys.modules), file=sys
     (["--help"], set()),
     (["info", EXAMPLE], set()),
     (["rank", EXAMPLE, "--top", "5"], set()),
+    (["communities", EXAMPLE], {"igraph"}),  # igraph without matplotlib (graphkit._imports)
 ])
 def test_light_commands_import_no_heavy_library(args, allowed):
     proc = subprocess.run([sys.executable, "-c", SCRIPT.format(heavy=HEAVY), *args],
@@ -46,6 +47,49 @@ def test_light_commands_import_no_heavy_library(args, allowed):
     assert line.startswith("IMPORTED:"), proc.stderr
     imported = set(filter(None, line[len("IMPORTED:"):].split(",")))
     assert imported <= allowed, f"graphkit {' '.join(args)} imported {sorted(imported - allowed)}"
+
+
+IGRAPH_THEN_PYPLOT = """
+import sys
+from graphkit.cli import cli
+try:
+    cli.main(args=["communities", sys.argv[1], "-q"], prog_name="graphkit", standalone_mode=True)
+except SystemExit as exc:
+    assert not exc.code, exc.code
+assert "igraph" in sys.modules and "matplotlib" not in sys.modules, sorted(sys.modules)
+import matplotlib
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # the report still draws after igraph came in without it
+fig, ax = plt.subplots()
+ax.plot([0, 1], [1, 0])
+import igraph
+g = igraph.Graph.Famous("Zachary")
+print(len(g.community_leiden(objective_function="modularity").membership), file=sys.stderr)
+"""
+
+
+def test_cli_imports_igraph_without_matplotlib_and_matplotlib_still_works():
+    proc = subprocess.run([sys.executable, "-c", IGRAPH_THEN_PYPLOT, EXAMPLE],
+                          capture_output=True, text=True, cwd=ROOT, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stderr.strip().splitlines()[-1] == "34"
+
+
+def test_library_imports_igraph_as_installed():
+    # outside the CLI igraph keeps its matplotlib backend (igraph.plot in a notebook)
+    code = ("import sys, graphkit._imports as im; ig = im.igraph();"
+            "from igraph.drawing.matplotlib import utils; print(utils.find_matplotlib()[0].__name__)")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT,
+                          timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip() == "matplotlib"
+    code = ("import graphkit._imports as im; im.igraph_without_matplotlib(); ig = im.igraph();"
+            "import sys; from igraph.drawing import shapes;"
+            "print(type(shapes.mpl).__name__, 'matplotlib' in sys.modules)")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT,
+                          timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.split() == ["FakeModule", "False"]
 
 
 def test_help_still_lists_every_command():
@@ -113,6 +157,9 @@ def test_numpy_twins_equal_the_kernels_bit_for_bit(seed, n, m):
     (["1", "007"], False), (["1", "-0"], False), (["1", "+2"], False), (["1", " 2"], False),
     (["1", "2 "], False), (["1", "2\n"], False), (["1", "1234567890123456789"], False),
     (["1", "x"], False), (["1", ""], False), (["1", "١"], False), (["1", "2😀"], False),
+    (["-987654321012345678", "5"], True), (["1", "-1234567890123456789"], False),
+    (["1", "9223372036854775808"], False), (["1", "1e3"], False), (["1", "0x10"], False),
+    (["1", "1.0"], False), (["1", "٣"], False),
 ])
 def test_small_id_parsing_equals_the_kernel(ids, canonical, monkeypatch):
     chunks = [pa.array(ids[:1]), pa.array(ids[1:])]
@@ -129,6 +176,19 @@ def test_small_id_parsing_equals_the_kernel(ids, canonical, monkeypatch):
     assert ids_small.tolist() == ids_big.tolist()
     for a, b in zip(codes_small, codes_big):
         np.testing.assert_array_equal(a, b)
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_small_dense_codes_equal_unique(seed):
+    rng = np.random.default_rng(seed)
+    lo = int(rng.integers(-10**12, 10**12))
+    values = lo + rng.integers(0, int(rng.choice([5, 1000, 4_000_000])), 2000)
+    uniq, codes = _ids._dense_codes_small(values, int(values.min()),
+                                          int(values.max() - values.min() + 1))
+    ref_u, ref_c = np.unique(values, return_inverse=True)
+    assert uniq.dtype == values.dtype and codes.dtype == np.int32
+    np.testing.assert_array_equal(uniq, ref_u)
+    np.testing.assert_array_equal(codes, ref_c)
 
 
 @pytest.mark.parametrize("seed", range(4))

@@ -49,6 +49,9 @@ def cli(ctx, quiet, debug):
       graphkit rank data/higgs-sample.csv.gz --top 20
       graphkit rank edges.parquet --type-weight share=3 --type-weight comment=2 -o influencers.csv
     """
+    from .._imports import igraph_without_matplotlib
+
+    igraph_without_matplotlib()  # no command draws with igraph: skip its pyplot import
     ctx.meta["quiet"] = ctx.meta.get("quiet", False) or quiet
     ctx.meta["debug"] = ctx.meta.get("debug", False) or debug
 

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from .. import _imports
 from .._checks import check_count, check_positive_float
 from ..errors import EmptyGraphError, InputError
 from . import _projection as _k
@@ -35,8 +36,8 @@ _MAX_LEIDEN_ITERATIONS = 10_000
 
 # --------------------------------------------------------------------- detection
 def detect_communities(graph: SocialGraph, method: str = "leiden", *, resolution: float = 1.0,
-                       rng: RngLike = None, runs: int = 1, n_iterations: int = -1, tol: float = 1e-4,
-                       weighted: bool = True) -> Partition:
+                       rng: RngLike = None, runs: int = 1, n_iterations: int = 2,
+                       tol: float | None = None, weighted: bool = True) -> Partition:
     """Find communities of users.
 
     Parameters
@@ -61,13 +62,14 @@ def detect_communities(graph: SocialGraph, method: str = "leiden", *, resolution
         pairwise NMI of the runs is reported as ``stability``. Run 0 uses the
         same seed whatever ``runs`` is. Default 1.
     n_iterations : int, optional
-        Leiden iterations. Negative (default -1): iterate until stable, that is
-        until an iteration raises modularity by at most ``tol`` (see Notes); a
-        positive number runs exactly that many. Ignored by the other methods.
-    tol : float, optional
-        Modularity gain below which Leiden is considered stable. Default 1e-4;
-        0 reproduces igraph's ``n_iterations=-1`` (stop when an iteration does
-        not increase the quality).
+        Leiden iterations (passes) when ``tol`` is None. Default 2, igraph's own
+        default (see Notes); -1 iterates until no pass raises modularity (igraph's
+        ``n_iterations=-1``, the same as ``tol=0``). Ignored by the other methods.
+    tol : float or None, optional
+        When given, Leiden iterates until a pass raises modularity by at most ``tol``
+        and keeps the best membership; 0 iterates until no pass raises it at all
+        (slower, slightly higher modularity on large social graphs). Default None
+        (``n_iterations`` passes).
     weighted : bool, optional
         Use ``graph.weight`` (type-weighted interaction sums). False gives every
         connected pair weight 1 (Infomap: every directed edge). Default True.
@@ -108,15 +110,20 @@ def detect_communities(graph: SocialGraph, method: str = "leiden", *, resolution
     groups that keep attention among themselves. Its reported modularity is still
     the undirected one, for comparison with the other methods.
 
-    **Leiden stopping rule.** igraph's own ``n_iterations=-1`` iterates until no
-    iteration raises the quality at all. On graphs with weak community structure
-    (heavy-tailed social graphs) iterations keep finding gains of 1e-5 for
-    hundreds of rounds: measured on a 1M-edge power-law graph, 143 s to gain
-    0.0015 modularity over the 12 s the ``tol=1e-4`` rule takes. graphkit runs
-    one iteration at a time from the previous membership (what igraph does
-    internally) and stops when the gain is at most ``tol``, keeping the best
-    membership seen. ``objective_function="modularity"`` is passed explicitly
-    (igraph's default, CPM, returns singletons on unweighted graphs).
+    **Leiden stopping rule.** By default Leiden runs two iterations, igraph's own
+    default: the partition is igraph's ``community_leiden(n_iterations=2)`` for the same
+    seed. Measured (bench/RESULTS.md, issue 15) on a Slashdot-size graph (82k users,
+    948k rows, 534k pairs): the first pass takes 0.8 s of CPU and reaches Q 0.283-0.289,
+    the second 0.4 s and adds 0.005-0.007, every further pass 0.35-0.45 s for 0.001,
+    then 0.0004, 0.0002, ... So iterating until the gain is at most 1e-4 (graphkit's
+    rule before 2026-12-04: 8-10 passes) took 3-4x the time for +0.2-0.6% modularity, and
+    igraph's ``-1`` rule (until no gain) can run for hundreds of passes on heavy-tailed
+    graphs (143 s vs 12 s on a 1M-edge power-law graph). On graphs with strong groups
+    (ego-Facebook-like) the second pass already gains nothing. ``tol`` (CLI
+    ``--leiden-tol``) keeps the iterate-until-stable rule: one pass at a time from the
+    previous membership (what igraph does internally), stopping when the gain is at
+    most ``tol``. ``objective_function="modularity"`` is passed explicitly (igraph's
+    default, CPM, returns singletons on unweighted graphs).
 
     igraph draws from Python's global ``random``; every run is seeded through
     :func:`graphkit._rng.igraph_seed`, which holds a lock and restores the
@@ -156,11 +163,14 @@ def detect_communities(graph: SocialGraph, method: str = "leiden", *, resolution
         raise ValueError(f"resolution applies to leiden and louvain, not {method}")
     check_count("runs", runs, minimum=1)
     if isinstance(n_iterations, bool) or not isinstance(n_iterations, (int, np.integer)) \
-            or n_iterations == 0:
+            or n_iterations == 0 or n_iterations < -1:
         raise ValueError(f"n_iterations must be a positive int or -1, got {n_iterations!r}")
-    tol = float(tol)
-    if not math.isfinite(tol) or tol < 0:
-        raise ValueError(f"tol must be a finite non-negative number, got {tol!r}")
+    if tol is None and n_iterations == -1:
+        tol = 0.0
+    if tol is not None:
+        tol = float(tol)
+        if not math.isfinite(tol) or tol < 0:
+            raise ValueError(f"tol must be a finite non-negative number, got {tol!r}")
     weighted = bool(weighted)
 
     if graph.n_edges == 0:
@@ -219,8 +229,7 @@ def _undirected_igraph(proj: _k.Projection):
     without a Python loop, and ``add_edges`` measured 2x faster than
     ``Graph(n=..., edges=array)`` here (0.33 s vs 0.7 s for 1M edges, igraph 1.0).
     """
-    import igraph as ig
-
+    ig = _imports.igraph()
     g = ig.Graph(n=proj.n, directed=False)
     g.add_edges(np.column_stack([proj.u, proj.v]))
     g.es["weight"] = proj.w
@@ -228,8 +237,7 @@ def _undirected_igraph(proj: _k.Projection):
 
 
 def _directed_igraph(graph, weighted: bool):
-    import igraph as ig
-
+    ig = _imports.igraph()
     g = ig.Graph(n=graph.n_nodes, directed=True)
     g.add_edges(np.column_stack([graph.sources().astype(np.int64), graph.indices.astype(np.int64)]))
     g.es["weight"] = graph.scaled_weight if weighted else np.ones(graph.n_edges)
@@ -251,7 +259,7 @@ def _run(method, g, proj, resolution, n_iterations, tol):
 
 
 def _leiden(g, proj, resolution, n_iterations, tol):
-    if n_iterations > 0:
+    if tol is None:
         c = g.community_leiden(objective_function="modularity", weights="weight",
                                resolution=resolution, n_iterations=n_iterations)
         return np.asarray(c.membership, dtype=np.int64), {"iterations": n_iterations}

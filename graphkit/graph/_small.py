@@ -14,7 +14,7 @@ import numpy as np
 
 #: Rows (for the CSR) or nodes + edges (for the rest) below which NumPy does the work.
 #: Measured whole-process: see bench/RESULTS.md, "Start-up (whole process)".
-SMALL_WORK = 1_000_000
+SMALL_WORK = 1_500_000
 
 
 def is_small(work: int) -> bool:

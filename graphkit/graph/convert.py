@@ -236,8 +236,9 @@ def to_igraph(graph, weighted: bool = True, directed: bool = True, *, scores=Non
     >>> h.vs["name"], h.vs["seed"], h.es["n_share"]
     (['a', 'b'], [True, False], [1, 0])
     """
-    import igraph as ig
+    from .._imports import igraph
 
+    ig = igraph()
     edges = np.column_stack([graph.sources(), graph.indices])
     h = ig.Graph(n=graph.n_nodes, edges=edges, directed=directed,
                  edge_attrs=_edge_attrs(graph, weighted))

@@ -32,10 +32,10 @@ class Placement(NamedTuple):
 
 def _fr(n: int, src, dst, weight, seed: int, grid: bool | None) -> np.ndarray:
     """igraph Fruchterman-Reingold positions of one connected group, centred, max radius 1."""
-    import igraph as ig
-
+    from .._imports import igraph
     from .._rng import igraph_seed
 
+    ig = igraph()
     g = ig.Graph(n=int(n), directed=False)
     g.add_edges(np.column_stack([src, dst]))
     kwargs = {}
