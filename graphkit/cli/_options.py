@@ -372,14 +372,6 @@ def open_in_browser(path: str) -> None:
         note(f"--open: no web browser found; open {path} yourself")
 
 
-def printable(text: str) -> str:
-    """``text`` for the terminal: control, bidi and line-separator characters (from user
-    ids) shown escaped."""
-    from .._cells import visible
-
-    return visible(text)
-
-
 def source_names(paths) -> list[str]:
     """File names (no directories) of the input files, for page headers."""
     import os

@@ -165,6 +165,31 @@ def print_df_csv(df) -> None:
     (df if _raw_csv() else neutralized(df)).to_csv(sys.stdout, index=False)
 
 
+def emit(df, output: str | None, fmt: str, *, meta: dict, title: str, caption: str | None = None,
+         shown=None, json_obj=None, id_column: str = "user", floatfmt: str = "{:.5g}",
+         short_names: bool = False) -> None:
+    """The output of a table command: ``-o FILE`` gets all of ``df`` (with ``meta``); stdout
+    gets ``fmt`` (json/csv/table) unless the file was written and ``fmt`` is table.
+
+    ``shown`` is what stdout shows (default ``df``); ``json_obj`` replaces the default JSON
+    (``meta`` plus the shown rows); ``short_names`` drops ``_received`` from table headers.
+    """
+    if output is not None:
+        write_output(df, output, id_column=id_column, meta=meta)
+        if fmt == "table":
+            return
+    out = df if shown is None else shown
+    if fmt == "json":
+        print_json(json_obj if json_obj is not None else {**meta, "rows": out.to_dict(orient="records")})
+    elif fmt == "csv":
+        print_df_csv(out)
+    else:
+        if short_names:
+            out = out.rename(columns={c: c.replace("_received", "").replace("received_", "")
+                                      for c in out.columns})
+        print_df_table(out, title=title, caption=caption, floatfmt=floatfmt)
+
+
 def flat_lists(df, sep: str = ";"):
     """List columns (top_members, bridges) joined with ``sep`` for CSV/TSV."""
     out = df.copy()

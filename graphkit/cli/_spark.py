@@ -10,7 +10,7 @@ import sys
 
 import click
 
-from ._output import Stages, note, print_df_csv, print_df_table, print_json, warn, write_output
+from ._output import Stages, emit, note, warn
 
 
 def is_spark(params: dict) -> bool:
@@ -118,19 +118,6 @@ def spark_rank(params, *, by, top, damping, personalize, unweighted, output, fmt
                     weighted=weighted, personalized=personalization is not None, tol=1e-6,
                     max_iter=1000, iterations=iterations, engine="spark")
     meta = {"measure": "pagerank", "users": n_nodes, "parameters": dict(df.attrs)}
-    _emit(df, meta, output, fmt, title="influencers by pagerank (received interactions)",
-          caption=f"top {len(df):,} of {n_nodes:,} users" if len(df) < n_nodes else None)
-
-
-def _emit(df, meta, output, fmt, title, caption=None):
-    if output is not None:
-        write_output(df, output, meta=meta)
-        if fmt == "table":
-            return
-    if fmt == "json":
-        print_json({**meta, "rows": df.to_dict(orient="records")})
-    elif fmt == "csv":
-        print_df_csv(df)
-    else:
-        short = {c: c.replace("_received", "").replace("received_", "") for c in df.columns}
-        print_df_table(df.rename(columns=short), title=title, caption=caption)
+    emit(df, output, fmt, meta=meta, title="influencers by pagerank (received interactions)",
+         caption=f"top {len(df):,} of {n_nodes:,} users" if len(df) < n_nodes else None,
+         short_names=True)

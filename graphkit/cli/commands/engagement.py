@@ -14,7 +14,7 @@ from .._options import (
     random_seed_option,
     resolve_seed,
 )
-from .._output import Stages, note, print_df_csv, print_df_table, print_json, write_output
+from .._output import Stages, emit, note
 
 
 def _window_callback(ctx, param, value):
@@ -114,20 +114,11 @@ def engagement(by, items_file, window, communities_file, top, random_seed, outpu
             caption = f"rate = interactions / followers (followers: {followers})"
             meta = {"by": by, "followers": followers}
     show = top if top is not None else (20 if output is None and fmt == "table" else None)
-    if output is not None:
-        write_output(df, output, id_column=_id_column(df), meta=meta)
-        if fmt == "table":
-            return
     out = df if show is None else df.head(show)
-    if fmt == "json":
-        print_json({**meta, "rows": out.to_dict(orient="records")})
-    elif fmt == "csv":
-        print_df_csv(out)
-    else:
-        if len(out) < len(df):
-            caption = f"{len(out):,} of {len(df):,} rows; {caption}"
-        print_df_table(out, title=f"engagement by {by}" + (f", window {window}" if window else ""),
-                       caption=caption, floatfmt="{:.4g}")
+    if len(out) < len(df):
+        caption = f"{len(out):,} of {len(df):,} rows; {caption}"
+    emit(df, output, fmt, meta=meta, shown=out, id_column=_id_column(df), caption=caption,
+         title=f"engagement by {by}" + (f", window {window}" if window else ""), floatfmt="{:.4g}")
 
 
 def _id_column(df) -> str:

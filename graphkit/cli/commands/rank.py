@@ -16,7 +16,7 @@ from .._options import (
     random_seed_option,
     resolve_seed,
 )
-from .._output import Stages, note, print_df_csv, print_df_table, print_json, write_output
+from .._output import Stages, emit, note
 
 
 @click.command(context_settings=CONTEXT_SETTINGS)
@@ -97,18 +97,6 @@ def rank(by, top, damping, personalize, unweighted, edge_type, samples, random_s
         used = df.attrs.get("samples", samples)
         note(f"betweenness estimated from {used:,} sampled source users (--samples)")
     meta = {"measure": by, "users": graph.n_nodes, "parameters": dict(df.attrs)}
-    if output is not None:
-        write_output(df, output, meta=meta)
-        if fmt == "table":
-            return
-    if fmt == "json":
-        print_json({**meta, "rows": df.to_dict(orient="records")})
-    elif fmt == "csv":
-        print_df_csv(df)
-    else:
-        caption = None
-        if len(df) < graph.n_nodes:
-            caption = f"top {len(df):,} of {graph.n_nodes:,} users"
-        short = {c: c.replace("_received", "").replace("received_", "") for c in df.columns}
-        print_df_table(df.rename(columns=short), title=f"influencers by {by} (received interactions)",
-                       caption=caption)
+    emit(df, output, fmt, meta=meta, title=f"influencers by {by} (received interactions)",
+         caption=f"top {len(df):,} of {graph.n_nodes:,} users" if len(df) < graph.n_nodes else None,
+         short_names=True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 
+from ..._cells import visible
 from .._errors import handle_errors
 from .._options import (
     CONTEXT_SETTINGS,
@@ -15,7 +16,6 @@ from .._options import (
     membership_labels,
     open_in_browser,
     open_option,
-    printable,
     probability_options,
     random_seed_option,
     resolve_seed,
@@ -190,7 +190,7 @@ def view(kind, top, by, user, radius, seed_list, seeds_file, model, prob_spec, t
         else:
             st.stage("writing the page")
             page.write(output)
-    click.echo(printable(page.shown))
+    click.echo(visible(page.shown))
     click.echo(f"wrote {output}")
     if open_page:
         open_in_browser(output)
