@@ -6,6 +6,7 @@ stops the JVM and exits 130."""
 from __future__ import annotations
 
 import contextlib
+import signal
 import sys
 
 import click
@@ -28,15 +29,30 @@ def spark_session(params: dict, stages: Stages | None = None):
     # a session already running in this process (a caller's) is used and left running
     ours = active_session() is None
     debug = click.get_current_context().find_root().meta.get("debug", False)
+    if not debug:
+        # py4j reports a Ctrl-C inside a call with logging.exception on the root logger,
+        # which would print a traceback: a handler here keeps the console to our one line
+        import logging
+
+        root = logging.getLogger()
+        if not any(isinstance(h, logging.NullHandler) for h in root.handlers):
+            root.addHandler(logging.NullHandler())
+    handler = signal.getsignal(signal.SIGINT)
     spark = start_session(params.get("spark_master"), params.get("spark_conf") or {},
                           params.get("spark_driver_memory"), debug=debug)
+    with contextlib.suppress(ValueError, TypeError):
+        # pyspark's own handler calls the JVM from inside the signal (re-entering a
+        # py4j call in progress): graphkit's handler is put back, the job is cancelled below
+        signal.signal(signal.SIGINT, handler)
     try:
         yield spark
     except KeyboardInterrupt:
         with contextlib.suppress(Exception):
             spark.sparkContext.cancelAllJobs()
-            if ours:
-                stop_session(spark)
+        if ours:
+            ours = False
+            with contextlib.suppress(Exception):
+                stop_session(spark)  # the JVM and its temp dir go before the exit
         click.echo("Aborted: the Spark job was cancelled.", err=True)
         sys.exit(130)
     finally:

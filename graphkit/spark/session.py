@@ -169,9 +169,17 @@ def start_session(master: str | None = None, conf: Mapping[str, str] | None = No
         # "Setting default log level") and later chatter to a log file in the temp dir
         with _stderr_to(log, quiet=not debug):
             spark = builder.getOrCreate()
-    except Exception as exc:  # the JVM did not start: a missing or broken Java
-        why = _first_error(log) or (str(exc).splitlines()[0] if str(exc) else type(exc).__name__)
-        shutil.rmtree(tmp, ignore_errors=True)
+    except BaseException as exc:
+        why = _first_error(log)
+        try:  # a JVM half started (a signal while starting) is stopped with its temp dir
+            _end_jvm()
+            _kill_launching_jvm()
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
+        if not isinstance(exc, Exception):  # Ctrl-C or SIGTERM
+            raise
+        # the JVM did not start: a missing or broken Java
+        why = why or (str(exc).splitlines()[0] if str(exc) else type(exc).__name__)
         raise SparkUnavailableError(f"could not start Spark ({master}): {why}") from None
     spark.sparkContext.setLogLevel("ERROR")
     _TEMP_DIRS[id(spark)] = tmp
@@ -204,9 +212,61 @@ def stop_session(spark) -> None:
         pass
     try:
         spark.stop()
+        if tmp:  # ours: the JVM goes too, before its temp dir (it writes there until it exits)
+            _end_jvm()
     finally:
         if tmp:
             shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _kill_launching_jvm() -> None:
+    """Kill a JVM still being launched by this process (pyspark holds its handle only once
+    it answers): our child processes running Spark's launcher or its JVM. Linux (/proc)."""
+    import glob
+    import signal
+
+    me = os.getpid()
+    for stat in glob.glob("/proc/[0-9]*/stat"):
+        try:
+            with open(stat, "rb") as fh:
+                ppid = int(fh.read().rsplit(b")", 1)[1].split()[1])
+            if ppid != me:
+                continue
+            pid = int(stat.split("/")[2])
+            with open(f"/proc/{pid}/cmdline", "rb") as fh:
+                cmdline = fh.read()
+        except (OSError, ValueError, IndexError):
+            continue
+        if b"spark" in cmdline:  # spark-submit / spark-class / the driver JVM
+            try:
+                os.kill(pid, signal.SIGKILL)
+                os.waitpid(pid, 0)
+            except (OSError, ChildProcessError):
+                pass
+
+
+def _end_jvm(timeout: float = 15.0) -> None:
+    """End the JVM that pyspark launched in this process (it would live until the process
+    exits, writing to its temp dir) and forget it, so a later session starts a new one."""
+    from pyspark import SparkContext
+
+    gateway = SparkContext._gateway
+    proc = getattr(gateway, "proc", None)
+    if gateway is None or proc is None:  # a JVM we did not launch (spark-submit, a notebook)
+        return
+    SparkContext._gateway = None
+    SparkContext._jvm = None
+    try:
+        gateway.shutdown()
+    except Exception:  # noqa: BLE001 - the connection may be broken by the signal
+        pass
+    try:
+        if proc.stdin is not None:
+            proc.stdin.close()  # pyspark's gateway server exits when its stdin closes
+        proc.wait(timeout=timeout)
+    except Exception:  # noqa: BLE001 - not gone in time: stop it
+        proc.kill()
+        proc.wait()
 
 
 @contextmanager
