@@ -49,8 +49,8 @@ def test_imm_gives_the_local_engines_seeds_for_any_partitioning(spark, tmp_path,
 def test_constraints_as_locally(spark, tmp_path):
     """include, exclude and targets go through the local constraint code; the distributed
     greedy honours them as the local one does."""
-    from graphkit.spark import select_seeds, social_graph
     from graphkit.spark import read_edges as spark_read
+    from graphkit.spark import select_seeds, social_graph
 
     path = int_graph_csv(tmp_path / "g.csv", seed=8)
     g = local_graph(path)
