@@ -46,6 +46,7 @@ def test_imm_gives_the_local_engines_seeds_for_any_partitioning(spark, tmp_path,
         same_selection(select_seeds(spark, sg, 3, partitions=p, **kw), want)
 
 
+@pytest.mark.slow
 def test_constraints_as_locally(spark, tmp_path):
     """include, exclude and targets go through the local constraint code; the distributed
     greedy honours them as the local one does."""
@@ -78,6 +79,7 @@ def test_the_exact_optimum_on_text_ids(spark, tmp_path):
     assert sel.spread.mean == 14.0 and sel.spread.std == 0.0
 
 
+@pytest.mark.slow
 def test_cli_seeds_engine_spark_writes_the_local_imm_file(spark, tmp_path):
     from click.testing import CliRunner
 
