@@ -137,3 +137,64 @@ def spark_rank(params, *, by, top, damping, personalize, unweighted, output, fmt
     emit(df, output, fmt, meta=meta, title="influencers by pagerank (received interactions)",
          caption=f"top {len(df):,} of {n_nodes:,} users" if len(df) < n_nodes else None,
          short_names=True)
+
+
+# ------------------------------------------------------------------ simulate and seeds
+def refuse_spark_options(params: dict, prob_name: str, **more) -> None:
+    """Usage errors for what simulate/seeds --engine spark do not support: the local-only
+    reader options, --prob column:NAME (needs the local reader's extra columns) and the
+    given ``more`` options (flag name -> value, refused when not None/False)."""
+    refuse_local_only(params)
+    if prob_name == "column":
+        raise click.UsageError("--prob column:NAME is not supported with --engine spark "
+                               "(use the local engine, or learn probabilities into a "
+                               "learned:FILE)")
+    for key, value in more.items():
+        if value is not None and value is not False:
+            raise click.UsageError(f"--{key.replace('_', '-')} is not supported with "
+                                   "--engine spark (drop it, or use the local engine)")
+
+
+def load_spark_social(spark, params: dict, stages: Stages | None = None):
+    """Read the EDGES files with Spark, merge repeated pairs on the cluster and collect the
+    graph to the driver, numbered as the local reader numbers it (simulate, seeds)."""
+    from ..spark import read_edges, social_graph
+
+    labels = list(params.get("type_label") or ())
+    n_files = len(params["edges"])
+    if labels and len(labels) not in (1, n_files):
+        raise click.UsageError(
+            f"give --type once for all files or once per file ({n_files} files, {len(labels)} --type)"
+        )
+    if params.get("unweighted") and params.get("weight_col") not in (None, "none"):
+        raise click.UsageError("--unweighted ignores weights; do not name a --weight-col")
+    if params.get("time_col"):
+        note("--time-col is not used by --engine spark (no command here needs timestamps)")
+    if stages is not None:
+        stages.stage("reading edges with Spark")
+    weight_col = "none" if params.get("unweighted") else params.get("weight_col")
+    edges = read_edges(spark, list(params["edges"]), source_col=params.get("source_col"),
+                       target_col=params.get("target_col"), type_col=params.get("type_col"),
+                       weight_col=weight_col, type_label=labels or None,
+                       type_weights=params.get("type_weights") or None,
+                       header=params.get("header"))
+    tw = params.get("type_weights") or {}
+    for t in tw:
+        if t not in edges.types:
+            warn(f"--type-weight {t}={tw[t]:g}: no '{t}' rows in the data "
+                 f"(types: {', '.join(edges.types)})")
+    if edges.self_loops:
+        note(f"dropped {edges.self_loops:,} self-loop rows (a user acting on themself)")
+    return social_graph(edges, progress=stages.stage if stages is not None else None)
+
+
+@contextlib.contextmanager
+def spark_cascades(spark, ig):
+    """The Spark cascade runner for ``ig`` (None without a session: the local engine)."""
+    if spark is None:
+        yield None
+        return
+    from ..spark import SparkCascades
+
+    with SparkCascades(spark.sparkContext, ig) as run:
+        yield run

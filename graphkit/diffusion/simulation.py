@@ -43,7 +43,7 @@ def _n_workers() -> int:
 
 def run_cascades(ig, seed_pos, model, runs: int, rng: RngLike = None, *, max_steps: int | None = None,
                  progress: Progress | None = None,
-                 chunk_id0: int = 0):
+                 chunk_id0: int = 0, chunk_seed=None):
     """Run ``runs`` cascades on an influence graph from seed *positions* (the raw engine).
 
     Parameters
@@ -63,6 +63,10 @@ def run_cascades(ig, seed_pos, model, runs: int, rng: RngLike = None, *, max_ste
     chunk_id0 : int
         Global id of the first chunk (its stream id); callers running several
         batches from one generator pass the running chunk count.
+    chunk_seed : array of uint64, optional
+        The chunks' seeds, instead of drawing them from ``rng`` (one per chunk of
+        :data:`CHUNK_RUNS` runs): the Spark engine runs slices of one job's chunks on
+        its executors and gets the very runs this function would.
 
     Returns
     -------
@@ -83,7 +87,12 @@ def run_cascades(ig, seed_pos, model, runs: int, rng: RngLike = None, *, max_ste
     if not 1 <= runs <= _MAX_CALL_RUNS:
         raise ValueError(f"runs must be between 1 and {_MAX_CALL_RUNS:,}, got {runs}")
     n_chunks = -(-runs // CHUNK_RUNS)
-    chunk_seed = _rng.chunk_seeds(rng, n_chunks)
+    if chunk_seed is None:
+        chunk_seed = _rng.chunk_seeds(rng, n_chunks)
+    elif len(chunk_seed) != n_chunks:
+        raise ValueError(f"need one chunk seed per {CHUNK_RUNS} runs ({n_chunks}), "
+                         f"got {len(chunk_seed)}")
+    chunk_seed = np.asarray(chunk_seed, dtype=np.uint64)
     steps = -1 if max_steps is None else int(max_steps)
     reach_parts, step_parts, act = [], [], np.zeros(ig.n_nodes, dtype=np.int64)
     workers = _n_workers()
@@ -112,7 +121,7 @@ def _add_ragged(parts) -> np.ndarray:
 def simulate(graph, seeds, model="ic", *, runs: int | str = 10000, rng: RngLike = None,
              max_steps: int | None = None, partition=None, prob=None, missing: str = "raise",
              max_runs: int = AUTO_MAX_RUNS,
-             progress: Progress | None = None) -> SpreadEstimate:
+             progress: Progress | None = None, cascades=None) -> SpreadEstimate:
     """Estimate how far a cascade started at ``seeds`` spreads.
 
     Simulates the Independent Cascade or Linear Threshold model [1]_ many times on
@@ -154,6 +163,10 @@ def simulate(graph, seeds, model="ic", *, runs: int | str = 10000, rng: RngLike 
     progress : Progress, optional
         ``progress(stage, done=None, total=None)`` (:mod:`graphkit._progress`): called with
         the runs done (``total`` is None with ``runs="auto"``).
+    cascades : callable, optional
+        What runs the cascades, with :func:`run_cascades`' signature and results
+        (default :func:`run_cascades` itself); the Spark engine passes one that spreads
+        the chunks over its executors.
 
     Returns
     -------
@@ -208,12 +221,13 @@ def simulate(graph, seeds, model="ic", *, runs: int | str = 10000, rng: RngLike 
     seed_ids, seed_pos, unknown = _resolve_seeds(ig, seeds, missing)
     communities = None if partition is None else _partition_labels(ig, partition)
     gen = as_generator(rng)
+    run = run_cascades if cascades is None else cascades
     if auto:
         reach, step_sum, act, converged = _auto_runs(ig, seed_pos, model, gen, max_steps,
-                                                     int(max_runs), progress)
+                                                     int(max_runs), progress, run)
     else:
-        reach, step_sum, act = run_cascades(ig, seed_pos, model, int(runs), gen,
-                                            max_steps=max_steps, progress=progress)
+        reach, step_sum, act = run(ig, seed_pos, model, int(runs), gen,
+                                   max_steps=max_steps, progress=progress)
         converged = None
     per_comm = None
     if communities is not None:
@@ -245,7 +259,7 @@ def _resolve_seeds(ig, seeds, missing):
     return tuple(known), pos[pos >= 0].astype(np.int64), unknown
 
 
-def _auto_runs(ig, seed_pos, model, gen, max_steps, max_runs, progress):
+def _auto_runs(ig, seed_pos, model, gen, max_steps, max_runs, progress, run=run_cascades):
     """Batches until the CI half-width <= AUTO_PRECISION * mean, or ``max_runs`` runs."""
     if max_runs < 1:
         raise ValueError(f"max_runs must be positive, got {max_runs}")
@@ -255,8 +269,8 @@ def _auto_runs(ig, seed_pos, model, gen, max_steps, max_runs, progress):
     batch = min(AUTO_FIRST_BATCH, max_runs)
     converged = False
     while True:
-        r, s, a = run_cascades(ig, seed_pos, model, batch, gen, max_steps=max_steps,
-                               chunk_id0=-(-done // CHUNK_RUNS))
+        r, s, a = run(ig, seed_pos, model, batch, gen, max_steps=max_steps,
+                      chunk_id0=-(-done // CHUNK_RUNS))
         reach_parts.append(r)
         step_parts.append(s)
         act += a

@@ -14,6 +14,8 @@
 * :mod:`~graphkit.seeds.heuristics` -- degree discount, top in-degree, top PageRank,
   random.
 * :mod:`~graphkit.seeds.greedy` -- greedy maximum coverage (cardinality and budgeted).
+* :class:`RRSets` -- a collection of RR sets (the Spark engine draws slices of one on its
+  executors).
 
 Private: ``_theta`` (IMM's sample-size math), ``_opim_bounds`` (OPIM-C's bounds),
 ``_rrsets`` and ``_rr_kernels`` (numba RR-set sampling, with subset sampling),
@@ -21,6 +23,7 @@ Private: ``_theta`` (IMM's sample-size math), ``_opim_bounds`` (OPIM-C's bounds)
 resolved to positions).
 """
 
+from ._rrsets import RRSets
 from .celf_alg import CELFResult, celf
 from .heuristics import degree_discount, random_seeds, top_degree, top_pagerank
 from .imm_alg import IMMResult, imm
@@ -29,4 +32,4 @@ from .select import BASELINES, METHODS, SeedSelection, select_seeds
 
 __all__ = ["select_seeds", "SeedSelection", "imm", "IMMResult", "opim", "OPIMResult", "celf",
            "CELFResult", "degree_discount", "top_degree", "top_pagerank", "random_seeds",
-           "METHODS", "BASELINES"]
+           "METHODS", "BASELINES", "RRSets"]

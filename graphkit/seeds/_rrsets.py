@@ -198,6 +198,9 @@ class RRSets:
     [1, 2, 3]
     """
 
+    #: Sets per chunk of work (:data:`CHUNK_SETS`): chunk ``c`` has its own stream.
+    CHUNK_SETS = CHUNK_SETS
+
     def __init__(self, ig, model: str = "ic", roots=None):
         model = str(model).lower()
         if model not in ("ic", "lt"):
@@ -269,13 +272,17 @@ class RRSets:
             self._ws = ws
         return ws
 
-    def extend(self, n_new: int, rng: RngLike = None, progress: Progress | None = None):
+    def extend(self, n_new: int, rng: RngLike = None, progress: Progress | None = None, *,
+               chunk_seed=None, first_chunk: int | None = None):
         """Draw ``n_new`` more RR sets.
 
         One 64-bit seed per chunk of :data:`CHUNK_SETS` sets is drawn from ``rng`` up
         front; the chunks continue the collection's global chunk numbering, so the
         result depends only on ``rng`` and the sequence of calls, never on threads.
         ``progress("drawing RR sets", done, n_new)`` is called between kernel calls.
+        ``chunk_seed`` (one per chunk) and ``first_chunk`` (the first chunk's number)
+        replace the draw and the numbering: the Spark engine draws a slice of one
+        call's chunks on each executor and gets the very sets this call would.
         """
         import numba
 
@@ -287,7 +294,14 @@ class RRSets:
         if self.count + n_new > 2**31 - 1:
             raise ValueError(f"at most {2**31 - 1:,} RR sets are supported")
         n_chunks = -(-n_new // CHUNK_SETS)
-        seeds = chunk_seeds(rng, n_chunks)
+        if chunk_seed is None:
+            seeds = chunk_seeds(rng, n_chunks)
+        else:
+            seeds = np.asarray(chunk_seed, dtype=np.uint64)
+            if seeds.shape != (n_chunks,):
+                raise ValueError(f"need one chunk seed per {CHUNK_SETS} sets ({n_chunks})")
+        if first_chunk is not None:
+            self._chunks = int(first_chunk)
         n_threads = int(numba.get_num_threads())
         stamp, queue, tags = self._workspace(n_threads)
         done = 0

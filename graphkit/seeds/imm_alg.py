@@ -190,8 +190,14 @@ def _refuse(n_sets, mean, n, limit, limit_text, eps, suggestion, phase):
 
 def run_imm(ig, cons: Constraints, *, model: str = "ic", epsilon: float = 0.1, ell: float = 1.0,
             rng: RngLike = None, max_memory: float | None = None,
-            progress: Progress | None = None) -> IMMResult:
-    """IMM on resolved constraints (see :func:`imm`, which resolves ids first)."""
+            progress: Progress | None = None, rr_sets=None) -> IMMResult:
+    """IMM on resolved constraints (see :func:`imm`, which resolves ids first).
+
+    ``rr_sets(ig, model, roots)``, when given, makes the RR-set collections instead of
+    :class:`RRSets` (the Spark engine's, kept on its executors): they have RRSets'
+    ``extend``, ``count``, ``mean_size`` and ``reserve``, and ``cover(cons)``, the greedy
+    cover :func:`graphkit.seeds.greedy.max_coverage` would give on their sets.
+    """
     from .._rng import as_generator
 
     model = str(model).lower()
@@ -220,9 +226,11 @@ def run_imm(ig, cons: Constraints, *, model: str = "ic", epsilon: float = 0.1, e
     scale = cons.scale
     gen = as_generator(rng)
     gen_sampling, gen_final = gen.spawn(2)
+    make = RRSets if rr_sets is None else rr_sets
+    select = _select if rr_sets is None else (lambda r, c: r.cover(c))
 
     # ---- sampling phase (IMM Algorithm 2): find a lower bound on the optimum
-    rr = RRSets(ig, model, roots=cons.targets)
+    rr = make(ig, model, roots=cons.targets)
     lower = None
     rounds = 0
     last = _theta.sampling_rounds(scale)[-1]
@@ -232,13 +240,13 @@ def run_imm(ig, cons: Constraints, *, model: str = "ic", epsilon: float = 0.1, e
             rr.extend(min(need, PILOT_SETS), gen_sampling)
         if memory_needed(need, rr.mean_size(), n) > limit:
             max_sets = expected_sets_for_bytes(limit, rr.mean_size(), n)
-            frac = _select(rr, cons).fraction
+            frac = select(rr, cons).fraction
             sugg = _suggest_epsilon(n, k_theta, ell_adj, frac, i, last, max_sets, epsilon)
             _refuse(need, rr.mean_size(), n, limit, limit_text, epsilon, sugg,
                     f"sampling round {i}")
         say(f"IMM sampling round {i}: {need:,} RR sets")
         rr.extend(need - rr.count, gen_sampling)
-        cov = _select(rr, cons)
+        cov = select(rr, cons)
         rounds = i
         lower = _theta.lower_bound_reached(n, cov.fraction, epsilon, i)
         if lower is not None:
@@ -257,12 +265,12 @@ def run_imm(ig, cons: Constraints, *, model: str = "ic", epsilon: float = 0.1, e
         frac = lower * (1 + _theta.epsilon_prime(epsilon)) / n  # the coverage that passed
         sugg = _suggest_epsilon(n, k_theta, ell_adj, frac, rounds, last, max_sets, epsilon)
         _refuse(theta, mean, n, limit, limit_text, epsilon, sugg, "final selection")
-    final = RRSets(ig, model, roots=cons.targets)
+    final = make(ig, model, roots=cons.targets)
     final.reserve(theta, int(theta * mean * 1.1) + 4096)
     say(f"IMM: drawing {theta:,} RR sets")
     final.extend(theta, gen_final, progress=prefixed(progress, "IMM: "))
     say(f"IMM: greedy max coverage on {theta:,} RR sets")
-    cov = _select(final, cons)
+    cov = select(final, cons)
     counts = np.concatenate([cov.fixed_gains, cov.gains]).astype(np.float64)
     positions = np.concatenate([cons.include, cov.picks]).astype(np.int64)
     marginal = scale * counts / theta

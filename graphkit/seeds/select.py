@@ -165,7 +165,8 @@ class SeedSelection:
 
 
 # --------------------------------------------------------------------------- evaluation
-def _evaluate(ig, positions, model, runs, seed, targets, precision=0.0) -> SpreadEstimate:
+def _evaluate(ig, positions, model, runs, seed, targets, precision=0.0,
+              cascades=None) -> SpreadEstimate:
     """Monte Carlo spread of one set; every set gets the same streams (seed) -> paired.
 
     Without targets: batches (1,024 runs first) until the 95% CI half-width is at most
@@ -173,9 +174,10 @@ def _evaluate(ig, positions, model, runs, seed, targets, precision=0.0) -> Sprea
     20 equal batches (the CI comes from the batch means).
     """
     from .._rng import as_generator
-    from ..diffusion import run_cascades
+    from ..diffusion import run_cascades as local_cascades
     from ..diffusion.simulation import CHUNK_RUNS
 
+    run_cascades = local_cascades if cascades is None else cascades
     pos = np.asarray(positions, dtype=np.int64)
     ids = tuple(ig.node_ids[pos].tolist())
     gen = as_generator(seed)
@@ -259,7 +261,8 @@ def select_seeds(graph, k: int | None = None, *, method: str = "opim", model: st
                  exclude=(), costs=None, budget=None, evaluate_runs: int = 10000,
                  evaluate_precision: float = 0.002, baselines: bool = True, curve_sets: int = 20000, celf_runs: int = 1000,
                  max_memory: float | None = None, rng: RngLike = None, edges=None, type_probs=None,
-                 social=None, progress: Progress | None = None) -> SeedSelection:
+                 social=None, progress: Progress | None = None, rr_sets=None,
+                 cascades=None) -> SeedSelection:
     """Choose the users to seed so a campaign reaches the most people, and prove it.
 
     Parameters
@@ -309,6 +312,10 @@ def select_seeds(graph, k: int | None = None, *, method: str = "opim", model: st
     progress : Progress, optional
         ``progress(stage, done=None, total=None)`` (:mod:`graphkit._progress`): called with
         each step, and with counts while RR sets are drawn.
+    rr_sets, cascades : callable, optional
+        The Spark engine's distributed RR-set collections (``method="imm"`` only; see
+        :func:`graphkit.seeds.imm_alg.run_imm`) and cascade runner (see
+        :func:`graphkit.diffusion.simulate`); the results are the same.
 
     Returns
     -------
@@ -363,6 +370,8 @@ def select_seeds(graph, k: int | None = None, *, method: str = "opim", model: st
     model = str(model).lower()
     if model not in ("ic", "lt"):
         raise ValueError(f"unknown diffusion model {model!r} (use 'ic' or 'lt')")
+    if rr_sets is not None and method != "imm":
+        raise ValueError(f"rr_sets applies to method='imm' only, not {method!r}")
     if isinstance(evaluate_runs, bool) or int(evaluate_runs) < 2:
         raise ValueError(f"evaluate_runs must be at least 2, got {evaluate_runs!r}")
     g_sel, g_eval, g_curve, g_prob = as_generator(rng).spawn(4)
@@ -389,7 +398,7 @@ def select_seeds(graph, k: int | None = None, *, method: str = "opim", model: st
     guarantee = None
     if method == "imm":
         res = run_imm(ig, cons, model=model, epsilon=epsilon, ell=ell, rng=g_sel,
-                      max_memory=max_memory, progress=say)
+                      max_memory=max_memory, progress=say, rr_sets=rr_sets)
         positions, own, marginal = res.positions, res.estimate, res.marginal_gain
         guarantee = res.guarantee
         details.update(theta=res.theta, sampling_sets=res.sampling_sets, rounds=res.rounds,
@@ -432,11 +441,12 @@ def select_seeds(graph, k: int | None = None, *, method: str = "opim", model: st
     runs = int(evaluate_runs)
     say(f"simulating up to {runs:,} cascades of the chosen seeds")
     prec = float(evaluate_precision)
-    spread = _evaluate(ig, positions, model, runs, eval_seed, cons.targets, prec)
+    spread = _evaluate(ig, positions, model, runs, eval_seed, cons.targets, prec, cascades)
     base_spread = {}
     for name, pos in base_pos.items():
         say(f"simulating up to {runs:,} cascades of the {name} baseline")
-        base_spread[name] = _evaluate(ig, pos, model, runs, eval_seed, cons.targets, prec)
+        base_spread[name] = _evaluate(ig, pos, model, runs, eval_seed, cons.targets, prec,
+                                      cascades)
 
     # ---- spread-vs-k curves on fresh RR sets
     say(f"spread-vs-k curves on {int(curve_sets):,} RR sets")

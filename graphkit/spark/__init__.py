@@ -10,11 +10,20 @@ its functions), and the local engine never imports this package.
 * :func:`index_graph` -- ids -> contiguous positions, merged weighted pairs
   (:class:`SparkGraph`).
 * :func:`pagerank_scores`, :func:`pagerank`, :func:`rank_table` -- PageRank.
+* :func:`social_graph` -- the graph collected to the driver, numbered as locally; the
+  influence graph is then built with the local weighting code and broadcast.
+* :func:`simulate` -- Monte Carlo cascades on the executors (:class:`SparkCascades`), the
+  local engine's runs.
+* :func:`select_seeds` -- IMM with RR sets drawn and covered on the executors
+  (:class:`SparkRRSets`), the local engine's seeds.
 """
 
+from .diffusion import SparkCascades, simulate
 from .edges import SparkEdges, is_remote, read_edges
 from .graph import SparkGraph, ids_of, index_graph, positions_of
+from .influence import social_graph
 from .link_analysis import pagerank, pagerank_scores, rank_table
+from .seeds import SparkRRSets, select_seeds
 from .session import (
     DEFAULT_MASTER,
     INSTALL_HINT,
@@ -32,4 +41,5 @@ __all__ = [
     "read_edges", "SparkEdges", "is_remote",
     "index_graph", "SparkGraph", "positions_of", "ids_of",
     "pagerank", "pagerank_scores", "rank_table",
+    "social_graph", "simulate", "SparkCascades", "select_seeds", "SparkRRSets",
 ]

@@ -11,8 +11,8 @@ from .._options import (
     build_influence_graph,
     check_prob_options,
     edge_input_options,
+    engine_options,
     load_graph,
-    local_engine_only,
     output_options,
     probability_options,
     random_seed_option,
@@ -89,7 +89,7 @@ def _id_file(path: str, graph, what: str) -> list[str]:
 @click.option("--max-memory", metavar="SIZE", default=None, callback=_size_callback,
               help="Memory limit for the RR sets, e.g. 2G (default: half of the available RAM).")
 @random_seed_option
-@local_engine_only
+@engine_options
 @output_options(formats=("table", "json"))
 @handle_errors
 def seeds(k, method, model, prob_spec, type_probs, epsilon, costs_file, budget, target_file,
@@ -114,10 +114,20 @@ def seeds(k, method, model, prob_spec, type_probs, epsilon, costs_file, budget, 
       graphkit seeds edges.csv -k 30 --target audience.txt --exclude competitors.txt \\
           --include signed.txt
       graphkit seeds edges.csv -k 20 --method degree-discount --format json
+      graphkit seeds follows.parquet -k 50 --engine spark --spark-master yarn -o seeds.csv
+
+    With --engine spark, IMM (the default there; OPIM, CELF, the heuristics and
+    --costs/--budget stay local) draws its RR sets on the Spark executors against a
+    broadcast influence graph and picks each seed with one Spark job; the evaluation
+    cascades run there too. The same --random-seed gives the local IMM's seeds (exactly,
+    when the user ids are integers; with text ids the users are numbered differently).
     """
+    import contextlib
+
     from ...graph import unknown_ids
     from ...io import read_costs
     from ...seeds import select_seeds
+    from .._spark import is_spark, load_spark_social, refuse_spark_options, spark_session
 
     if budget is not None and costs_file is None:
         raise click.UsageError("--budget needs --costs FILE (the price of each user)")
@@ -130,10 +140,23 @@ def seeds(k, method, model, prob_spec, type_probs, epsilon, costs_file, budget, 
     if (target_community is None) != (communities_file is None):
         raise click.UsageError("--target-community ID and --communities FILE go together")
     name, arg = check_prob_options(prob_spec, type_probs)
+    on_spark = is_spark(params)
+    if on_spark:
+        ctx = click.get_current_context()
+        given = ctx.get_parameter_source("method") != click.core.ParameterSource.DEFAULT
+        if given and method != "imm":
+            raise click.UsageError(f"--method {method} is not supported with --engine spark "
+                                   "(use --method imm, or the local engine)")
+        method = "imm"
+        refuse_spark_options(params, name, costs=costs_file, budget=budget)
     quiet = click.get_current_context().find_root().meta.get("quiet")
     seed = resolve_seed(random_seed)
-    with Stages(enabled=not quiet) as st:
-        graph, edges = load_graph(params, st, extra_cols=(arg,) if name == "column" else ())
+    with Stages(enabled=not quiet) as st, (
+            spark_session(params, st) if on_spark else contextlib.nullcontext()) as spark:
+        if on_spark:
+            graph, edges = load_spark_social(spark, params, st), None
+        else:
+            graph, edges = load_graph(params, st, extra_cols=(arg,) if name == "column" else ())
         include = _id_file(include_file, graph, "included users") if include_file else ()
         exclude = _id_file(exclude_file, graph, "excluded users") if exclude_file else ()
         targets = _id_file(target_file, graph, "target users") if target_file else None
@@ -160,10 +183,19 @@ def seeds(k, method, model, prob_spec, type_probs, epsilon, costs_file, budget, 
                                  costs_file)
         st.stage(f"edge probabilities ({prob_spec})")
         ig = build_influence_graph(graph, edges, prob_spec, type_probs, seed)
-        sel = select_seeds(ig, k, method=method, model=model, epsilon=epsilon, targets=targets,
-                           include=include, exclude=exclude, costs=costs, budget=budget,
-                           evaluate_runs=runs, baselines=not no_baselines, max_memory=max_memory,
-                           rng=seed, social=graph, progress=st.stage)
+        if on_spark:
+            from ...spark import select_seeds as spark_select
+
+            sel = spark_select(spark, ig, k, model=model, epsilon=epsilon, targets=targets,
+                               include=include, exclude=exclude, evaluate_runs=runs,
+                               baselines=not no_baselines, max_memory=max_memory, rng=seed,
+                               social=graph, progress=st.stage)
+        else:
+            sel = select_seeds(ig, k, method=method, model=model, epsilon=epsilon,
+                               targets=targets, include=include, exclude=exclude, costs=costs,
+                               budget=budget, evaluate_runs=runs, baselines=not no_baselines,
+                               max_memory=max_memory, rng=seed, social=graph,
+                               progress=st.stage)
     if output is not None:
         from ...io import format_of
 

@@ -1,0 +1,147 @@
+"""IMM on Spark: the local IMM's seeds, estimates and evaluation (integer ids, any
+partitioning), the exact optimum on a tiny graph with text ids, the CLI and its refusals."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+import graphkit as gk
+
+from .test_spark_simulate import int_graph_csv, local_graph
+
+pytestmark = pytest.mark.spark
+
+QUICK = {"evaluate_runs": 256, "curve_sets": 500}
+
+
+def same_selection(a, b) -> None:
+    assert a.seeds == b.seeds
+    assert a.table.equals(b.table)
+    assert a.details == b.details
+    assert a.guarantee == b.guarantee
+    assert a.spread.activation_probability.tobytes() == b.spread.activation_probability.tobytes()
+    assert (a.spread.mean, a.spread.ci_low, a.spread.ci_high) == (
+        b.spread.mean, b.spread.ci_low, b.spread.ci_high)
+    assert {k: v.mean for k, v in a.baselines.items()} == {k: v.mean for k, v in
+                                                           b.baselines.items()}
+    assert a.curve.equals(b.curve)
+
+
+@pytest.mark.parametrize("model, baselines", [
+    ("ic", False),
+    pytest.param("lt", True, marks=pytest.mark.slow),
+])
+def test_imm_gives_the_local_engines_seeds_for_any_partitioning(spark, tmp_path, model,
+                                                                baselines):
+    from graphkit.spark import read_edges, select_seeds, social_graph
+
+    path = int_graph_csv(tmp_path / "g.csv", seed=8)
+    kw = dict(model=model, rng=4, baselines=baselines, **QUICK)
+    want = gk.select_seeds(local_graph(path), 3, method="imm", **kw)
+    sg = social_graph(read_edges(spark, path))
+    for p in (1, 3):
+        same_selection(select_seeds(spark, sg, 3, partitions=p, **kw), want)
+
+
+@pytest.mark.slow
+def test_constraints_as_locally(spark, tmp_path):
+    """include, exclude and targets go through the local constraint code; the distributed
+    greedy honours them as the local one does."""
+    from graphkit.spark import read_edges as spark_read
+    from graphkit.spark import select_seeds, social_graph
+
+    path = int_graph_csv(tmp_path / "g.csv", seed=8)
+    g = local_graph(path)
+    ids = g.node_ids.tolist()
+    kw = dict(include=[ids[5]], exclude=[ids[0], ids[1]], targets=ids[10:40], rng=9,
+              baselines=False, **QUICK)
+    want = gk.select_seeds(g, 4, method="imm", **kw)
+    got = select_seeds(spark, social_graph(spark_read(spark, path)), 4, partitions=2, **kw)
+    same_selection(got, want)
+    assert got.seeds[0] == ids[5] and not {ids[0], ids[1]} & set(got.seeds)
+
+
+def test_the_exact_optimum_on_text_ids(spark, tmp_path):
+    """Two stars (7 and 5 followers, p = 1) and a pair: the best 2 seeds are the hubs,
+    reaching 8 + 6 users, whatever the numbering."""
+    from graphkit.spark import read_edges, select_seeds
+
+    rows = ["source,target"] + [f"fan {i},hub é" for i in range(7)] + [
+        f"friend {i},hub 😀" for i in range(5)] + ["x,y"]
+    path = tmp_path / "stars.csv"
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    sel = select_seeds(spark, read_edges(spark, str(path)), 2, prob="uniform:1", rng=1,
+                       partitions=2, **QUICK)
+    assert sel.seeds == ["hub é", "hub 😀"]
+    assert sel.spread.mean == 14.0 and sel.spread.std == 0.0
+
+
+@pytest.mark.slow
+def test_cli_seeds_engine_spark_writes_the_local_imm_file(spark, tmp_path):
+    from click.testing import CliRunner
+
+    from graphkit.cli import cli
+
+    path = int_graph_csv(tmp_path / "g.csv", seed=8)
+    base = ["seeds", path, "-k", "3", "--random-seed", "6", "--runs", "300", "--no-baselines"]
+    runner = CliRunner()
+    outs = [tmp_path / "local.json", tmp_path / "spark.json"]
+    local = runner.invoke(cli, [*base, "--method", "imm", "-o", str(outs[0])])
+    remote = runner.invoke(cli, [*base, "--engine", "spark", "-o", str(outs[1])])
+    assert local.exit_code == 0, local.output
+    assert remote.exit_code == 0, remote.output
+    assert outs[0].read_bytes() == outs[1].read_bytes()
+    assert json.loads(outs[1].read_text())["method"] == "imm"
+
+
+@pytest.mark.parametrize("extra, flag", [
+    (["--method", "opim"], "--method opim"),
+    (["--method", "degree"], "--method degree"),
+    (["--costs", "data/example-fees.csv"], "--costs"),
+    (["--prob", "column:weight"], "--prob column:NAME"),
+    (["--undirected"], "--undirected"),
+])
+def test_cli_seeds_engine_spark_refuses_what_it_does_not_do(extra, flag):
+    from click.testing import CliRunner
+
+    from graphkit.cli import cli
+
+    res = CliRunner().invoke(cli, ["seeds", "data/example.csv", "-k", "2", "--engine", "spark",
+                                   *extra])
+    assert res.exit_code == 2, res.output
+    assert flag in res.output and "--engine spark" in res.output
+    assert "Traceback" not in res.output
+
+
+def test_distributed_greedy_equals_the_local_greedy_on_ties(spark):
+    """Many exact ties (every user in the same number of sets): the pick order follows the
+    id rank, as graphkit.seeds.greedy.max_coverage."""
+    from graphkit.seeds.greedy import max_coverage
+    from graphkit.spark import SparkRRSets
+
+    rng = np.random.default_rng(0)
+    n = 30
+    sets = [rng.choice(n, size=rng.integers(1, 5), replace=False) for _ in range(400)]
+    offsets = np.cumsum([0] + [len(s) for s in sets])
+    members = np.concatenate(sets).astype(np.int32)
+    rank = rng.permutation(n)
+    want = max_coverage(offsets, members, n, 6, id_rank=rank, fixed=[4],
+                        eligible=np.arange(n) != 7)
+    rr = SparkRRSets(spark.sparkContext, None, n)
+    blocks = [(0, offsets[:201] - 0, members[:offsets[200]]),
+              (1, offsets[200:] - offsets[200], members[offsets[200]:])]
+    rr._rdds = [spark.sparkContext.parallelize(blocks, 2)]
+    rr.count = len(sets)
+
+    class Cons:
+        k, budget, id_rank, include = 6, None, rank, np.array([4])
+        eligible = np.arange(n) != 7
+
+    got = rr.cover(Cons)
+    assert got.picks.tolist() == want.picks.tolist()
+    assert got.gains.tolist() == want.gains.tolist()
+    assert got.fixed_gains.tolist() == want.fixed_gains.tolist()
+    assert got.covered == want.covered
