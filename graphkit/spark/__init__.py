@@ -10,8 +10,12 @@ its functions), and the local engine never imports this package.
 * :func:`index_graph` -- ids -> contiguous positions, merged weighted pairs
   (:class:`SparkGraph`).
 * :func:`pagerank_scores`, :func:`pagerank`, :func:`rank_table` -- PageRank.
+* :func:`detect_communities` -- label propagation on the cluster, Leiden on the
+  contracted graph in the driver (:class:`SparkPartition`); :func:`modularity` on the
+  cluster.
 """
 
+from .communities import SparkPartition, detect_communities, modularity
 from .edges import SparkEdges, is_remote, read_edges
 from .graph import SparkGraph, ids_of, index_graph, positions_of
 from .link_analysis import pagerank, pagerank_scores, rank_table
@@ -32,4 +36,5 @@ __all__ = [
     "read_edges", "SparkEdges", "is_remote",
     "index_graph", "SparkGraph", "positions_of", "ids_of",
     "pagerank", "pagerank_scores", "rank_table",
+    "detect_communities", "SparkPartition", "modularity",
 ]
