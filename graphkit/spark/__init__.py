@@ -29,6 +29,7 @@ from .session import (
     start_session,
     stop_session,
 )
+from .summary import community_summary
 
 __all__ = [
     "start_session", "stop_session", "require_spark", "parse_conf", "owns", "SparkUnavailableError",
@@ -36,5 +37,5 @@ __all__ = [
     "read_edges", "SparkEdges", "is_remote",
     "index_graph", "SparkGraph", "positions_of", "ids_of",
     "pagerank", "pagerank_scores", "rank_table",
-    "detect_communities", "SparkPartition", "modularity",
+    "detect_communities", "SparkPartition", "modularity", "community_summary",
 ]

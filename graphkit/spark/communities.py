@@ -80,9 +80,20 @@ class SparkPartition:
     details: dict = field(default_factory=dict, repr=False)
     graph: SparkGraph | None = field(default=None, repr=False)
 
+    #: As the local Partition's (one run, no stability): the CLI prints both alike.
+    stability = None
+    runs = 1
+
     @property
     def n_communities(self) -> int:
         return int(self.sizes.shape[0])
+
+    def summarize(self, min_size: int = 1, top_members: int = 3, bridges: int = 3):
+        """The per-community summary (pandas), computed on the cluster: the columns and
+        definitions of :meth:`graphkit.communities.Partition.summarize`."""
+        from .summary import community_summary
+
+        return community_summary(self, min_size, top_members, bridges)
 
     def table(self):
         """The membership as a pandas DataFrame ``user, community`` sorted by community,

@@ -203,3 +203,64 @@ def test_refusals(spark, messy):
         detect_communities(sg, "louvain")
     with pytest.raises(ValueError, match="resolution applies to leiden"):
         detect_communities(sg, "lpa", resolution=2.0)
+
+
+def test_summary_on_the_cluster_matches_the_local_summary_of_the_same_membership(messy):
+    from graphkit.communities import Partition
+    from graphkit.spark import detect_communities
+
+    _, _, sg, g = messy
+    part = detect_communities(sg, "lpa", rng=2)
+    got = part.summarize(min_size=2)
+    memb = membership_dict(part)
+    local = Partition(membership=np.array([memb[str(u)] for u in g.node_ids], dtype=np.int64),
+                      modularity=part.modularity, method="lpa", resolution=1.0, seed=None,
+                      stability=None, graph=g)
+    want = local.summarize(min_size=2)
+    assert list(got.columns) == list(want.columns)
+    for col in got.columns:
+        if col in ("density", "conductance"):
+            assert np.allclose(got[col], want[col], rtol=1e-12, equal_nan=True), col
+        else:
+            assert got[col].tolist() == want[col].tolist(), col
+
+
+def test_communities_cli_engine_spark_prints_what_the_local_engine_prints(spark, tmp_path):
+    import json
+
+    import pandas as pd
+    from click.testing import CliRunner
+
+    from graphkit.cli import cli
+
+    path = planted_csv(tmp_path / "planted.csv")
+    runner = CliRunner()
+    args = ["communities", path, "--random-seed", "3", "--format", "json"]
+    local = runner.invoke(cli, args + ["-o", str(tmp_path / "local.csv")])
+    remote = runner.invoke(cli, args + ["--engine", "spark", "--spark-master", "local[2]",
+                                        "-o", str(tmp_path / "spark.csv")])
+    assert local.exit_code == 0 and remote.exit_code == 0, remote.output
+    want, got = json.loads(local.stdout), json.loads(remote.stdout)
+    assert abs(got.pop("modularity") - want.pop("modularity")) < 1e-9
+    for a, b in zip(got["communities"], want["communities"]):
+        assert abs(a.pop("conductance") - b.pop("conductance")) < 1e-12
+    assert got == want
+    assert "leiden ran in the driver on the contracted graph" in remote.stderr
+    a, b = (pd.read_csv(tmp_path / f, dtype={"user": str}) for f in ("local.csv", "spark.csv"))
+    assert a.equals(b)
+
+
+@pytest.mark.parametrize("extra, named", [(["--method", "louvain"], "--method leiden or lpa"),
+                                          (["--runs", "3"], "--runs"),
+                                          (["--leiden-tol", "1e-4"], "--leiden-tol"),
+                                          (["--undirected"], "--undirected"),
+                                          (["--method", "lpa", "--resolution", "2"],
+                                           "--resolution")])
+def test_communities_engine_spark_refuses_what_it_does_not_do(extra, named):
+    from click.testing import CliRunner
+
+    from graphkit.cli import cli
+
+    res = CliRunner().invoke(cli, ["communities", "data/example.csv", "--engine", "spark",
+                                   *extra])
+    assert res.exit_code == 2 and named in res.output, res.output

@@ -150,7 +150,7 @@ def pd_read(source):
     return pd.read_csv(source, dtype={"user": str})
 
 
-@pytest.mark.parametrize("command", ["communities", "simulate", "seeds"])
+@pytest.mark.parametrize("command", ["simulate", "seeds"])
 def test_commands_without_a_spark_path_refuse_engine_spark(command):
     from click.testing import CliRunner
 
