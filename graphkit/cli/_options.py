@@ -412,20 +412,3 @@ def engine_options(func):
     for dec in reversed(decorators):
         func = dec(func)
     return func
-
-
-def _refuse_spark(ctx, param, value):
-    if value == "spark":
-        raise click.UsageError(
-            f"--engine spark: '{ctx.info_name}' runs on the local engine only so far (the Spark "
-            "engine does 'rank --by pagerank'); drop --engine spark", ctx)
-    return value
-
-
-def local_engine_only(func):
-    """--engine for a command the Spark engine does not do yet: 'spark' is refused (exit 2),
-    never silently run locally."""
-    return click.option("--engine", type=click.Choice(["local", "spark"]), default="local",
-                        show_default=True, expose_value=False, callback=_refuse_spark,
-                        help="Where to compute; only 'local' for this command so far "
-                             "(--engine spark is for rank), e.g. --engine local.")(func)

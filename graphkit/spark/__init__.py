@@ -16,8 +16,12 @@ its functions), and the local engine never imports this package.
   local engine's runs.
 * :func:`select_seeds` -- IMM with RR sets drawn and covered on the executors
   (:class:`SparkRRSets`), the local engine's seeds.
+* :func:`detect_communities` -- label propagation on the cluster, Leiden on the
+  contracted graph in the driver (:class:`SparkPartition`); :func:`modularity` on the
+  cluster.
 """
 
+from .communities import SparkPartition, detect_communities, modularity
 from .diffusion import SparkCascades, simulate
 from .edges import SparkEdges, is_remote, read_edges
 from .graph import SparkGraph, ids_of, index_graph, positions_of
@@ -34,6 +38,7 @@ from .session import (
     start_session,
     stop_session,
 )
+from .summary import community_summary
 
 __all__ = [
     "start_session", "stop_session", "require_spark", "parse_conf", "owns", "SparkUnavailableError",
@@ -42,4 +47,5 @@ __all__ = [
     "index_graph", "SparkGraph", "positions_of", "ids_of",
     "pagerank", "pagerank_scores", "rank_table",
     "social_graph", "simulate", "SparkCascades", "select_seeds", "SparkRRSets",
+    "detect_communities", "SparkPartition", "modularity", "community_summary",
 ]

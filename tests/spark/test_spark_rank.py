@@ -150,17 +150,6 @@ def pd_read(source):
     return pd.read_csv(source, dtype={"user": str})
 
 
-@pytest.mark.parametrize("command", ["communities"])
-def test_commands_without_a_spark_path_refuse_engine_spark(command):
-    from click.testing import CliRunner
-
-    from graphkit.cli import cli
-
-    res = CliRunner().invoke(cli, [command, "data/example.csv", "--engine", "spark"])
-    assert res.exit_code == 2
-    assert f"--engine spark: '{command}' runs on the local engine only" in res.output
-
-
 @pytest.mark.parametrize("extra", [["--undirected"], ["--since", "2020-01-01"], ["--by", "hits"],
                                    ["--by", "indegree", "--edge-type", "share"]])
 def test_rank_engine_spark_refuses_options_it_does_not_do(extra):

@@ -9,8 +9,8 @@ from .._options import (
     CONTEXT_SETTINGS,
     FiniteFloat,
     edge_input_options,
+    engine_options,
     load_graph,
-    local_engine_only,
     output_options,
     random_seed_option,
     resolve_seed,
@@ -73,7 +73,7 @@ def _table_format(path, what: str, hint: str):
 @click.option("--summary", "summary_path", type=click.Path(dir_okay=False), default=None,
               help="Write the per-community summary to FILE (.csv .tsv .json .jsonl .parquet).")
 @random_seed_option
-@local_engine_only
+@engine_options
 @output_options()
 @handle_errors
 def communities(method, resolution, leiden_tol, runs, min_size, top, unweighted, summary_path, random_seed,
@@ -94,10 +94,24 @@ def communities(method, resolution, leiden_tol, runs, min_size, top, unweighted,
       graphkit communities edges.csv --method louvain --format json
       graphkit communities edges.csv --runs 5 --random-seed 7 --min-size 10
       graphkit communities edges.csv --leiden-tol 1e-4
+      graphkit communities follows.parquet --engine spark --spark-master 'local[4]' \\
+          -o membership.csv
+      graphkit communities hdfs:///logs/edges.parquet --engine spark --method lpa \\
+          --spark-master yarn --format json
+
+    With --engine spark, label propagation runs on the cluster and (--method leiden)
+    Leiden runs in the driver on the graph contracted by its groups, up to 20M
+    contracted pairs (--spark-conf spark.graphkit.communities.driverLimit=N); only
+    --method leiden and lpa, one run.
     """
     from ...communities import detect_communities
 
     quiet = click.get_current_context().find_root().meta.get("quiet")
+    if params.get("engine") == "spark":
+        return _spark_communities(params, method=method, resolution=resolution,
+                                  leiden_tol=leiden_tol, runs=runs, min_size=min_size, top=top,
+                                  unweighted=unweighted, summary_path=summary_path,
+                                  random_seed=random_seed, output=output, fmt=fmt)
     if method in ("lpa", "infomap") and resolution != 1.0:
         raise click.UsageError(f"--resolution applies to --method leiden and louvain, not {method}")
     if leiden_tol is not None and method != "leiden":
@@ -133,6 +147,75 @@ def communities(method, resolution, leiden_tol, runs, min_size, top, unweighted,
                      id_column="community", meta=meta)
     if fmt == "json":
         print_json(part.to_dict(min_size=min_size))
+    elif fmt == "csv":
+        print_df_csv(flat_lists(summary))
+    elif output is None and summary_path is None:
+        _print_communities_table(part, summary, top if top is not None else 20, min_size)
+
+
+def _spark_communities(params, *, method, resolution, leiden_tol, runs, min_size, top,
+                       unweighted, summary_path, random_seed, output, fmt):
+    """``graphkit communities --engine spark``: graphkit.spark.detect_communities."""
+    from ...io import format_of, to_jsonable
+    from ...spark import detect_communities
+    from ...spark.communities import DRIVER_LIMIT
+    from .._spark import load_spark_graph, refuse_local_only, spark_session
+
+    if method not in ("leiden", "lpa"):
+        raise click.UsageError(f"--engine spark finds communities with --method leiden or lpa "
+                               f"(not {method})")
+    refuse_local_only(params, leiden_tol=leiden_tol, runs=runs if runs != 1 else None)
+    if method == "lpa" and resolution != 1.0:
+        raise click.UsageError("--resolution applies to --method leiden, not lpa")
+    _table_format(output, "a membership", "'-o'")
+    _table_format(summary_path, "a summary", "'--summary'")
+    seed = resolve_seed(random_seed)
+    quiet = click.get_current_context().find_root().meta.get("quiet")
+    with Stages(enabled=not quiet) as st, spark_session(params, st) as spark:
+        graph = load_spark_graph(spark, params, st)
+        limit = spark.conf.get("spark.graphkit.communities.driverLimit", None)
+        try:
+            limit = int(limit) if limit is not None else DRIVER_LIMIT
+        except ValueError:
+            raise click.BadParameter(f"spark.graphkit.communities.driverLimit must be an "
+                                     f"integer, got {limit!r}", param_hint="'--spark-conf'") from None
+        st.stage(f"finding communities on Spark ({method})")
+        part = detect_communities(graph, method, resolution=resolution, rng=seed,
+                                  weighted=not unweighted, driver_limit=limit, progress=st.stage)
+        st.stage("summarising communities on Spark")
+        summary = part.summarize(min_size=min_size)
+        table = part.table() if output is not None else None
+    d = part.details
+    rounds = f"{d['lpa_iterations']} rounds" + ("" if d["lpa_converged"] else
+                                                " (the cap; some labels still changing)")
+    note(f"label propagation on Spark: {d['lpa_groups']:,} groups after {rounds}")
+    if method == "leiden":
+        if d["leiden"] == "driver":
+            note(f"leiden ran in the driver on the contracted graph ({d['lpa_groups']:,} groups, "
+                 f"{d['contracted_pairs']:,} pairs; limit {d['driver_limit']:,} pairs)")
+        else:
+            note(f"leiden {d['leiden']}: the result is the label-propagation groups "
+                 "(raise spark.graphkit.communities.driverLimit with --spark-conf)")
+    note(f"{method}: {part.n_communities:,} communities, modularity {part.modularity:.4f}")
+    users = int(part.sizes.sum())
+    meta = {"method": method, "resolution": part.resolution, "seed": seed,
+            "weighted": part.weighted, "users": users, "n_communities": part.n_communities,
+            "modularity": part.modularity, "engine": "spark"}
+    if output is not None:
+        write_output(table, output, meta=meta)
+    if summary_path is not None:
+        flat = format_of(summary_path) in ("csv", "tsv")
+        write_output(flat_lists(summary) if flat else summary, summary_path,
+                     id_column="community", meta=meta)
+    if fmt == "json":
+        out = {"method": method, "resolution": part.resolution, "seed": seed,
+               "weighted": part.weighted, "users": users, "n_communities": part.n_communities,
+               "modularity": part.modularity, "runs": 1}
+        if min_size > 1:
+            out.update(min_size=int(min_size),
+                       folded_communities=int((part.sizes < min_size).sum()))
+        out["communities"] = summary.to_dict(orient="records")
+        print_json(to_jsonable(out))
     elif fmt == "csv":
         print_df_csv(flat_lists(summary))
     elif output is None and summary_path is None:

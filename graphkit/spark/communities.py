@@ -1,0 +1,380 @@
+"""Communities on Spark: label propagation on DataFrames, then Leiden on the driver.
+
+The graph is the local engine's undirected projection (a pair ``{u, v}`` weighs
+``w(u -> v) + w(v -> u)``, or 1 when unweighted), kept on the cluster. Users are
+numbered by their id's rank in sorted id order, so every tie below breaks by id and
+nothing depends on how Spark partitions the data.
+
+1. **Label propagation** (Raghavan et al.), synchronous, on DataFrames: each user
+   starts with its own label and, every round, takes the label with the largest summed
+   pair weight among its neighbours, its own current label voting with the weight of
+   its heaviest pair (a self-loop: without it two users joined by one pair swap labels
+   forever). Ties go to the smallest :func:`tie_key` of (seed, round, user, label),
+   then the smallest label: a seeded pseudo-random pick, the same on every partitioning
+   (breaking ties by the smallest label alone makes the first round, where every
+   label ties, spread the smallest label over whole connected components). It stops
+   when no label changes or after ``max_iter`` rounds.
+2. **Contraction**: one node per label group, pair weights summed (pairs inside a group
+   become self-loops, so modularity is unchanged).
+3. **Leiden** (igraph, the local engine's ``community_leiden(objective_function=
+   "modularity", n_iterations=2)``) on the contracted graph, on the driver, when it has at
+   most ``driver_limit`` pairs; the groups it merges are mapped back to users.
+   ``method="lpa"`` stops after step 1 (everything on the cluster).
+
+Modularity is computed on the cluster (DataFrame sums), with the local engine's formula.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .._progress import Progress
+from .._rng import RngLike
+from ..errors import EmptyGraphError, InputError
+from .graph import SparkGraph
+from .propagation import MAX_LPA_ITERATIONS, label_propagation, tie_key
+
+__all__ = ["SparkPartition", "detect_communities", "modularity", "METHODS", "DRIVER_LIMIT",
+           "undirected_pairs", "id_ordinals", "label_propagation", "tie_key"]
+
+#: The methods :func:`detect_communities` accepts.
+METHODS = ("leiden", "lpa")
+
+#: Largest contracted graph (pairs) Leiden runs on in the driver by default: igraph holds
+#: ~60 bytes a pair (edge list, weights, Leiden's work arrays), so 20M pairs is ~1.2 GB.
+DRIVER_LIMIT = 20_000_000
+
+@dataclass(frozen=True, eq=False)
+class SparkPartition:
+    """Communities found on Spark.
+
+    Attributes
+    ----------
+    membership : pyspark.sql.DataFrame
+        ``user`` (string), ``community`` (long): communities numbered by size, 0 the
+        largest, equal sizes ordered by their smallest member id (as locally).
+    modularity : float
+        Modularity at ``resolution`` on the undirected projection, computed on the cluster.
+    sizes : numpy.ndarray
+        Users in each community (non-increasing), on the driver.
+    method : str
+        ``"leiden"`` or ``"lpa"``.
+    resolution, seed, weighted
+        As given.
+    details : dict
+        ``lpa_iterations``, ``lpa_converged``, ``lpa_groups`` (label groups after
+        propagation), ``contracted_pairs``, ``leiden`` (``"driver"``, or why it was
+        skipped) and ``driver_limit``.
+    """
+
+    membership: object
+    modularity: float
+    sizes: np.ndarray
+    method: str
+    resolution: float
+    seed: int | None
+    weighted: bool
+    details: dict = field(default_factory=dict, repr=False)
+    graph: SparkGraph | None = field(default=None, repr=False)
+
+    #: As the local Partition's (one run, no stability): the CLI prints both alike.
+    stability = None
+    runs = 1
+
+    @property
+    def n_communities(self) -> int:
+        return int(self.sizes.shape[0])
+
+    def summarize(self, min_size: int = 1, top_members: int = 3, bridges: int = 3):
+        """The per-community summary (pandas), computed on the cluster: the columns and
+        definitions of :meth:`graphkit.communities.Partition.summarize`."""
+        from .summary import community_summary
+
+        return community_summary(self, min_size, top_members, bridges)
+
+    def table(self):
+        """The membership as a pandas DataFrame ``user, community`` sorted by community,
+        then user (what ``graphkit communities -o`` writes); collected to the driver."""
+        import pandas as pd
+        from pyspark.sql import functions as F
+
+        got = self.membership.orderBy(F.col("community"), F.col("user")).toArrow()
+        return pd.DataFrame({"user": np.asarray(got.column("user").to_pylist(), dtype=object),
+                             "community": got.column("community").to_numpy().astype(np.int64)})
+
+
+# --------------------------------------------------------------------- building blocks
+def id_ordinals(graph: SparkGraph):
+    """DataFrame ``node, ord``: the rank of each user's id in sorted id order (Spark
+    sorts strings by UTF-8 bytes, which is code point order, as the local ``id_order``)."""
+    ordered = graph.ids.select("user", "node").orderBy("user")
+    rdd = ordered.rdd.zipWithIndex().map(lambda t: (int(t[0][1]), int(t[1])))
+    return graph.ids.sparkSession.createDataFrame(rdd, "node long, ord long")
+
+
+def undirected_pairs(graph: SparkGraph, weighted: bool = True, ordinals=None):
+    """The undirected projection as a DataFrame ``u, v, w`` with ``u < v`` (positions,
+    or id ordinals when ``ordinals`` is given): one row per connected pair."""
+    from pyspark.sql import functions as F
+
+    e = graph.edges
+    if ordinals is not None:
+        o = ordinals
+        e = (e.join(o.select(F.col("node").alias("src"), F.col("ord").alias("a")), "src")
+             .join(o.select(F.col("node").alias("dst"), F.col("ord").alias("b")), "dst")
+             .select(F.col("a").alias("src"), F.col("b").alias("dst"), "weight"))
+    pairs = e.groupBy(F.least("src", "dst").alias("u"), F.greatest("src", "dst").alias("v")) \
+        .agg(F.sum("weight").alias("w"))
+    if not weighted:
+        pairs = pairs.withColumn("w", F.lit(1.0))
+    return pairs
+
+
+def _modularity_df(pairs, comm, resolution: float) -> float:
+    """Modularity of ``comm`` (``node, c``) on ``pairs`` (``u, v, w``), on the cluster."""
+    from pyspark.sql import functions as F
+
+    cu = comm.select(F.col("node").alias("u"), F.col("c").alias("cu"))
+    cv = comm.select(F.col("node").alias("v"), F.col("c").alias("cv"))
+    tagged = pairs.join(cu, "u").join(cv, "v")
+    row = tagged.agg(F.sum("w").alias("total"),
+                     F.sum(F.when(F.col("cu") == F.col("cv"), F.col("w")).otherwise(0.0))
+                     .alias("inside")).collect()[0]
+    total, inside = float(row["total"] or 0.0), float(row["inside"] or 0.0)
+    if total <= 0:
+        return math.nan
+    ends = tagged.select(F.col("cu").alias("c"), "w").unionByName(
+        tagged.select(F.col("cv").alias("c"), "w"))
+    sq = ends.groupBy("c").agg(F.sum("w").alias("s")) \
+        .agg(F.sum(F.col("s") * F.col("s")).alias("sq")).collect()[0]["sq"]
+    two_w = 2.0 * total
+    return inside / total - resolution * float(sq or 0.0) / (two_w * two_w)
+
+
+def modularity(graph: SparkGraph, membership, *, resolution: float = 1.0,
+               weighted: bool = True) -> float:
+    """Modularity of a membership DataFrame (``user, community``) on the undirected
+    projection of ``graph``, computed on the cluster: the local
+    :func:`graphkit.communities.modularity` formula (networkx's value). Users missing
+    from ``membership`` are alone in their own community."""
+    from pyspark.sql import functions as F
+
+    resolution = float(resolution)
+    if not math.isfinite(resolution) or resolution <= 0:
+        raise ValueError(f"resolution must be a finite number > 0, got {resolution!r}")
+    comm = (graph.ids.join(membership.select("user", F.col("community").cast("long")),
+                           "user", "left")
+            .select("node", F.coalesce(F.col("community"), -1 - F.col("node")).alias("c")))
+    return _modularity_df(undirected_pairs(graph, weighted), comm, resolution)
+
+
+# --------------------------------------------------------------------- the entry point
+def detect_communities(graph: SparkGraph, method: str = "leiden", *, resolution: float = 1.0,
+                       rng: RngLike = None, weighted: bool = True,
+                       max_iter: int = MAX_LPA_ITERATIONS, driver_limit: int = DRIVER_LIMIT,
+                       progress: Progress | None = None) -> SparkPartition:
+    """Communities of users on Spark: label propagation, then Leiden on the driver.
+
+    Parameters
+    ----------
+    graph : SparkGraph
+        From :func:`graphkit.spark.index_graph`.
+    method : {"leiden", "lpa"}, optional
+        ``"leiden"`` (default): label propagation on the cluster to coarsen, then
+        Leiden on the contracted graph in the driver when it fits (``driver_limit``).
+        ``"lpa"``: the label-propagation groups themselves (all on the cluster).
+    resolution : float, optional
+        Modularity resolution for Leiden and the reported modularity; ``lpa`` accepts
+        only 1.0 (as locally).
+    rng : int, numpy.random.Generator or None, optional
+        Seeds the label-propagation tie breaks and Leiden. The same int gives the same
+        partition for any number of partitions.
+    weighted : bool, optional
+        Pair weights from ``graph.edges.weight`` (default) or 1 per connected pair.
+    max_iter : int, optional
+        Label-propagation rounds at most (default 30).
+    driver_limit : int, optional
+        Largest contracted graph (pairs) Leiden runs on in the driver; past it the
+        result is the label-propagation partition and ``details["leiden"]`` says why.
+
+    Returns
+    -------
+    SparkPartition
+
+    Raises
+    ------
+    EmptyGraphError
+        When the graph has no edges.
+    InputError
+        When every edge has weight 0.
+
+    Notes
+    -----
+    Leiden on the contracted graph can only merge label-propagation groups, never split
+    them, so its modularity is at least the groups' and usually below the local
+    engine's Leiden on the whole graph (which may move single users). The result is
+    the same for any partitioning of the data: users are numbered by id, the contracted
+    graph is sorted before Leiden, and every tie breaks by id.
+
+    References
+    ----------
+    .. [1] U. N. Raghavan, R. Albert and S. Kumara, "Near linear time algorithm to
+       detect community structures in large-scale networks", Phys. Rev. E 76, 036106
+       (2007).
+    .. [2] V. A. Traag, L. Waltman and N. J. van Eck, "From Louvain to Leiden:
+       guaranteeing well-connected communities", Scientific Reports 9, 5233 (2019).
+
+    Examples
+    --------
+    >>> g = index_graph(read_edges(spark, "data/example.csv"))  # doctest: +SKIP
+    >>> p = detect_communities(g, rng=7)  # doctest: +SKIP
+    >>> p.n_communities, round(p.modularity, 4)  # doctest: +SKIP
+    """
+    from pyspark.sql import functions as F
+
+    from .._rng import spawn
+
+    if method not in METHODS:
+        raise ValueError(f"unknown method {method!r} for the Spark engine; choose one of: "
+                         f"{', '.join(METHODS)}")
+    resolution = float(resolution)
+    if not math.isfinite(resolution) or resolution <= 0:
+        raise ValueError(f"resolution must be a finite number > 0, got {resolution!r}")
+    if method == "lpa" and resolution != 1.0:
+        raise ValueError("resolution applies to leiden, not lpa")
+    if isinstance(max_iter, bool) or int(max_iter) < 1:
+        raise ValueError(f"max_iter must be a positive int, got {max_iter!r}")
+    if graph.n_edges == 0:
+        raise EmptyGraphError("the graph has no edges; nothing to group")
+    gen = spawn(rng, 1)[0]
+    seed = int(gen.integers(0, 2**63 - 1))  # Leiden's, as the local engine's run 0
+    lpa_seed = int(gen.integers(0, 2**31 - 1))
+
+    ords = id_ordinals(graph).persist()
+    pairs = undirected_pairs(graph, weighted, ords).persist()
+    total = pairs.agg(F.sum("w")).collect()[0][0] or 0.0
+    if total <= 0:
+        ords.unpersist()
+        pairs.unpersist()
+        raise InputError("every edge has weight 0 (check --type-weight); nothing to group")
+    n = graph.n_nodes
+    labels, iterations, converged = label_propagation(pairs, n, max_iter=max_iter,
+                                                      seed=lpa_seed, progress=progress)
+    details = {"lpa_iterations": iterations, "lpa_converged": converged, "lpa_seed": lpa_seed,
+               "lpa_groups": int(np.unique(labels).shape[0]), "driver_limit": int(driver_limit)}
+    spark = pairs.sparkSession
+    groups = labels
+    if method == "leiden":
+        if progress:
+            progress("contracting the label groups")
+        lab_df = _frame(spark, node=np.arange(n, dtype=np.int64), label=labels)
+        contracted = _contract(pairs, lab_df).persist()
+        n_pairs = contracted.count()
+        details["contracted_pairs"] = int(n_pairs)
+        if n_pairs <= driver_limit:
+            if progress:
+                progress(f"leiden on the driver ({n_pairs:,} contracted pairs)")
+            names, merged = _leiden_on_driver(contracted, resolution, seed)
+            at = np.searchsorted(names, labels)
+            at = np.minimum(at, names.shape[0] - 1)
+            hit = names[at] == labels  # labels of users without pairs are not in it
+            groups = np.where(hit, merged[at], labels)
+            details["leiden"] = "driver"
+        else:
+            details["leiden"] = (f"skipped: {n_pairs:,} contracted pairs > driver limit "
+                                 f"{int(driver_limit):,}")
+        contracted.unpersist()
+
+    # communities numbered by size, then by smallest member (ordinals are id order)
+    _, g = np.unique(groups, return_inverse=True)
+    g = g.reshape(-1)
+    k = int(g.max()) + 1
+    size = np.bincount(g, minlength=k)
+    first = np.full(k, n, dtype=np.int64)
+    np.minimum.at(first, g, np.arange(n, dtype=np.int64))
+    order = np.lexsort((first, -size))
+    renum = np.empty(k, dtype=np.int64)
+    renum[order] = np.arange(k, dtype=np.int64)
+    comm = renum[g]
+    comm_df = _frame(spark, ord=np.arange(n, dtype=np.int64), community=comm).persist()
+    q = _modularity_df(pairs, comm_df.select(F.col("ord").alias("node"),
+                                             F.col("community").alias("c")), resolution)
+    membership = (comm_df.join(ords, "ord").join(graph.ids, "node")
+                  .select("user", "community").persist())
+    membership.count()
+    comm_df.unpersist()
+    pairs.unpersist()
+    ords.unpersist()
+    size_arr = size[order].astype(np.int64)
+    return SparkPartition(
+        membership=membership, modularity=float(q), sizes=size_arr, method=method,
+        resolution=resolution,
+        seed=int(rng) if isinstance(rng, (int, np.integer)) and not isinstance(rng, bool)
+        else None,
+        weighted=bool(weighted), details=details, graph=graph)
+
+
+def _frame(spark, **columns):
+    """A Spark DataFrame of numpy columns (through Arrow, no Python rows)."""
+    import pyarrow as pa
+
+    table = pa.table({k: pa.array(v) for k, v in columns.items()})
+    try:
+        return spark.createDataFrame(table)  # pyspark >= 4 takes Arrow tables
+    except TypeError:  # pragma: no cover - older pyspark
+        return spark.createDataFrame(table.to_pandas())
+
+
+def _contract(pairs, labels):
+    """``a, b, w`` (``a <= b``): summed pair weight between label groups (``a == b``:
+    inside a group)."""
+    from pyspark.sql import functions as F
+
+    lu = labels.select(F.col("node").alias("u"), F.col("label").alias("lu"))
+    lv = labels.select(F.col("node").alias("v"), F.col("label").alias("lv"))
+    t = pairs.join(lu, "u").join(lv, "v")
+    return t.groupBy(F.least("lu", "lv").alias("a"), F.greatest("lu", "lv").alias("b")) \
+        .agg(F.sum("w").alias("w"))
+
+
+def _leiden_on_driver(contracted, resolution: float, seed: int):
+    """igraph Leiden (modularity, 2 iterations, as the local engine) on the contracted
+    graph. Returns ``(names, merged)``: the label of every contracted node (sorted) and
+    the label naming its Leiden community (its smallest label, so names never collide
+    with the ordinals of users that have no pair).
+
+    igraph's Leiden counts a self-loop once in the weight inside a community but twice
+    in the node's degree, which makes merging look better than it is; the loops (the
+    weight inside each label group) are therefore left out of the edges and kept in
+    explicit node weights (the groups' summed degrees), which is exact: modularity's
+    change when groups merge does not depend on their inside weight.
+    """
+    from .. import _imports
+    from .._rng import igraph_seed
+
+    t = contracted.toArrow()
+    a = t.column("a").to_numpy()
+    b = t.column("b").to_numpy()
+    w = t.column("w").to_numpy().astype(np.float64)
+    order = np.lexsort((b, a))  # the same graph whatever Spark's row order
+    a, b, w = a[order], b[order], w[order]
+    names, inv = np.unique(np.concatenate([a, b]), return_inverse=True)
+    ia, ib = inv.reshape(2, -1)
+    k = names.shape[0]
+    strength = np.bincount(ia, weights=w, minlength=k) + np.bincount(ib, weights=w, minlength=k)
+    cross = ia != ib
+    ig = _imports.igraph()
+    g = ig.Graph(n=k, directed=False)
+    g.add_edges(np.column_stack([ia[cross], ib[cross]]))
+    g.es["weight"] = w[cross]
+    with igraph_seed(seed):
+        c = g.community_leiden(objective_function="modularity", weights="weight",
+                               node_weights=strength.tolist(), resolution=resolution,
+                               n_iterations=2)
+    memb = np.asarray(c.membership, dtype=np.int64)
+    rep = np.full(int(memb.max()) + 1, np.iinfo(np.int64).max, dtype=np.int64)
+    np.minimum.at(rep, memb, names)
+    return names, rep[memb]

@@ -1,0 +1,266 @@
+"""Communities on Spark: label propagation against a pure-Python reference, modularity
+against networkx, the same output for any partitioning, a planted partition recovered."""
+
+from __future__ import annotations
+
+import networkx as nx
+import numpy as np
+import pytest
+
+import graphkit as gk
+
+pytestmark = pytest.mark.spark
+
+
+# ----------------------------------------------------------------- references
+def projection(g: gk.SocialGraph, weighted=True):
+    """{(a, b): w} with a < b by id: the local engine's undirected projection, by hand."""
+    out: dict = {}
+    for a, b, w in zip(g.sources(), g.indices, g.weight):
+        u, v = sorted((str(g.node_ids[a]), str(g.node_ids[b])))
+        out[(u, v)] = out.get((u, v), 0.0) + float(w)
+    return {k: (w if weighted else 1.0) for k, w in out.items()}
+
+
+def python_lpa(pairs: dict, users, seed, max_iter=30):
+    """Synchronous label propagation, written plainly: labels are ranks of ids in sorted
+    order; a user's own label votes with its heaviest pair's weight; the largest summed
+    weight wins, ties to the smallest tie_key, then the smallest label."""
+    from graphkit.spark.communities import tie_key
+
+    rank = {u: i for i, u in enumerate(sorted(users))}
+    nbrs: dict = {u: {} for u in users}
+    for (a, b), w in pairs.items():
+        nbrs[a][b] = nbrs[a].get(b, 0.0) + w
+        nbrs[b][a] = nbrs[b].get(a, 0.0) + w
+    label = {u: rank[u] for u in users}
+    rounds = 0
+    for rounds in range(1, max_iter + 1):
+        new = {}
+        for u in users:
+            if not nbrs[u]:
+                new[u] = label[u]
+                continue
+            votes: dict = {label[u]: max(nbrs[u].values())}
+            for v, w in nbrs[u].items():
+                votes[label[v]] = votes.get(label[v], 0.0) + w
+            top = max(votes.values())
+            new[u] = min((tie_key(seed, rounds, rank[u], lab), lab)
+                         for lab, s in votes.items() if s == top)[1]
+        changed = sum(new[u] != label[u] for u in users)
+        label = new
+        if changed == 0:
+            break
+    return label, rounds
+
+
+def by_size(label: dict) -> dict:
+    """Communities numbered by size, then smallest member id (the local rule)."""
+    groups: dict = {}
+    for u, lab in label.items():
+        groups.setdefault(lab, []).append(u)
+    order = sorted(groups.values(), key=lambda m: (-len(m), min(m)))
+    return {u: i for i, members in enumerate(order) for u in members}
+
+
+def messy_csv(path, seed=3):
+    """String ids (spaces, '#', emoji, leading zeros), typed repeated rows, a one-way
+    pair, a self-loop-only user, in a BOM + CRLF CSV."""
+    rng = np.random.default_rng(seed)
+    names = [f"u{i:02d}" for i in range(24)] + ["#tag", "ann smith", "😀", "007", "7"]
+    rows = ["source,target,type"]
+    types = ["follow", "share", "comment"]
+    for _ in range(90):
+        a, b = rng.choice(len(names), 2, replace=False)
+        rows.append(f'"{names[a]}",{names[b]},{types[rng.integers(3)]}')
+    rows += ["pair-b,pair-a,share", "loner,loner,follow"]
+    path.write_bytes(("\ufeff" + "\r\n".join(rows) + "\r\n").encode("utf-8"))
+    return str(path)
+
+
+def planted_csv(path, groups=4, size=12, seed=11):
+    """Dense groups (p_in 0.7) with a few edges between them (p_out 0.02)."""
+    rng = np.random.default_rng(seed)
+    rows = ["source,target"]
+    n = groups * size
+    for a in range(n):
+        for b in range(n):
+            if a != b and rng.random() < (0.7 if a // size == b // size else 0.02):
+                rows.append(f"g{a // size}-{a:03d},g{b // size}-{b:03d}")
+    path.write_text("\n".join(rows) + "\n")
+    return str(path)
+
+
+def spark_graph(spark, path, tw=None):
+    from graphkit.spark import index_graph, read_edges
+
+    return index_graph(read_edges(spark, path, type_weights=tw))
+
+
+def membership_dict(part) -> dict:
+    return {r["user"]: int(r["community"]) for r in part.membership.collect()}
+
+
+# ----------------------------------------------------------------- tests
+@pytest.fixture(scope="module")
+def messy(spark, tmp_path_factory):
+    path = messy_csv(tmp_path_factory.mktemp("c") / "messy.csv")
+    tw = {"share": 3, "comment": 0.5}
+    return path, tw, spark_graph(spark, path, tw), gk.SocialGraph.from_edges(
+        gk.read_edges(path, type_weights=tw))
+
+
+@pytest.mark.parametrize("weighted", [True, False])
+def test_lpa_matches_a_pure_python_lpa_and_modularity_matches_networkx(messy, weighted):
+    from graphkit.spark import detect_communities
+
+    _, _, sg, g = messy
+    part = detect_communities(sg, "lpa", weighted=weighted, rng=4)
+    pairs = projection(g, weighted)
+    users = sorted(map(str, g.node_ids))
+    want, rounds = python_lpa(pairs, users, part.details["lpa_seed"])
+    want = {u: users[lab] for u, lab in want.items()}  # a label named by its user
+    assert membership_dict(part) == by_size(want)
+    assert part.details["lpa_iterations"] == rounds and part.details["lpa_converged"]
+    assert part.sizes.tolist() == sorted(np.bincount(list(by_size(want).values())),
+                                         reverse=True)
+    # modularity on the cluster = networkx's on the same weighted projection
+    nxg = nx.Graph()
+    nxg.add_nodes_from(users)
+    nxg.add_weighted_edges_from((a, b, w) for (a, b), w in pairs.items())
+    groups: dict = {}
+    for u, c in membership_dict(part).items():
+        groups.setdefault(c, set()).add(u)
+    ref = nx.community.modularity(nxg, list(groups.values()), weight="weight")
+    assert abs(part.modularity - ref) < 1e-12
+    # and the local engine's modularity of the same membership
+    local = gk.modularity(g, [membership_dict(part)[str(u)] for u in g.node_ids],
+                          weighted=weighted)
+    assert abs(part.modularity - local) < 1e-12
+
+
+def test_modularity_of_any_membership_matches_networkx(spark, messy):
+    import pandas as pd
+
+    from graphkit.spark import modularity
+
+    _, _, sg, g = messy
+    users = sorted(map(str, g.node_ids))
+    rng = np.random.default_rng(1)
+    memb = {u: int(rng.integers(3)) for u in users[:-3]}  # the last 3 left out: alone
+    df = spark.createDataFrame(pd.DataFrame({"user": list(memb), "community": list(memb.values())}))
+    pairs = projection(g)
+    nxg = nx.Graph()
+    nxg.add_nodes_from(users)
+    nxg.add_weighted_edges_from((a, b, w) for (a, b), w in pairs.items())
+    groups = [{u for u in memb if memb[u] == c} for c in range(3)] + [{u} for u in users[-3:]]
+    ref = nx.community.modularity(nxg, [s for s in groups if s], weight="weight", resolution=0.7)
+    assert abs(modularity(sg, df, resolution=0.7) - ref) < 1e-12
+
+
+def test_the_same_partition_for_one_or_three_input_partitions(spark, messy):
+    from graphkit.spark import SparkGraph, detect_communities
+
+    _, _, sg, _ = messy
+    outs = []
+    for p in (1, 3):
+        g = SparkGraph(sg.ids.repartition(p), sg.edges.repartition(p), sg.n_nodes,
+                       sg.n_edges, sg.types, sg.source)
+        part = detect_communities(g, "leiden", rng=5)
+        outs.append((membership_dict(part), part.modularity, part.details["lpa_iterations"]))
+    assert outs[0][0] == outs[1][0] and outs[0][2] == outs[1][2]
+    assert abs(outs[0][1] - outs[1][1]) < 1e-12
+
+
+def test_leiden_on_the_contracted_graph_recovers_a_planted_partition(spark, tmp_path):
+    from graphkit.spark import detect_communities
+
+    path = planted_csv(tmp_path / "planted.csv")
+    sg = spark_graph(spark, path)
+    part = detect_communities(sg, "leiden", rng=3)
+    got = membership_dict(part)
+    truth = [u.split("-")[0] for u in sorted(got)]
+    assert gk.nmi(truth, [got[u] for u in sorted(got)]) == 1.0
+    assert part.n_communities == 4 and part.sizes.tolist() == [12] * 4
+    assert part.details["leiden"] == "driver"
+    # at least the modularity of the label groups, and what the local engine's Leiden finds
+    lpa = detect_communities(sg, "lpa", rng=3)
+    g = gk.SocialGraph.from_edges(gk.read_edges(path))
+    local = gk.detect_communities(g, rng=3)
+    assert part.modularity >= lpa.modularity - 1e-12
+    assert abs(part.modularity - local.modularity) < 1e-9
+    # past the driver limit: the label groups, said so
+    skipped = detect_communities(sg, "leiden", rng=3, driver_limit=1)
+    assert skipped.details["leiden"].startswith("skipped:")
+    assert membership_dict(skipped) == membership_dict(lpa)
+
+
+def test_refusals(spark, messy):
+    from graphkit.spark import detect_communities
+
+    _, _, sg, _ = messy
+    with pytest.raises(ValueError, match="louvain"):
+        detect_communities(sg, "louvain")
+    with pytest.raises(ValueError, match="resolution applies to leiden"):
+        detect_communities(sg, "lpa", resolution=2.0)
+
+
+def test_summary_on_the_cluster_matches_the_local_summary_of_the_same_membership(messy):
+    from graphkit.communities import Partition
+    from graphkit.spark import detect_communities
+
+    _, _, sg, g = messy
+    part = detect_communities(sg, "lpa", rng=2)
+    got = part.summarize(min_size=2)
+    memb = membership_dict(part)
+    local = Partition(membership=np.array([memb[str(u)] for u in g.node_ids], dtype=np.int64),
+                      modularity=part.modularity, method="lpa", resolution=1.0, seed=None,
+                      stability=None, graph=g)
+    want = local.summarize(min_size=2)
+    assert list(got.columns) == list(want.columns)
+    for col in got.columns:
+        if col in ("density", "conductance"):
+            assert np.allclose(got[col], want[col], rtol=1e-12, equal_nan=True), col
+        else:
+            assert got[col].tolist() == want[col].tolist(), col
+
+
+def test_communities_cli_engine_spark_prints_what_the_local_engine_prints(spark, tmp_path):
+    import json
+
+    import pandas as pd
+    from click.testing import CliRunner
+
+    from graphkit.cli import cli
+
+    path = planted_csv(tmp_path / "planted.csv")
+    runner = CliRunner()
+    args = ["communities", path, "--random-seed", "3", "--format", "json"]
+    local = runner.invoke(cli, args + ["-o", str(tmp_path / "local.csv")])
+    remote = runner.invoke(cli, args + ["--engine", "spark", "--spark-master", "local[2]",
+                                        "-o", str(tmp_path / "spark.csv")])
+    assert local.exit_code == 0 and remote.exit_code == 0, remote.output
+    want, got = json.loads(local.stdout), json.loads(remote.stdout)
+    assert abs(got.pop("modularity") - want.pop("modularity")) < 1e-9
+    for a, b in zip(got["communities"], want["communities"]):
+        assert abs(a.pop("conductance") - b.pop("conductance")) < 1e-12
+    assert got == want
+    assert "leiden ran in the driver on the contracted graph" in remote.stderr
+    a, b = (pd.read_csv(tmp_path / f, dtype={"user": str}) for f in ("local.csv", "spark.csv"))
+    assert a.equals(b)
+
+
+@pytest.mark.parametrize("extra, named", [(["--method", "louvain"], "--method leiden or lpa"),
+                                          (["--runs", "3"], "--runs"),
+                                          (["--leiden-tol", "1e-4"], "--leiden-tol"),
+                                          (["--undirected"], "--undirected"),
+                                          (["--method", "lpa", "--resolution", "2"],
+                                           "--resolution")])
+def test_communities_engine_spark_refuses_what_it_does_not_do(extra, named):
+    from click.testing import CliRunner
+
+    from graphkit.cli import cli
+
+    res = CliRunner().invoke(cli, ["communities", "data/example.csv", "--engine", "spark",
+                                   *extra])
+    assert res.exit_code == 2 and named in res.output, res.output
