@@ -112,7 +112,7 @@ def top_positions(graph, users, *, top: int = 10, method: str = DEFAULT_METHOD,
     path = np.full((m, top, _k.PATH_HOPS), -1, dtype=np.int32)
     if m == 0:
         return cand, score, path
-    bufs = _k.work_buffers(cg.n_nodes, get_num_threads())
+    bufs = _k.work_buffers(cg.strength, get_num_threads())
     wn = np.divide(cg.weight, cg.strength[cg.indices], out=np.zeros_like(cg.weight),
                    where=cg.strength[cg.indices] > 0)
     expand = (cg.degree <= HUB_CONTACTS).astype(np.uint8)
@@ -121,7 +121,7 @@ def top_positions(graph, users, *, top: int = 10, method: str = DEFAULT_METHOD,
     # blocking never changes an answer
     for start, stop in timed_batches(m, first=min(BLOCK_USERS, 16 * threads), least=threads,
                                      most=BLOCK_USERS):
-        c, s, p = _k.top_candidates(cg.indptr, cg.indices, wn, cg.strength, expand, cg.id_rank,
+        c, s, p = _k.top_candidates(cg.indptr, cg.indices, wn, expand, cg.id_rank,
                                     users[start:stop], int(top), _CODES[name], float(damping),
                                     float(tol), *bufs)
         cand[start:stop], score[start:stop], path[start:stop] = c, s, p
