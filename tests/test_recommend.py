@@ -249,3 +249,33 @@ def test_evaluation_by_hand_on_a_tiny_log():
     assert t.loc["jaccard", "precision_at_k"] == 1.0
     assert ev.best in ("common-neighbors", "jaccard")
 
+
+
+def test_why_column_equals_the_row_by_row_text():
+    """Arrow's column-wise text (ids with commas, emoji, an empty id, cut paths) equals the
+    row-by-row rule; ids Arrow cannot hold (a lone surrogate) take the row-wise path."""
+    from graphkit.recommend import _text
+
+    rng = np.random.default_rng(11)
+    ids = np.array(["ann", "", "b,ob", "🙂", "=x", "dan", "e e", "'-f"], dtype=object)
+    m = 400
+    u = rng.integers(0, len(ids), m)
+    c = rng.integers(0, len(ids), m)
+    count = rng.integers(0, 6, m)
+    count[rng.random(m) < 0.2] = 0
+    show = np.full((m, 3), -1, dtype=np.int32)
+    path = np.full((m, 4), -1, dtype=np.int32)
+    for i in range(m):
+        k = min(int(count[i]), 3)
+        show[i, :k] = rng.integers(0, len(ids), k)
+        h = int(rng.integers(0, 5))
+        path[i, :h] = rng.integers(0, len(ids), h)
+        if h and rng.random() < 0.3:
+            path[i, 0] = -2
+    arrow = _text.arrow_ids(ids)
+    got = _text.why_column(arrow, u, c, count, show, path).tolist()
+    want = _text.why_rows(ids, u, c, count, show, path).tolist()
+    assert got == want
+    assert "2 shared contacts: " in " ".join(want) and "path: " in " ".join(want)
+    assert _text.arrow_ids(np.array(["a", "b\udc80"], dtype=object)) is None
+

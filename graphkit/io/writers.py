@@ -152,9 +152,32 @@ def neutralized(df):
         return df
     out = df.copy()
     for c in text:
-        out[c] = [neutralize(v) if isinstance(v, str) else v for v in out[c].tolist()]
+        hits = _formula_rows(out[c])
+        if hits is None:
+            out[c] = [neutralize(v) if isinstance(v, str) else v for v in out[c].tolist()]
+        elif hits.shape[0]:
+            values = out[c].tolist()
+            for i in hits.tolist():  # the few cells that start like a formula
+                if isinstance(values[i], str):
+                    values[i] = neutralize(values[i])
+            out[c] = values
     out.columns = cols
     return out
+
+
+def _formula_rows(column):
+    """Rows of a text column whose cell starts like a formula (what :func:`neutralize`
+    looks at first), found by Arrow's regex over the whole column; None when Arrow cannot
+    hold the column (non-text values, lone surrogates)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    try:
+        arr = pa.array(column, type=pa.large_string(), from_pandas=True)
+    except (ValueError, TypeError):  # ArrowInvalid, ArrowTypeError, UnicodeEncodeError
+        return None
+    hit = pc.match_substring_regex(arr, "^'*[=+\\-@\t\r]").fill_null(False)
+    return np.flatnonzero(hit.to_numpy(zero_copy_only=False))
 
 
 def _check_one_per_line(ids, path: str) -> None:

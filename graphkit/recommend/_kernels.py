@@ -30,6 +30,12 @@ from numba import get_thread_id, njit, prange
 CN, JACCARD, ADAMIC_ADAR, RESOURCE, PREFERENTIAL, PPR, COMBINED = range(7)
 #: Intermediate users kept per recommendation for the explanation path.
 PATH_HOPS = 4
+#: One user's state in a push, packed so that touching a user reads one 32-byte row: the
+#: residual divided by the weighted degree (``r``), the PageRank estimate (``e``), the
+#: weighted degree (``s``, fixed), the user that first passed residual to it (``p``) and
+#: whether it is the user or a contact (``x``, excluded from the candidates).
+ROW = np.dtype([("r", np.float64), ("e", np.float64), ("s", np.float64), ("p", np.int32),
+                ("x", np.int32)])
 
 
 @njit(cache=True, inline="always")
@@ -53,27 +59,27 @@ def _keep_best(cand, score, k, v, s, id_rank, filled):  # pragma: no cover - com
 
 
 @njit(cache=True)
-def _push(u, indptr, indices, wn, strength, damping, tol, rp, parent, touched, queue,
+def _push(u, indptr, indices, wn, damping, tol, row, touched, queue,
           n):  # pragma: no cover - compiled
     """Forward push from ``u`` (Andersen, Chung, Lang 2006) on the contact graph.
 
-    ``rp[v, 0]`` holds ``v``'s residual divided by its weighted degree, ``rp[v, 1]`` its
-    PageRank estimate; both are 0 on entry for every user (the caller resets the touched
-    ones), so a user is new when both are 0. A user is pushed while its normalised
-    residual exceeds ``tol``: it keeps ``1 - damping`` of the residual and passes the rest
-    to its neighbours in proportion to the edge weights. ``wn[j] = weight[j] /
-    strength[indices[j]]`` is precomputed, so each edge costs one random access (the
-    neighbour's ``rp`` row). Returns how many users were touched (listed in ``touched``);
-    ``parent[v]`` is the user that first passed residual to ``v``. Each user is in the
-    circular queue (length ``n``) at most once at a time.
+    ``row`` holds one :data:`ROW` per user; ``r`` (the residual divided by the weighted
+    degree ``s``) and ``e`` (the PageRank estimate) are 0 on entry for every user (the
+    caller resets the touched ones), so a user is new when both are 0. A user is pushed
+    while its normalised residual exceeds ``tol``: it keeps ``1 - damping`` of the residual
+    and passes the rest to its neighbours in proportion to the edge weights. ``wn[j] =
+    weight[j] / strength[indices[j]]`` is precomputed, so each edge costs one random
+    access (the neighbour's row). Returns how many users were touched (listed in
+    ``touched``); ``p`` of a touched user is the user that first passed residual to it.
+    Each user is in the circular queue (length ``n``) at most once at a time.
     """
-    su = strength[u]
+    su = row[u].s
     touched[0] = u
-    parent[u] = -1
+    row[u].p = -1
     if su <= 0.0:
-        rp[u, 1] = 1.0  # every edge weighs 0: the walk stays home
+        row[u].e = 1.0  # every edge weighs 0: the walk stays home
         return 1
-    rp[u, 0] = 1.0 / su
+    row[u].r = 1.0 / su
     nt = 1
     head = 0
     tail = 1
@@ -83,22 +89,25 @@ def _push(u, indptr, indices, wn, strength, damping, tol, rp, parent, touched, q
         w = queue[head]
         head = head + 1 if head + 1 < n else 0
         queued -= 1
-        rho = rp[w, 0]
+        rw_row = row[w]
+        rho = rw_row.r
         if rho <= tol:
             continue
-        rw = rho * strength[w]
-        rp[w, 0] = 0.0
-        rp[w, 1] += (1.0 - damping) * rw
-        f = damping * rw / strength[w]
+        sw = rw_row.s
+        rw = rho * sw
+        rw_row.r = 0.0
+        rw_row.e += (1.0 - damping) * rw
+        f = damping * rw / sw
         for j in range(indptr[w], indptr[w + 1]):
             v = indices[j]
-            x = rp[v, 0]
-            if x == 0.0 and rp[v, 1] == 0.0:
-                parent[v] = w
+            rv = row[v]
+            x = rv.r
+            if x == 0.0 and rv.e == 0.0:
+                rv.p = w
                 touched[nt] = v
                 nt += 1
             y = x + f * wn[j]
-            rp[v, 0] = y
+            rv.r = y
             if y > tol and not x > tol:
                 queue[tail] = v
                 tail = tail + 1 if tail + 1 < n else 0
@@ -138,27 +147,68 @@ def _two_hop(u, indptr, indices, deg, expand, method, acc, cnt, seen, tag, paren
     return nt
 
 
-def work_buffers(n: int, threads: int):
-    """Per-thread work arrays for :func:`top_candidates` (zeroed; ~60 bytes x n per thread)."""
-    return (np.zeros((threads, n, 2), dtype=np.float64), np.zeros((threads, 2, n), dtype=np.float64),
-            np.zeros((threads, 5, n), dtype=np.int32), np.zeros((threads, 2, n), dtype=np.int64),
+def work_buffers(strength, threads: int):
+    """Per-thread work arrays for :func:`top_candidates` (~84 bytes x n per thread): the
+    push's :data:`ROW` per user (``s`` = ``strength``, the rest zero), the two-hop
+    scorers' sums, positions and visit tags, and a tag counter."""
+    n = strength.shape[0]
+    rows = np.zeros((threads, n), dtype=ROW)
+    rows["s"] = strength
+    return (rows, np.zeros((threads, 2, n), dtype=np.float64),
+            np.zeros((threads, 4, n), dtype=np.int32), np.zeros((threads, 2, n), dtype=np.int64),
             np.zeros((threads, 8), dtype=np.int64))
 
 
+@njit(cache=True)
+def _trace(parent, u, v, out):  # pragma: no cover - compiled
+    """Write the users between ``u`` and ``v`` (``parent`` links back to ``u``) into
+    ``out`` (-1 padded); the first entry is -2 when the path is longer than ``out`` and its
+    start is cut."""
+    hops = 0
+    w = parent[v]
+    while w != u and w >= 0 and hops < out.shape[0]:
+        hops += 1
+        w = parent[w]
+    cut = w != u and w >= 0
+    w = parent[v]
+    for h in range(hops - 1, -1, -1):
+        out[h] = w
+        w = parent[w]
+    if cut:
+        out[0] = -2
+
+
+@njit(cache=True)
+def _trace_rows(row, u, v, out):  # pragma: no cover - compiled
+    """:func:`_trace` over the push's rows (their ``p``)."""
+    hops = 0
+    w = row[v].p
+    while w != u and w >= 0 and hops < out.shape[0]:
+        hops += 1
+        w = row[w].p
+    cut = w != u and w >= 0
+    w = row[v].p
+    for h in range(hops - 1, -1, -1):
+        out[h] = w
+        w = row[w].p
+    if cut:
+        out[0] = -2
+
+
 @njit(parallel=True, cache=True)
-def top_candidates(indptr, indices, wn, strength, expand, id_rank, users, k, method, damping, tol,
-                   rpbuf, fbuf, ibuf, tbuf, counter):  # pragma: no cover - compiled
+def top_candidates(indptr, indices, wn, expand, id_rank, users, k, method, damping, tol,
+                   rowbuf, fbuf, ibuf, tbuf, counter):  # pragma: no cover - compiled
     """The ``k`` best candidates of each user in ``users`` by ``method``.
 
-    ``rpbuf``, ``fbuf``, ``ibuf``, ``tbuf``, ``counter`` come from :func:`work_buffers` (row
-    ``t`` belongs to thread ``t``); ``rpbuf`` is left all zero and visit tags only grow, so
-    the buffers may be reused by the next call. ``wn`` is ``weight / strength[indices]``
-    (see :func:`_push`); ``expand`` marks the users the combined score's Adamic-Adar part
-    expands. A PPR score is the push estimate plus the ``1 - damping`` share of the
-    residual left on the user. Returns ``cand`` (int32, users x k, -1 padded), ``score``
-    (float64) and ``path`` (int32, users x k x PATH_HOPS: the users between ``u`` and the
-    candidate on the path its score came through, -1 padded, the first entry -2 when the
-    path was longer and its start is cut).
+    ``rowbuf``, ``fbuf``, ``ibuf``, ``tbuf``, ``counter`` come from :func:`work_buffers`
+    (row ``t`` belongs to thread ``t``); the push's rows are left as they came (``r``,
+    ``e``, ``x`` zero) and visit tags only grow, so the buffers may be reused by the next
+    call. ``wn`` is ``weight / strength[indices]`` (see :func:`_push`); ``expand`` marks
+    the users the combined score's Adamic-Adar part expands. A PPR score is the push
+    estimate plus the ``1 - damping`` share of the residual left on the user. Returns
+    ``cand`` (int32, users x k, -1 padded), ``score`` (float64) and ``path`` (int32, users
+    x k x PATH_HOPS: the users between ``u`` and the candidate on the path its score came
+    through, -1 padded, the first entry -2 when the path was longer and its start is cut).
     """
     m = users.shape[0]
     n = indptr.shape[0] - 1
@@ -169,14 +219,13 @@ def top_candidates(indptr, indices, wn, strength, expand, id_rank, users, k, met
     path = np.full((m, k, PATH_HOPS), -1, dtype=np.int32)
     for i in prange(m):
         t = get_thread_id()
-        rp = rpbuf[t]
+        row = rowbuf[t]
         acc = fbuf[t, 0]
         cnt = fbuf[t, 1]
         parent = ibuf[t, 0]
         touched = ibuf[t, 1]
         queue = ibuf[t, 2]
         touched2 = ibuf[t, 3]
-        parent2 = ibuf[t, 4]
         seen = tbuf[t, 0]
         excl = tbuf[t, 1]
         counter[t, 0] += 2
@@ -185,55 +234,63 @@ def top_candidates(indptr, indices, wn, strength, expand, id_rank, users, k, met
         du = deg[u]
         if du == 0:
             continue
-        excl[u] = tag
-        for a in range(indptr[u], indptr[u + 1]):
-            excl[indices[a]] = tag
         best_c = cand[i]
         best_s = score[i]
         filled = 0
+        if method == PPR or method == COMBINED:
+            row[u].x = 1
+            for a in range(indptr[u], indptr[u + 1]):
+                row[indices[a]].x = 1
+            nt = _push(u, indptr, indices, wn, damping, tol, row, touched, queue, n)
         if method == PPR:
-            nt = _push(u, indptr, indices, wn, strength, damping, tol, rp, parent, touched, queue,
-                       n)
             # one pass: the score (estimate plus the residual's kept share), the best k, reset
             for q in range(nt):
                 v = touched[q]
-                est = rp[v, 1] + (1.0 - damping) * rp[v, 0] * strength[v]
-                rp[v, 0] = 0.0
-                rp[v, 1] = 0.0
-                if excl[v] != tag and est > 0.0 and (
-                        filled < k or _better(est, id_rank[v], best_s[k - 1],
-                                              id_rank[best_c[k - 1]])):
+                rv = row[v]
+                est = rv.e + (1.0 - damping) * rv.r * rv.s
+                rv.r = 0.0
+                rv.e = 0.0
+                if rv.x == 0 and est > 0.0:
+                    if filled == k:
+                        low = best_s[k - 1]
+                        if est < low or (est == low and id_rank[v] > id_rank[best_c[k - 1]]):
+                            continue
                     filled = _keep_best(best_c, best_s, k, v, est, id_rank, filled)
         elif method == COMBINED:
-            nt = _push(u, indptr, indices, wn, strength, damping, tol, rp, parent, touched, queue,
-                       n)
+            excl[u] = tag
+            for a in range(indptr[u], indptr[u + 1]):
+                excl[indices[a]] = tag
             top_a = 0.0
             # Adamic-Adar of the 2-hop users on the side; each score is divided by the
             # user's best, then the two are added
             nt2 = _two_hop(u, indptr, indices, deg, expand, ADAMIC_ADAR, acc, cnt, seen, tag,
-                           parent2, touched2, excl, tag)
+                           parent, touched2, excl, tag)
             for q in range(nt2):
                 top_a = max(top_a, acc[touched2[q]])
             top_p = 0.0
             for q in range(nt):  # the estimate plus the share of the residual a user keeps
-                v = touched[q]
-                est = rp[v, 1] + (1.0 - damping) * rp[v, 0] * strength[v]
-                rp[v, 0] = est  # rp[v, 0] now holds the score (reset below)
-                if excl[v] != tag and est > top_p:
+                rv = row[touched[q]]
+                est = rv.e + (1.0 - damping) * rv.r * rv.s
+                rv.r = est  # r now holds the score (reset below)
+                if rv.x == 0 and est > top_p:
                     top_p = est
             for q in range(nt):
                 v = touched[q]
-                est = rp[v, 0]
-                if excl[v] != tag and est > 0.0:
+                rv = row[v]
+                est = rv.r
+                if rv.x == 0 and est > 0.0:
                     s = est / top_p
                     if seen[v] == tag and top_a > 0.0:
                         s += acc[v] / top_a
                     filled = _keep_best(best_c, best_s, k, v, s, id_rank, filled)
             for q in range(nt):
-                v = touched[q]
-                rp[v, 0] = 0.0
-                rp[v, 1] = 0.0
+                rv = row[touched[q]]
+                rv.r = 0.0
+                rv.e = 0.0
         else:
+            excl[u] = tag
+            for a in range(indptr[u], indptr[u + 1]):
+                excl[indices[a]] = tag
             nt = _two_hop(u, indptr, indices, deg, expand_all, method, acc, cnt, seen, tag,
                           parent, touched, excl, tag)
             for q in range(nt):
@@ -246,21 +303,16 @@ def top_candidates(indptr, indices, wn, strength, expand, id_rank, users, k, met
                     s = acc[v]
                 if s > 0.0:
                     filled = _keep_best(best_c, best_s, k, v, s, id_rank, filled)
-    # the path each candidate was reached through (parents back to u)
+        # the path each candidate was reached through (parents back to u)
         for j in range(filled):
-            v = best_c[j]
-            hops = 0
-            w = parent[v]
-            while w != u and w >= 0 and hops < PATH_HOPS:
-                hops += 1
-                w = parent[w]
-            cut = w != u and w >= 0
-            w = parent[v]
-            for h in range(hops - 1, -1, -1):
-                path[i, j, h] = w
-                w = parent[w]
-            if cut:
-                path[i, j, 0] = -2
+            if method == PPR or method == COMBINED:
+                _trace_rows(row, u, best_c[j], path[i, j])
+            else:
+                _trace(parent, u, best_c[j], path[i, j])
+        if method == PPR or method == COMBINED:
+            row[u].x = 0
+            for a in range(indptr[u], indptr[u + 1]):
+                row[indices[a]].x = 0
     return cand, score, path
 
 

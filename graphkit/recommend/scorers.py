@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from . import _kernels as _k
+from . import _text
 from .contacts import contact_graph
 
 __all__ = ["recommend", "Recommendations", "score_pairs", "METHODS", "DEFAULT_METHOD"]
@@ -111,7 +112,7 @@ def top_positions(graph, users, *, top: int = 10, method: str = DEFAULT_METHOD,
     path = np.full((m, top, _k.PATH_HOPS), -1, dtype=np.int32)
     if m == 0:
         return cand, score, path
-    bufs = _k.work_buffers(cg.n_nodes, get_num_threads())
+    bufs = _k.work_buffers(cg.strength, get_num_threads())
     wn = np.divide(cg.weight, cg.strength[cg.indices], out=np.zeros_like(cg.weight),
                    where=cg.strength[cg.indices] > 0)
     expand = (cg.degree <= HUB_CONTACTS).astype(np.uint8)
@@ -120,7 +121,7 @@ def top_positions(graph, users, *, top: int = 10, method: str = DEFAULT_METHOD,
     # blocking never changes an answer
     for start, stop in timed_batches(m, first=min(BLOCK_USERS, 16 * threads), least=threads,
                                      most=BLOCK_USERS):
-        c, s, p = _k.top_candidates(cg.indptr, cg.indices, wn, cg.strength, expand, cg.id_rank,
+        c, s, p = _k.top_candidates(cg.indptr, cg.indices, wn, expand, cg.id_rank,
                                     users[start:stop], int(top), _CODES[name], float(damping),
                                     float(tol), *bufs)
         cand[start:stop], score[start:stop], path[start:stop] = c, s, p
@@ -219,15 +220,16 @@ def recommend(graph, users=None, *, top: int = 10, method: str = DEFAULT_METHOD,
     u_pos = np.repeat(pos, n_per)
     c_pos = cand[ok].astype(np.int64)
     ids = graph.node_ids
+    arrow = _text.arrow_ids(ids)  # None: ids Arrow cannot hold (lone surrogates)
     table = pd.DataFrame({
-        "user": ids[u_pos],
+        "user": ids[u_pos] if arrow is None else _text.id_column(arrow, u_pos),
         "rank": (np.nonzero(ok)[1] + 1).astype(np.int64),
-        "candidate": ids[c_pos],
+        "candidate": ids[c_pos] if arrow is None else _text.id_column(arrow, c_pos),
         "score": score[ok],
         "method": name,
     })
     if explain:
-        count, text = _explain(graph, u_pos, c_pos, path[ok])
+        count, text = _explain(graph, u_pos, c_pos, path[ok], arrow)
         table["shared_contacts"] = count
         table["why"] = text
     params = {"damping": float(damping), "tol": float(tol)} if name in ("ppr", "combined") else {}
@@ -235,37 +237,14 @@ def recommend(graph, users=None, *, top: int = 10, method: str = DEFAULT_METHOD,
                            params)
 
 
-def _explain(graph, u_pos, c_pos, path):
+def _explain(graph, u_pos, c_pos, path, arrow=None):
     """Shared-contact counts and the ``why`` text of each (user, candidate) row."""
     cg = contact_graph(graph)
     count, _, _, show = _k.shared_contacts(cg.indptr, cg.indices, cg.id_rank, u_pos, c_pos,
                                            SHOW_CONTACTS)
-    ids = np.asarray(graph.node_ids, dtype=object)
-    m = u_pos.shape[0]
-    text = np.empty(m, dtype=object)
-    has = count > 0
-    if has.any():
-        names = _join(ids, show[has], ", ")
-        more = count[has] - (show[has] >= 0).sum(axis=1)
-        plural = np.where(count[has] == 1, " shared contact: ", " shared contacts: ")
-        extra = np.where(more > 0, np.char.add(" and ", more.astype(str)).astype(object) +
-                         " more", "")
-        text[has] = count[has].astype(str).astype(object) + plural + names + extra
-    if (~has).any():
-        hops = _join(ids, path[~has], " > ")
-        text[~has] = ("path: " + ids[u_pos[~has]] + " > " + hops + " > " + ids[c_pos[~has]])
-    return count, text
-
-
-def _join(ids, cols, sep: str):
-    """Row-wise ``sep``-join of the ids at the non-negative positions of ``cols`` (-2: …)."""
-    out = np.full(cols.shape[0], "", dtype=object)
-    for j in range(cols.shape[1]):  # a handful of columns, vectorised over rows
-        c = cols[:, j]
-        name = np.where(c >= 0, ids[np.maximum(c, 0)], np.where(c == -2, "…", ""))
-        joined = np.where(out == "", name, out + np.where(name == "", "", sep) + name)
-        out = joined.astype(object)
-    return out
+    if arrow is not None:
+        return count, _text.why_column(arrow, u_pos, c_pos, count, show, path)
+    return count, _text.why_rows(graph.node_ids, u_pos, c_pos, count, show, path)
 
 
 def score_pairs(graph, pairs, method: str = "adamic-adar") -> np.ndarray:
