@@ -129,3 +129,26 @@ def test_rows_sorted_edges():
     assert not rows_sorted(indptr, np.array([0.5, 0.5, 0.1, 0.9]))
     assert not rows_sorted(indptr, np.array([0.4, 0.5, 0.9, 0.1]))
     assert rows_sorted(np.zeros(1, dtype=np.int64), np.empty(0))
+
+
+def test_compiled_before_looks_where_numba_caches(tmp_path, monkeypatch):
+    from graphkit._jitcache import compiled_before
+
+    source = str(tmp_path / "pkg" / "_kernels.py")
+    cache = tmp_path / "cache"
+    cache.mkdir()
+    monkeypatch.setenv("NUMBA_CACHE_DIR", str(cache))
+    assert not compiled_before(source, "ic_runs")  # empty: the first run
+    nested = cache / "pkg_dir"
+    nested.mkdir()
+    (nested / "_kernels.lt_runs-105.py311.nbi").write_bytes(b"")
+    assert not compiled_before(source, "ic_runs")  # another kernel
+    (nested / "_kernels.ic_runs-60.py311.nbi").write_bytes(b"")
+    assert compiled_before(source, "ic_runs")
+    monkeypatch.delenv("NUMBA_CACHE_DIR")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "nothing"))
+    monkeypatch.setenv("HOME", str(tmp_path / "nothing"))
+    assert not compiled_before(source, "ic_runs")  # beside the source: nothing yet
+    (tmp_path / "pkg" / "__pycache__").mkdir(parents=True)
+    (tmp_path / "pkg" / "__pycache__" / "_kernels.ic_runs-60.py311.nbi").write_bytes(b"")
+    assert compiled_before(source, "ic_runs")
