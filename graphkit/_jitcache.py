@@ -14,7 +14,7 @@ import os
 import sys
 import tempfile
 
-__all__ = ["prepare", "NOTE", "fit_native_pools"]
+__all__ = ["prepare", "NOTE", "fit_native_pools", "compiled_before"]
 
 #: The note for the user when the fallback was taken (None otherwise).
 NOTE: str | None = None
@@ -71,6 +71,31 @@ def prepare() -> str | None:
     NOTE = (f"compiled kernels cannot be cached in {where} (not writable); "
             f"using {fallback}")
     return NOTE
+
+
+def compiled_before(source: str, name: str) -> bool:
+    """Whether numba's on-disk cache holds the kernel ``name`` of the module file ``source``.
+
+    False on the first run after installing (or after clearing the cache), when a command
+    compiles every kernel it calls. Looks where numba caches: ``NUMBA_CACHE_DIR`` when set,
+    else the module's ``__pycache__`` and the user-wide cache (index files are named
+    ``<module>.<name>-<line>.py<version>.nbi``). A few directory listings; no numba import.
+    """
+    from pathlib import Path
+
+    pattern = f"{os.path.splitext(os.path.basename(source))[0]}.{name}-*.nbi"
+    chosen = os.environ.get("NUMBA_CACHE_DIR")
+    if chosen:
+        roots = [Path(chosen)]
+    else:
+        local = Path(source).parent / "__pycache__"
+        if any(local.glob(pattern)):
+            return True
+        roots = [Path(_user_cache_dir())]
+    try:
+        return any(next(root.rglob(pattern), None) is not None for root in roots if root.is_dir())
+    except OSError:
+        return True  # unreadable: say nothing
 
 
 def fit_native_pools() -> None:

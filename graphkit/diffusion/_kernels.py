@@ -1,12 +1,17 @@
 """Private numba kernels for cascade simulation (arrays in, arrays out).
 
 Both kernels walk the *influence* CSR forward (``InfluenceGraph.indptr/indices``,
-the transpose of the attention graph) from a seed set, once per run, and return:
+the transpose of the attention graph) from a seed set, once per run. A call is one
+worker's share of the runs; it fills its rows of the caller's arrays:
 
 * ``reach`` (int64, runs): users active at the end of each run, seeds included;
-* ``step_sum`` (int64, depth + 1): users newly activated at each step, summed over
-  runs (step 0 = the seeds);
-* ``act`` (int64, n): in how many runs each user ended active.
+* ``act_w[w]`` (int32, n): in how many of the worker's runs each user ended active;
+* ``step_w[w]`` (int64, steps + 1): users newly activated at each step (step 0 = the
+  seeds), summed over the worker's runs; ``depth_w[w]``: the deepest step reached.
+
+The kernels release the GIL (``nogil``) and :func:`graphkit.diffusion.simulation.run_cascades`
+runs the workers on threads of its own: serial kernels compile in about half the time
+of a ``parallel=True`` one, which matters on the first run after installing.
 
 Determinism (DESIGN §5): runs are cut into fixed chunks of ``chunk_size`` runs; chunk
 ``c`` draws its random numbers from its own xoshiro256+ stream whose start state is
@@ -24,35 +29,9 @@ loops in :mod:`graphkit.diffusion._reference` and against exact answers.
 from __future__ import annotations
 
 import numpy as np
-from numba import njit, prange
+from numba import njit
 
 from .._streams import next_uniform, seed_state
-
-
-@njit(cache=True)
-def _combine(reach, act_w, step_w, depth_w):  # pragma: no cover - compiled
-    n_workers, n = act_w.shape
-    act = np.zeros(n, dtype=np.int64)
-    for w in range(n_workers):
-        for v in range(n):
-            act[v] += act_w[w, v]
-    depth = 0
-    for w in range(n_workers):
-        depth = max(depth, depth_w[w])
-    step_sum = np.zeros(depth + 1, dtype=np.int64)
-    for w in range(n_workers):
-        for t in range(depth + 1):
-            step_sum[t] += step_w[w, t]
-    return reach, step_sum, act
-
-
-@njit(cache=True)
-def _buffers(n, n_runs, n_workers, max_steps):  # pragma: no cover - compiled
-    """A run kernel's outputs: size per run, and per worker the activation counts, the
-    activations per step (as many steps as can happen) and the deepest step reached."""
-    cap = n + 1 if max_steps < 0 else min(n, max_steps) + 1
-    return (np.zeros(n_runs, dtype=np.int64), np.zeros((n_workers, n), dtype=np.int32),
-            np.zeros((n_workers, cap), dtype=np.int64), np.zeros(n_workers, dtype=np.int64))
 
 
 @njit(cache=True, inline="always")
@@ -78,10 +57,11 @@ def _place_seeds(seeds, stamp, tag, queue, act_w, w):  # pragma: no cover - comp
     return tail
 
 
-@njit(parallel=True, cache=True)
-def ic_runs(indptr, indices, prob, seeds, chunk_seed, chunk_id0, chunk_size, n_runs,
-            max_steps, n_workers):  # pragma: no cover - compiled
-    """Independent Cascade: ``n_runs`` runs from ``seeds`` (distinct positions).
+@njit(cache=True, nogil=True)
+def ic_runs(w, n_workers, indptr, indices, prob, seeds, chunk_seed, chunk_id0, chunk_size,
+            n_runs, max_steps, reach, act_w, step_w, depth_w):  # pragma: no cover - compiled
+    """Independent Cascade, worker ``w``'s share of ``n_runs`` runs from ``seeds``
+    (distinct positions).
 
     When user ``u`` becomes active at step ``t`` it gets one chance to activate each
     inactive ``v`` it influences, with probability ``prob[j]``; successes are active
@@ -91,44 +71,42 @@ def ic_runs(indptr, indices, prob, seeds, chunk_seed, chunk_id0, chunk_size, n_r
     """
     n = indptr.shape[0] - 1
     n_chunks = chunk_seed.shape[0]
-    reach, act_w, step_w, depth_w = _buffers(n, n_runs, n_workers, max_steps)
-    for w in prange(n_workers):
-        stamp = np.zeros(n, dtype=np.int32)
-        queue = np.empty(n, dtype=np.int32)
-        state = np.empty(4, dtype=np.uint64)
-        tag = 0
-        for c in range(w, n_chunks, n_workers):
-            seed_state(state, chunk_seed[c], chunk_id0 + c)
-            r1 = min((c + 1) * chunk_size, n_runs)
-            for r in range(c * chunk_size, r1):
-                tag += 1
-                tail = _place_seeds(seeds, stamp, tag, queue, act_w, w)
-                step_w[w, 0] += tail
-                lo = 0
+    stamp = np.zeros(n, dtype=np.int32)
+    queue = np.empty(n, dtype=np.int32)
+    state = np.empty(4, dtype=np.uint64)
+    tag = 0
+    for c in range(w, n_chunks, n_workers):
+        seed_state(state, chunk_seed[c], chunk_id0 + c)
+        r1 = min((c + 1) * chunk_size, n_runs)
+        for r in range(c * chunk_size, r1):
+            tag += 1
+            tail = _place_seeds(seeds, stamp, tag, queue, act_w, w)
+            step_w[w, 0] += tail
+            lo = 0
+            hi = tail
+            step = 0
+            while lo < hi and (max_steps < 0 or step < max_steps):
+                step += 1
+                for i in range(lo, hi):
+                    u = queue[i]
+                    for j in range(indptr[u], indptr[u + 1]):
+                        v = indices[j]
+                        if stamp[v] != tag and next_uniform(state) < prob[j]:
+                            stamp[v] = tag
+                            queue[tail] = v
+                            tail += 1
+                            act_w[w, v] += 1
+                _count_step(step_w, depth_w, w, step, tail - hi)
+                lo = hi
                 hi = tail
-                step = 0
-                while lo < hi and (max_steps < 0 or step < max_steps):
-                    step += 1
-                    for i in range(lo, hi):
-                        u = queue[i]
-                        for j in range(indptr[u], indptr[u + 1]):
-                            v = indices[j]
-                            if stamp[v] != tag and next_uniform(state) < prob[j]:
-                                stamp[v] = tag
-                                queue[tail] = v
-                                tail += 1
-                                act_w[w, v] += 1
-                    _count_step(step_w, depth_w, w, step, tail - hi)
-                    lo = hi
-                    hi = tail
-                reach[r] = tail
-    return _combine(reach, act_w, step_w, depth_w)
+            reach[r] = tail
 
 
-@njit(parallel=True, cache=True)
-def lt_runs(indptr, indices, weight, seeds, chunk_seed, chunk_id0, chunk_size, n_runs,
-            max_steps, n_workers):  # pragma: no cover - compiled
-    """Linear Threshold: ``n_runs`` runs from ``seeds`` (distinct positions).
+@njit(cache=True, nogil=True)
+def lt_runs(w, n_workers, indptr, indices, weight, seeds, chunk_seed, chunk_id0, chunk_size,
+            n_runs, max_steps, reach, act_w, step_w, depth_w):  # pragma: no cover - compiled
+    """Linear Threshold, worker ``w``'s share of ``n_runs`` runs from ``seeds``
+    (distinct positions).
 
     Each user ``v`` draws a threshold uniform on (0, 1] the first time an active
     user touches it in a run; it becomes active at step ``t + 1`` once the weights
@@ -138,45 +116,42 @@ def lt_runs(indptr, indices, weight, seeds, chunk_seed, chunk_id0, chunk_size, n
     """
     n = indptr.shape[0] - 1
     n_chunks = chunk_seed.shape[0]
-    reach, act_w, step_w, depth_w = _buffers(n, n_runs, n_workers, max_steps)
-    for w in prange(n_workers):
-        stamp = np.zeros(n, dtype=np.int32)
-        seen = np.zeros(n, dtype=np.int32)
-        acc = np.empty(n, dtype=np.float64)
-        theta = np.empty(n, dtype=np.float64)
-        queue = np.empty(n, dtype=np.int32)
-        state = np.empty(4, dtype=np.uint64)
-        tag = 0
-        for c in range(w, n_chunks, n_workers):
-            seed_state(state, chunk_seed[c], chunk_id0 + c)
-            r1 = min((c + 1) * chunk_size, n_runs)
-            for r in range(c * chunk_size, r1):
-                tag += 1
-                tail = _place_seeds(seeds, stamp, tag, queue, act_w, w)
-                step_w[w, 0] += tail
-                lo = 0
+    stamp = np.zeros(n, dtype=np.int32)
+    seen = np.zeros(n, dtype=np.int32)
+    acc = np.empty(n, dtype=np.float64)
+    theta = np.empty(n, dtype=np.float64)
+    queue = np.empty(n, dtype=np.int32)
+    state = np.empty(4, dtype=np.uint64)
+    tag = 0
+    for c in range(w, n_chunks, n_workers):
+        seed_state(state, chunk_seed[c], chunk_id0 + c)
+        r1 = min((c + 1) * chunk_size, n_runs)
+        for r in range(c * chunk_size, r1):
+            tag += 1
+            tail = _place_seeds(seeds, stamp, tag, queue, act_w, w)
+            step_w[w, 0] += tail
+            lo = 0
+            hi = tail
+            step = 0
+            while lo < hi and (max_steps < 0 or step < max_steps):
+                step += 1
+                for i in range(lo, hi):
+                    u = queue[i]
+                    for j in range(indptr[u], indptr[u + 1]):
+                        v = indices[j]
+                        if stamp[v] == tag:
+                            continue
+                        if seen[v] != tag:
+                            seen[v] = tag
+                            acc[v] = 0.0
+                            theta[v] = 1.0 - next_uniform(state)
+                        acc[v] += weight[j]
+                        if acc[v] >= theta[v]:
+                            stamp[v] = tag
+                            queue[tail] = v
+                            tail += 1
+                            act_w[w, v] += 1
+                _count_step(step_w, depth_w, w, step, tail - hi)
+                lo = hi
                 hi = tail
-                step = 0
-                while lo < hi and (max_steps < 0 or step < max_steps):
-                    step += 1
-                    for i in range(lo, hi):
-                        u = queue[i]
-                        for j in range(indptr[u], indptr[u + 1]):
-                            v = indices[j]
-                            if stamp[v] == tag:
-                                continue
-                            if seen[v] != tag:
-                                seen[v] = tag
-                                acc[v] = 0.0
-                                theta[v] = 1.0 - next_uniform(state)
-                            acc[v] += weight[j]
-                            if acc[v] >= theta[v]:
-                                stamp[v] = tag
-                                queue[tail] = v
-                                tail += 1
-                                act_w[w, v] += 1
-                    _count_step(step_w, depth_w, w, step, tail - hi)
-                    lo = hi
-                    hi = tail
-                reach[r] = tail
-    return _combine(reach, act_w, step_w, depth_w)
+            reach[r] = tail

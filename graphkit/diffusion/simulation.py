@@ -101,14 +101,48 @@ def run_cascades(ig, seed_pos, model, runs: int, rng: RngLike = None, *, max_ste
     for c0, c1 in timed_batches(n_chunks, first=workers, least=workers):
         r0 = c0 * CHUNK_RUNS
         r1 = min(runs, c1 * CHUNK_RUNS)
-        reach, step_sum, a = kernel(ig.indptr, ig.indices, values, seeds, chunk_seed[c0:c1],
-                                    chunk_id0 + c0, CHUNK_RUNS, r1 - r0, steps, workers)
+        reach, step_sum, a = _on_workers(kernel, workers, ig.n_nodes, r1 - r0, steps,
+                                         (ig.indptr, ig.indices, values, seeds,
+                                          chunk_seed[c0:c1], chunk_id0 + c0, CHUNK_RUNS))
         reach_parts.append(reach)
         step_parts.append(step_sum)
         act += a
         if progress is not None:
             progress("simulating runs", r1, runs)
     return np.concatenate(reach_parts), _add_ragged(step_parts), act
+
+
+def _on_workers(kernel, workers: int, n: int, n_runs: int, steps: int, args):
+    """One call of a run kernel per worker, worker 0 in this thread and the others on
+    threads of their own (the kernels release the GIL), then their tallies added up.
+
+    Returns ``reach, step_sum, act`` (see :func:`run_cascades`).
+    """
+    import threading
+
+    cap = n + 1 if steps < 0 else min(n, steps) + 1
+    reach = np.zeros(n_runs, dtype=np.int64)
+    act_w = np.zeros((workers, n), dtype=np.int32)
+    step_w = np.zeros((workers, cap), dtype=np.int64)
+    depth_w = np.zeros(workers, dtype=np.int64)
+    failed = []
+
+    def work(w):
+        try:
+            kernel(w, workers, *args, n_runs, steps, reach, act_w, step_w, depth_w)
+        except BaseException as exc:  # noqa: BLE001 - raised again in the caller's thread
+            failed.append(exc)
+
+    threads = [threading.Thread(target=work, args=(w,), daemon=True) for w in range(1, workers)]
+    for t in threads:
+        t.start()
+    work(0)
+    for t in threads:
+        t.join()
+    if failed:
+        raise failed[0]
+    depth = int(depth_w.max())
+    return reach, step_w[:, :depth + 1].sum(axis=0), act_w.sum(axis=0, dtype=np.int64)
 
 
 def _add_ragged(parts) -> np.ndarray:

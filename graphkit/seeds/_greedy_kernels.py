@@ -235,7 +235,8 @@ def greedy(offsets, members, ptr, sets, n, eligible, id_rank, cost, budget, k_ma
     key = np.empty(n, dtype=np.float64)
     rank = np.empty(n, dtype=np.int64)
     node = np.empty(n, dtype=np.int64)
-    size = 0
+    size = np.int64(0)  # np.int64, not the literal 0: one compiled _sift_down and topk_gain
+    root = np.int64(0)
     for u in range(n):
         if eligible[u] and cost[u] <= budget:
             key[size] = _key(gain[u], cost[u], ratio)
@@ -258,12 +259,12 @@ def greedy(offsets, members, ptr, sets, n, eligible, id_rank, cost, budget, k_ma
         if cost[u] > budget - spent:
             size -= 1
             key[0], rank[0], node[0] = key[size], rank[size], node[size]
-            _sift_down(key, rank, node, size, 0)
+            _sift_down(key, rank, node, size, root)
             continue
         cur = _key(gain[u], cost[u], ratio)
         if cur < key[0]:
             key[0] = cur
-            _sift_down(key, rank, node, size, 0)
+            _sift_down(key, rank, node, size, root)
             continue
         if bound_mode == BOUND_TOPK and not ratio:
             bound = min(bound, total + topk_gain(key, node, size, gain, bound_k, aux, best))
@@ -274,7 +275,7 @@ def greedy(offsets, members, ptr, sets, n, eligible, id_rank, cost, budget, k_ma
             break
         size -= 1
         key[0], rank[0], node[0] = key[size], rank[size], node[size]
-        _sift_down(key, rank, node, size, 0)
+        _sift_down(key, rank, node, size, root)
         g = _cover(u, offsets, members, ptr, sets, covered, gain)
         picks[n_picks] = u
         pick_gain[n_picks] = g

@@ -92,8 +92,8 @@ def sampling_arrays(ig, model: str):
         out = (indptr, indices, values, np.empty(0), np.empty((0, 2)))
     else:
         p = np.ascontiguousarray(ig.in_prob, dtype=np.float64)
-        order = K.sort_rows(indptr, p)
-        if order.size:
+        if not rows_sorted(indptr, p):  # the sort kernel compiles only when needed
+            order = K.sort_rows(indptr, p)
             p, indices = p[order], indices[order]
         out = (indptr, indices, p, *K.row_modes(indptr, p, SUBSET_MIN_DEG, JUMP_COST,
                                                 COUNT_MAX_MEAN))
@@ -101,6 +101,17 @@ def sampling_arrays(ig, model: str):
         a.flags.writeable = False
     cache[key] = out
     return out
+
+
+def rows_sorted(indptr, values) -> bool:
+    """Whether every CSR row of ``values`` is sorted largest first (NumPy: what
+    :func:`graphkit.seeds._rr_kernels.sort_rows` checks before sorting)."""
+    if values.shape[0] < 2:
+        return True
+    rises = values[1:] > values[:-1]
+    starts = indptr[1:-1]
+    rises[starts[(starts > 0) & (starts < values.shape[0])] - 1] = False  # across rows
+    return not rises.any()
 
 
 # --------------------------------------------------------------------------- memory

@@ -9,11 +9,14 @@ from .._options import CONTEXT_SETTINGS, FiniteFloat, common_options, resolve_se
 from .._output import Stages, flat_lists, note
 
 SAMPLE = "higgs-sample.csv.gz"
-#: The settings of ``graphkit seeds``: the demo takes ~10 s warm and ~25 s on the first
-#: run after installing (numba compiles its kernels) on two cores, so nothing is cut down.
+#: The settings of ``graphkit seeds``: nothing is cut down (see FIRST_RUN for the first run).
 DEMO_K = 20
 DEMO_EPSILON = 0.1
 DEMO_RUNS = 10000
+#: Said once, before the first demo after installing (numba compiles graphkit's kernels
+#: for this machine and caches them; bench/RESULTS.md "First run" measures it).
+FIRST_RUN = ("first run: compiling graphkit's kernels for this machine (about half a minute "
+             "of CPU, once; later runs load them from numba's cache)")
 
 
 def bundled_sample():
@@ -92,6 +95,12 @@ def demo(out_dir, k, epsilon, runs, random_seed):
 
     click.echo(f"graphkit demo on the bundled Higgs-Twitter sample ({sample.name}), "
                f"random seed {seed}")
+    from ... import diffusion
+    from ..._jitcache import compiled_before
+
+    if not compiled_before(os.path.join(os.path.dirname(diffusion.__file__), "_kernels.py"),
+                           "ic_runs"):
+        note(FIRST_RUN)
     sources = [sample.name]
     with Stages(enabled=not quiet) as st:
         st.stage("reading the sample")
