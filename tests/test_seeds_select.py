@@ -191,3 +191,15 @@ def test_nethept_imm_beats_every_baseline_at_k50():
         assert s.mean >= b.mean - slack, (name, s.mean, b.mean, slack)
     # and IMM's own estimate is within a few percent of the independent one
     assert abs(sel.table.cumulative_spread.iloc[-1] / s.mean - 1) < 0.05
+
+
+@pytest.mark.parametrize("method", ["imm", "opim"])
+def test_no_memory_limit_is_the_same_as_a_large_one(example, method):
+    """max_memory=inf (what the Spark engine passes on a cluster, where the sets live on the
+    executors) gives the selection and curve of a limit large enough to change nothing
+    (it once ended in int(inf) while sizing the evaluation sets)."""
+    g, _ = example
+    free = select_seeds(g, 3, method=method, rng=5, max_memory=float("inf"), **FAST)
+    big = select_seeds(g, 3, method=method, rng=5, max_memory=1e15, **FAST)
+    assert free.seeds == big.seeds
+    pd.testing.assert_frame_equal(free.curve, big.curve)

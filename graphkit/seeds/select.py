@@ -250,8 +250,8 @@ def _eval_sets(ig, model, cons, count, seed, max_memory):
     gen = np.random.default_rng(seed)
     rr.extend(min(count, 2048), gen)
     limit = default_max_memory() if max_memory is None else float(max_memory)
-    fit = int(expected_sets_for_bytes(limit / 2, rr.mean_size(), ig.n_nodes))
-    rr.extend(max(0, min(count, fit) - rr.count), gen)
+    fit = expected_sets_for_bytes(limit / 2, rr.mean_size(), ig.n_nodes)  # inf: no limit
+    rr.extend(max(0, int(min(count, fit)) - rr.count), gen)
     return rr, invert(rr.offsets, rr.members, rr.n)
 
 
