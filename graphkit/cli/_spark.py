@@ -55,6 +55,15 @@ def spark_session(params: dict, stages: Stages | None = None):
                 stop_session(spark)  # the JVM and its temp dir go before the exit
         click.echo("Aborted: the Spark job was cancelled.", err=True)
         sys.exit(130)
+    except Exception as exc:  # Spark's own failures are one line (exit 1); a bug stays one
+        from .._signals import INTERRUPTED, TERMINATED
+        from ..spark.session import failure_line
+
+        # a signal that broke a py4j call comes out as a Py4JError: 130/143 as usual
+        line = None if debug or INTERRUPTED or TERMINATED else failure_line(exc)
+        if line is None:
+            raise
+        raise click.ClickException(line) from None
     finally:
         if ours:
             with contextlib.suppress(Exception):

@@ -25,6 +25,7 @@ from ..io.sniff import (
     resolve_columns,
     text_layout,
 )
+from .session import lost_jvm
 
 __all__ = ["read_edges", "SparkEdges", "is_remote"]
 
@@ -184,6 +185,8 @@ def _head(spark, path) -> bytes:
     try:
         lines = [r[0] for r in spark.read.text(path).limit(200).collect()]
     except Exception as exc:  # noqa: BLE001 - Spark's AnalysisException for a missing path
+        if lost_jvm(exc):  # a JVM that died while reading is not a bad file
+            raise
         raise InputError(f"cannot read ({str(exc).splitlines()[0][:200]})", path) from None
     return "\n".join(lines).encode("utf-8")
 
@@ -256,6 +259,8 @@ def _spark_read(reader, path):
     try:
         return reader(path)
     except Exception as exc:  # noqa: BLE001 - AnalysisException: path missing, bad file
+        if lost_jvm(exc):  # a JVM that died while reading is not a bad file
+            raise
         msg = str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__
         raise InputError(f"cannot read ({msg})", path) from None
 
@@ -304,3 +309,4 @@ def _canonical(frame, path, label, cols, text):
                        weight.alias("weight"), rawweight.alias("_rawweight"), "_raw", "_short",
                        "_extra")
     return out, cols["weight"] is not None
+

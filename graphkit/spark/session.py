@@ -219,6 +219,27 @@ def stop_session(spark) -> None:
             shutil.rmtree(tmp, ignore_errors=True)
 
 
+def lost_jvm(exc: BaseException) -> bool:
+    """Whether ``exc`` says the connection to Spark's JVM is gone (it died or was killed)."""
+    return isinstance(exc, (ConnectionError, EOFError)) or type(exc).__name__ == "Py4JNetworkError"
+
+
+def failure_line(exc: BaseException) -> str | None:
+    """One line for a failure of Spark itself -- its JVM gone (killed, out of memory), a
+    job aborted by the cluster -- or None when ``exc`` is not one (then it is a bug)."""
+    name = type(exc).__name__
+    if lost_jvm(exc):
+        return ("lost the connection to Spark's JVM (was it killed, or out of memory? "
+                "--spark-driver-memory sets its size)")
+    if not (type(exc).__module__ or "").startswith(("py4j", "pyspark")):
+        return None
+    lines = [line.strip() for line in str(exc).splitlines() if line.strip()]
+    # a Py4JJavaError reads "An error occurred while calling o12.f.\n: org...Exception: why"
+    java = next((line[1:].strip() for line in lines if line.startswith(":")), None)
+    text = java or (lines[0] if lines else name)
+    return f"Spark failed: {text[:400]}"
+
+
 def _kill_launching_jvm() -> None:
     """Kill a JVM still being launched by this process (pyspark holds its handle only once
     it answers): our child processes running Spark's launcher or its JVM. Linux (/proc)."""

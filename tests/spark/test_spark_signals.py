@@ -88,3 +88,37 @@ def test_a_signal_mid_job_cancels_it_and_stops_the_jvm(tmp_path, sig, code, last
     assert not left, f"JVM still running after exit: {left}"
     assert out.read_text() == "previous\n"
     assert os.listdir(tmp) == [], "temp files left: " + ", ".join(os.listdir(tmp))
+
+
+def test_the_jvm_killed_mid_job_is_one_line_exit_1(tmp_path):
+    """The driver JVM killed (the OOM killer, an operator) while a job runs: one line
+    naming the lost connection, exit 1, no traceback, no temp dir, the old file kept."""
+    tmp = tmp_path / "tmp"
+    tmp.mkdir()
+    out = tmp_path / "rank.csv"
+    out.write_text("previous\n")
+    env = dict(os.environ, TMPDIR=str(tmp))
+    p = subprocess.Popen([sys.executable, "-m", "graphkit", "rank", HIGGS, "--engine", "spark",
+                          "--spark-master", "local[2]", "-q", "-o", str(out)],
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env,
+                         start_new_session=True)
+    try:
+        deadline = time.monotonic() + 180
+        while not any(_is_java(c) for c in _children(p.pid)):
+            assert p.poll() is None, p.communicate()[1].decode()
+            assert time.monotonic() < deadline, "no JVM started within 180 s"
+            time.sleep(0.5)
+        time.sleep(30)
+        assert p.poll() is None, "the job ended before the kill; make it longer"
+        for j in {c for c in _children(p.pid) if _is_java(c)}:
+            os.kill(j, signal.SIGKILL)
+        _, err = p.communicate(timeout=120)
+    finally:
+        if p.poll() is None:
+            os.killpg(p.pid, signal.SIGKILL)
+    err = err.decode()
+    assert p.returncode == 1, err
+    lines = err.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("Error: lost the connection to Spark's JVM"), err
+    assert out.read_text() == "previous\n"
+    assert os.listdir(tmp) == [], "temp files left: " + ", ".join(os.listdir(tmp))
