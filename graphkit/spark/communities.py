@@ -5,15 +5,17 @@ The graph is the local engine's undirected projection (a pair ``{u, v}`` weighs
 numbered by their id's rank in sorted id order, so every tie below breaks by id and
 nothing depends on how Spark partitions the data.
 
-1. **Label propagation** (Raghavan et al.), synchronous, on DataFrames: each user
-   starts with its own label and, every round, takes the label with the largest summed
-   pair weight among its neighbours, its own current label voting with the weight of
-   its heaviest pair (a self-loop: without it two users joined by one pair swap labels
-   forever). Ties go to the smallest :func:`tie_key` of (seed, round, user, label),
-   then the smallest label: a seeded pseudo-random pick, the same on every partitioning
-   (breaking ties by the smallest label alone makes the first round, where every
-   label ties, spread the smallest label over whole connected components). It stops
-   when no label changes or after ``max_iter`` rounds.
+1. **Label propagation** (Raghavan et al.), semi-synchronous, on the cluster: each
+   user starts with its own label; every round each user's best label is the one with
+   the largest summed pair weight among its neighbours, its own current label voting
+   with the weight of its heaviest pair. Ties go to the smallest :func:`tie_key` of
+   (seed, round, user, label), then the smallest label: a seeded pseudo-random pick,
+   the same on every partitioning (breaking ties by the smallest label alone makes the
+   first round, where every label ties, spread the smallest label over whole connected
+   components). A seeded half of the users (``tie_key(seed, round, user, -1)`` even)
+   takes its best label each round: when all move at once, neighbours can swap labels
+   forever. It stops when no user's best label differs from its own (converged) or
+   after ``max_iter`` rounds.
 2. **Contraction**: one node per label group, pair weights summed (pairs inside a group
    become self-loops, so modularity is unchanged).
 3. **Leiden** (igraph, the local engine's ``community_leiden(objective_function=
