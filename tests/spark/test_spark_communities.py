@@ -258,7 +258,10 @@ def test_communities_cli_engine_spark_prints_what_the_local_engine_prints(spark,
                                           (["--leiden-tol", "1e-4"], "--leiden-tol"),
                                           (["--undirected"], "--undirected"),
                                           (["--method", "lpa", "--resolution", "2"],
-                                           "--resolution")])
+                                           "--resolution"),
+                                          (["--spark-conf",
+                                            "spark.graphkit.communities.driverLimit=lots"],
+                                           "driverLimit must be a positive integer")])
 def test_communities_engine_spark_refuses_what_it_does_not_do(extra, named):
     from click.testing import CliRunner
 
