@@ -199,8 +199,11 @@ def _spark_communities(params, *, method, resolution, leiden_tol, runs, min_size
         summary = part.summarize(min_size=min_size)
         table = part.table() if output is not None else None
     d = part.details
-    rounds = f"{d['lpa_iterations']} rounds" + ("" if d["lpa_converged"] else
-                                                " (the cap; some labels still changing)")
+    rounds = f"{d['lpa_iterations']} rounds"
+    if method == "leiden":
+        rounds += " (coarsening)"
+    elif not d["lpa_converged"]:
+        rounds += " (the cap; some labels still changing)"
     note(f"label propagation on Spark: {d['lpa_groups']:,} groups after {rounds}")
     if method == "leiden":
         if d["leiden"] == "driver":
