@@ -117,11 +117,16 @@ def main(argv=None) -> None:
     print(f"# {' '.join(args.edges)}; {args.runs} run(s) each; medians", flush=True)
     print("| command | wall s | CPU s (user+sys, whole tree) | peak RSS MB |")
     print("|---|---:|---:|---:|")
+    notes = []
     for name, cmd in jobs:
         got = [run_tree(cmd, env) for _ in range(args.runs)]
         print(f"| {name} | {statistics.median(g['wall'] for g in got):.1f} | "
               f"{statistics.median(g['cpu'] for g in got):.1f} | "
               f"{statistics.median(g['rss'] for g in got) / 2**20:.0f} |", flush=True)
+        notes += [f"{name}: {line.strip()}" for line in got[-1]["stderr"].splitlines()
+                  if "modularity" in line or "label propagation" in line or "leiden ran" in line]
+    for line in notes:  # the communities' quality, as each engine printed it
+        print(f"- {line}")
 
 
 if __name__ == "__main__":

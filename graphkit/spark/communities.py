@@ -5,15 +5,18 @@ The graph is the local engine's undirected projection (a pair ``{u, v}`` weighs
 numbered by their id's rank in sorted id order, so every tie below breaks by id and
 nothing depends on how Spark partitions the data.
 
-1. **Label propagation** (Raghavan et al.), synchronous, on DataFrames: each user
-   starts with its own label and, every round, takes the label with the largest summed
-   pair weight among its neighbours, its own current label voting with the weight of
-   its heaviest pair (a self-loop: without it two users joined by one pair swap labels
-   forever). Ties go to the smallest :func:`tie_key` of (seed, round, user, label),
-   then the smallest label: a seeded pseudo-random pick, the same on every partitioning
-   (breaking ties by the smallest label alone makes the first round, where every
-   label ties, spread the smallest label over whole connected components). It stops
-   when no label changes or after ``max_iter`` rounds.
+1. **Label propagation** (Raghavan et al.), semi-synchronous, on the cluster: each
+   user starts with its own label; every round each user's best label is the one with
+   the largest summed pair weight among its neighbours, its own current label voting
+   with the weight of its heaviest pair. Ties go to the smallest :func:`tie_key` of
+   (seed, round, user, label), then the smallest label: a seeded pseudo-random pick,
+   the same on every partitioning (breaking ties by the smallest label alone makes the
+   first round, where every label ties, spread the smallest label over whole connected
+   components). A seeded half of the users (``tie_key(seed, round, user, -1)`` even)
+   takes its best label each round: when all move at once, neighbours can swap labels
+   forever. It stops when no user's best label differs from its own (converged) or
+   after ``max_iter`` rounds; before Leiden, after ``coarsen_rounds`` (3): more rounds
+   let a few labels flood a heavy-tailed graph.
 2. **Contraction**: one node per label group, pair weights summed (pairs inside a group
    become self-loops, so modularity is unchanged).
 3. **Leiden** (igraph, the local engine's ``community_leiden(objective_function=
@@ -38,10 +41,14 @@ from .graph import SparkGraph
 from .propagation import MAX_LPA_ITERATIONS, label_propagation, tie_key
 
 __all__ = ["SparkPartition", "detect_communities", "modularity", "METHODS", "DRIVER_LIMIT",
+           "COARSEN_ROUNDS",
            "undirected_pairs", "id_ordinals", "label_propagation", "tie_key"]
 
 #: The methods :func:`detect_communities` accepts.
 METHODS = ("leiden", "lpa")
+
+#: Label-propagation rounds before Leiden (see :func:`detect_communities`).
+COARSEN_ROUNDS = 3
 
 #: Largest contracted graph (pairs) Leiden runs on in the driver by default: igraph holds
 #: ~60 bytes a pair (edge list, weights, Leiden's work arrays), so 20M pairs is ~1.2 GB.
@@ -174,7 +181,8 @@ def modularity(graph: SparkGraph, membership, *, resolution: float = 1.0,
 # --------------------------------------------------------------------- the entry point
 def detect_communities(graph: SparkGraph, method: str = "leiden", *, resolution: float = 1.0,
                        rng: RngLike = None, weighted: bool = True,
-                       max_iter: int = MAX_LPA_ITERATIONS, driver_limit: int = DRIVER_LIMIT,
+                       max_iter: int = MAX_LPA_ITERATIONS,
+                       coarsen_rounds: int = COARSEN_ROUNDS, driver_limit: int = DRIVER_LIMIT,
                        progress: Progress | None = None) -> SparkPartition:
     """Communities of users on Spark: label propagation, then Leiden on the driver.
 
@@ -195,7 +203,12 @@ def detect_communities(graph: SparkGraph, method: str = "leiden", *, resolution:
     weighted : bool, optional
         Pair weights from ``graph.edges.weight`` (default) or 1 per connected pair.
     max_iter : int, optional
-        Label-propagation rounds at most (default 30).
+        Label-propagation rounds at most for ``"lpa"`` (default 30).
+    coarsen_rounds : int, optional
+        Label-propagation rounds before Leiden (``"leiden"``; default 3). Few rounds
+        coarsen without harm; many let a few labels flood a heavy-tailed graph (measured on
+        the Higgs sample: modularity after Leiden 0.509, 0.496, 0.470, 0.351 and 0.115
+        after 1, 3, 8, 12 and 30 rounds; the local engine's Leiden finds 0.540).
     driver_limit : int, optional
         Largest contracted graph (pairs) Leiden runs on in the driver; past it the
         result is the label-propagation partition and ``details["leiden"]`` says why.
@@ -245,8 +258,9 @@ def detect_communities(graph: SparkGraph, method: str = "leiden", *, resolution:
         raise ValueError(f"resolution must be a finite number > 0, got {resolution!r}")
     if method == "lpa" and resolution != 1.0:
         raise ValueError("resolution applies to leiden, not lpa")
-    if isinstance(max_iter, bool) or int(max_iter) < 1:
-        raise ValueError(f"max_iter must be a positive int, got {max_iter!r}")
+    for name, value in (("max_iter", max_iter), ("coarsen_rounds", coarsen_rounds)):
+        if isinstance(value, bool) or int(value) < 1:
+            raise ValueError(f"{name} must be a positive int, got {value!r}")
     if graph.n_edges == 0:
         raise EmptyGraphError("the graph has no edges; nothing to group")
     gen = spawn(rng, 1)[0]
@@ -261,7 +275,8 @@ def detect_communities(graph: SparkGraph, method: str = "leiden", *, resolution:
         pairs.unpersist()
         raise InputError("every edge has weight 0 (check --type-weight); nothing to group")
     n = graph.n_nodes
-    labels, iterations, converged = label_propagation(pairs, n, max_iter=max_iter,
+    rounds = int(max_iter) if method == "lpa" else int(coarsen_rounds)
+    labels, iterations, converged = label_propagation(pairs, n, max_iter=rounds,
                                                       seed=lpa_seed, progress=progress)
     details = {"lpa_iterations": iterations, "lpa_converged": converged, "lpa_seed": lpa_seed,
                "lpa_groups": int(np.unique(labels).shape[0]), "driver_limit": int(driver_limit)}

@@ -1,4 +1,4 @@
-"""Synchronous label propagation on the cluster (the first step of
+"""Semi-synchronous label propagation on the cluster (the first step of
 :func:`graphkit.spark.detect_communities`; the rule is in :mod:`graphkit.spark.communities`).
 
 The undirected pairs stay on the executors as numpy blocks grouped by node; each round
@@ -99,8 +99,13 @@ def _lpa_step(block, labels, seed: int, round_: int):
     tie = _tie_keys(seed, round_, key[node], lab)
     best = np.lexsort((lab, tie, -score, node))
     node, lab = node[best], lab[best]
-    pick = np.r_[True, node[1:] != node[:-1]]
-    return key, lab[pick]
+    want = lab[np.r_[True, node[1:] != node[:-1]]]
+    current = labels[key]
+    moving = int((want != current).sum())
+    # semi-synchronous: a seeded half of the users moves each round (all moving at once
+    # makes two users joined by a pair swap labels forever)
+    active = _tie_keys(seed, round_, key, np.full(key.shape[0], -1, dtype=np.int64)) % 2 == 0
+    return key, np.where(active, want, current), moving
 
 
 def _tie_keys(seed, round_, node, label):
@@ -133,16 +138,16 @@ def label_propagation(pairs, n: int, *, max_iter: int = MAX_LPA_ITERATIONS, seed
             bl = sc.broadcast(labels)
             parts = blocks.map(lambda b, bl=bl, it=it: _lpa_step(b, bl.value, seed, it)).collect()
             bl.unpersist()
-            new = labels.copy()
-            for key, lab in parts:
-                new[key] = lab
-            changed = int((new != labels).sum())
-            labels = new
-            if progress:
-                progress(f"label propagation round {it} ({changed:,} labels changed)")
-            if changed == 0:
+            moving = sum(m for _, _, m in parts)
+            if moving == 0:  # no user would take another label
                 converged = True
                 break
+            new = labels.copy()
+            for key, lab, _ in parts:
+                new[key] = lab
+            labels = new
+            if progress:
+                progress(f"label propagation round {it} ({moving:,} users want another label)")
     finally:
         blocks.unpersist()
     return labels, it, converged

@@ -122,6 +122,7 @@ def test_rank_cli_with_engine_spark_prints_what_the_local_engine_prints(spark, t
     assert not spark.sparkContext._jsc.sc().isStopped()  # the shared session was left alone
 
 
+@pytest.mark.slow  # its own JVM (~30-90 s); the cluster test checks the quiet console too
 def test_rank_engine_spark_as_a_subprocess_is_quiet_and_writes_the_local_file(tmp_path):
     import os
 

@@ -153,6 +153,22 @@ def communities(method, resolution, leiden_tol, runs, min_size, top, unweighted,
         _print_communities_table(part, summary, top if top is not None else 20, min_size)
 
 
+_LIMIT_KEY = "spark.graphkit.communities.driverLimit"
+
+
+def _driver_limit(value) -> int | None:
+    if value is None:
+        return None
+    try:
+        limit = int(value)
+    except ValueError:
+        limit = 0
+    if limit < 1:
+        raise click.BadParameter(f"{_LIMIT_KEY} must be a positive integer, got {value!r}",
+                                 param_hint="'--spark-conf'")
+    return limit
+
+
 def _spark_communities(params, *, method, resolution, leiden_tol, runs, min_size, top,
                        unweighted, summary_path, random_seed, output, fmt):
     """``graphkit communities --engine spark``: graphkit.spark.detect_communities."""
@@ -170,15 +186,12 @@ def _spark_communities(params, *, method, resolution, leiden_tol, runs, min_size
     _table_format(output, "a membership", "'-o'")
     _table_format(summary_path, "a summary", "'--summary'")
     seed = resolve_seed(random_seed)
+    limit = _driver_limit((params.get("spark_conf") or {}).get(_LIMIT_KEY))
     quiet = click.get_current_context().find_root().meta.get("quiet")
     with Stages(enabled=not quiet) as st, spark_session(params, st) as spark:
         graph = load_spark_graph(spark, params, st)
-        limit = spark.conf.get("spark.graphkit.communities.driverLimit", None)
-        try:
-            limit = int(limit) if limit is not None else DRIVER_LIMIT
-        except ValueError:
-            raise click.BadParameter(f"spark.graphkit.communities.driverLimit must be an "
-                                     f"integer, got {limit!r}", param_hint="'--spark-conf'") from None
+        if limit is None:  # spark-submit --conf, or a session already running
+            limit = _driver_limit(spark.conf.get(_LIMIT_KEY, None)) or DRIVER_LIMIT
         st.stage(f"finding communities on Spark ({method})")
         part = detect_communities(graph, method, resolution=resolution, rng=seed,
                                   weighted=not unweighted, driver_limit=limit, progress=st.stage)
@@ -186,8 +199,11 @@ def _spark_communities(params, *, method, resolution, leiden_tol, runs, min_size
         summary = part.summarize(min_size=min_size)
         table = part.table() if output is not None else None
     d = part.details
-    rounds = f"{d['lpa_iterations']} rounds" + ("" if d["lpa_converged"] else
-                                                " (the cap; some labels still changing)")
+    rounds = f"{d['lpa_iterations']} rounds"
+    if method == "leiden":
+        rounds += " (coarsening)"
+    elif not d["lpa_converged"]:
+        rounds += " (the cap; some labels still changing)"
     note(f"label propagation on Spark: {d['lpa_groups']:,} groups after {rounds}")
     if method == "leiden":
         if d["leiden"] == "driver":
