@@ -2,7 +2,16 @@
 
 import sys
 
-from ._signals import install
+if __name__ == "__main__" and not __package__:  # run as a file: spark-submit .../__main__.py
+    import os
+
+    _here = os.path.dirname(os.path.abspath(__file__))
+    # the package's own directory first on sys.path would shadow modules (io, graph, ...)
+    sys.path[:] = [p for p in sys.path if os.path.abspath(p or ".") != _here]
+    sys.path.insert(0, os.path.dirname(_here))
+    __package__ = "graphkit"
+
+from ._signals import install  # noqa: E402
 
 
 def run() -> None:

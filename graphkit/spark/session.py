@@ -94,7 +94,8 @@ def start_session(master: str | None = None, conf: Mapping[str, str] | None = No
     Parameters
     ----------
     master : str, optional
-        Spark master URL; default ``GRAPHKIT_SPARK_MASTER`` or ``local[*]``.
+        Spark master URL; default ``GRAPHKIT_SPARK_MASTER``, else the master
+        ``spark-submit`` was given when run under it, else ``local[*]``.
     conf : mapping, optional
         More Spark settings; they win over graphkit's defaults.
     driver_memory : str, optional
@@ -119,8 +120,11 @@ def start_session(master: str | None = None, conf: Mapping[str, str] | None = No
     returned unchanged, and :func:`owns` tells it is not ours to stop.
     """
     require_spark()
-    master = master or os.environ.get("GRAPHKIT_SPARK_MASTER") or DEFAULT_MASTER
-    local = is_local(master)
+    given = master or os.environ.get("GRAPHKIT_SPARK_MASTER")
+    # under spark-submit the driver JVM already runs with spark-submit's --master and conf
+    submitted = bool(os.environ.get("PYSPARK_GATEWAY_PORT")) and not given
+    master = given or DEFAULT_MASTER
+    local = is_local(master) and not submitted
     tmp = tempfile.mkdtemp(prefix="graphkit-spark-")
     java_opts = f"-Dlog4j2.configurationFile=file:{LOG4J} -Djava.io.tmpdir={tmp}"
     settings = {
@@ -134,6 +138,8 @@ def start_session(master: str | None = None, conf: Mapping[str, str] | None = No
         "spark.sql.shuffle.partitions": "8",
         "spark.sql.adaptive.enabled": "true",
     }
+    if submitted:  # spark-submit's master and application name stand
+        del settings["spark.master"], settings["spark.app.name"]
     if local:
         settings["spark.ui.enabled"] = "false"
         settings["spark.local.dir"] = tmp
@@ -180,7 +186,7 @@ def start_session(master: str | None = None, conf: Mapping[str, str] | None = No
             raise
         # the JVM did not start: a missing or broken Java
         why = why or (str(exc).splitlines()[0] if str(exc) else type(exc).__name__)
-        raise SparkUnavailableError(f"could not start Spark ({master}): {why}") from None
+        raise SparkUnavailableError(f"could not start Spark ({'spark-submit' if submitted else master}): {why}") from None
     spark.sparkContext.setLogLevel("ERROR")
     _TEMP_DIRS[id(spark)] = tmp
     atexit.register(_cleanup, spark, tmp)

@@ -66,7 +66,8 @@ def cluster(tmp_path_factory):
     env = dict(os.environ, SPARK_LOCAL_IP="127.0.0.1", SPARK_LOG_DIR=str(tmp),
                SPARK_WORKER_DIR=str(tmp / "work"), PYSPARK_PYTHON=sys.executable,
                PYTHONPATH=os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])),
-               SPARK_MASTER_OPTS="-Dspark.master.rest.enabled=false")
+               SPARK_MASTER_OPTS="-Dspark.master.rest.enabled=false",
+               GRAPHKIT_TEST_MASTER_UI=str(ui))
     env.pop("SPARK_HOME", None)
     procs = []
 
@@ -158,3 +159,27 @@ def test_simulate_seeds_and_communities_on_a_standalone_cluster(cluster, tmp_pat
     g = gk.SocialGraph.from_edges(gk.read_edges(path))
     assert len(labels) == g.n_nodes
     assert abs(gk.modularity(g, [labels[str(u)] for u in g.node_ids]) - printed) < 1e-9
+
+
+def test_the_cli_under_spark_submit_uses_its_master(cluster, tmp_path):
+    """docs/spark.md's recipe: ``spark-submit --master URL .../graphkit/__main__.py rank ...
+    --engine spark`` without --spark-master runs on spark-submit's master (not local[*])
+    and writes the local engine's ranking."""
+    import graphkit.__main__ as entry
+
+    master, env = cluster
+    out = tmp_path / "top.csv"
+    submit = os.path.join(os.path.dirname(_spark_class()), "spark-submit")
+    got = subprocess.run([submit, "--master", master, "--conf", "spark.executor.memory=512m",
+                          entry.__file__, "rank", EXAMPLE, "--engine", "spark", "-q",
+                          "-o", str(out)], env=dict(env, PYSPARK_PYTHON=sys.executable),
+                         cwd=tmp_path, capture_output=True, text=True, timeout=600)
+    assert got.returncode == 0, got.stderr[-2000:]
+    spark_df = pd.read_csv(out, dtype={"user": str})
+    want = gk.rank(gk.SocialGraph.from_edges(gk.read_edges(EXAMPLE)))
+    assert spark_df["user"].tolist() == want["user"].tolist()
+    assert np.abs(spark_df["score"].to_numpy() - want["score"].to_numpy()).max() < 1e-12
+    ui = int(env["GRAPHKIT_TEST_MASTER_UI"])
+    with urllib.request.urlopen(f"http://127.0.0.1:{ui}/json", timeout=5) as r:
+        apps = json.load(r)["completedapps"]
+    assert any(a.get("name") == "__main__.py" or "graphkit" in a.get("name", "") for a in apps), apps
