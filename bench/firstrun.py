@@ -9,7 +9,7 @@ Every run is ``python3 -m graphkit demo -q --random-seed 7`` as its own process,
 CPU time (user + sys, ``os.wait4``), wall time and peak RSS measured from outside;
 medians over ``--repeat`` rounds. With several ``--tree`` checkouts the rounds
 interleave them (tree A fresh, tree B fresh, A warm, B warm, ...), and the demo's
-outputs are compared file by file (sha256).
+outputs are compared file by file (sha256, the checkout's path masked).
 
 ``--profile`` instead runs the demo once in this process with an empty cache and times
 every numba compilation (``Dispatcher.compile``, CPU seconds exclusive of the nested
@@ -60,8 +60,10 @@ def run(tree: Path, cache: str, out: str, args) -> dict:
     return {"cpu": usage.ru_utime + usage.ru_stime, "wall": wall, "rss": usage.ru_maxrss / 1024}
 
 
-def digests(directory: str) -> dict:
-    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest()
+def digests(directory: str, tree: Path) -> dict:
+    """sha256 of each output, the checkout's path (the sample's, in info.json and the
+    report) replaced by a placeholder."""
+    return {p.name: hashlib.sha256(p.read_bytes().replace(str(tree).encode(), b"TREE")).hexdigest()
             for p in sorted(Path(directory).iterdir()) if p.is_file()}
 
 
@@ -77,7 +79,7 @@ def whole_processes(trees, repeat: int, args) -> None:
                     out = tempfile.mkdtemp(prefix="graphkit-demo-")
                     m = run(t, caches[t], out, args)
                     rows[t, kind].append(m)
-                    outputs.setdefault(t, digests(out))
+                    outputs.setdefault(t, digests(out, t))
                     shutil.rmtree(out, ignore_errors=True)
                     print(f"round {r + 1} {kind:5} {t}: CPU {m['cpu']:.1f} s, wall {m['wall']:.1f} s, "
                           f"{m['rss']:.0f} MB (load {os.getloadavg()[0]:.1f})", flush=True)

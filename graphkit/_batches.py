@@ -13,7 +13,7 @@ from __future__ import annotations
 import time
 from collections.abc import Iterator
 
-__all__ = ["timed_batches", "TARGET_SECONDS"]
+__all__ = ["timed_batches", "TARGET_SECONDS", "on_threads"]
 
 #: Seconds one kernel call should take: the delay before Ctrl-C is honoured.
 TARGET_SECONDS = 0.25
@@ -45,3 +45,31 @@ def timed_batches(total: int, *, first: int = 1, target: float = TARGET_SECONDS,
         if most is not None:
             size = min(size, int(most))
         start = stop
+
+
+def on_threads(work, n: int) -> None:
+    """Call ``work(w)`` for ``w`` in ``range(n)`` at once: ``w = 0`` in this thread, the
+    others on threads of their own; an exception in any is raised here.
+
+    For serial numba kernels compiled with ``nogil=True``, each doing worker ``w``'s
+    fixed share of the work: threads without a ``parallel=True`` kernel, whose compile
+    costs about twice a serial one's on the first run after installing.
+    """
+    import threading
+
+    failed: list[BaseException] = []
+
+    def run(w):
+        try:
+            work(w)
+        except BaseException as exc:  # noqa: BLE001 - raised again in the caller's thread
+            failed.append(exc)
+
+    threads = [threading.Thread(target=run, args=(w,), daemon=True) for w in range(1, n)]
+    for t in threads:
+        t.start()
+    run(0)
+    for t in threads:
+        t.join()
+    if failed:
+        raise failed[0]

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .._batches import timed_batches
+from .._batches import on_threads, timed_batches
 from .._progress import Progress
 from ..errors import InputError
 from .estimate import Z95, SpreadEstimate
@@ -113,34 +113,18 @@ def run_cascades(ig, seed_pos, model, runs: int, rng: RngLike = None, *, max_ste
 
 
 def _on_workers(kernel, workers: int, n: int, n_runs: int, steps: int, args):
-    """One call of a run kernel per worker, worker 0 in this thread and the others on
-    threads of their own (the kernels release the GIL), then their tallies added up.
+    """One call of a run kernel per worker (:func:`graphkit._batches.on_threads`: the
+    kernels release the GIL), then their tallies added up.
 
     Returns ``reach, step_sum, act`` (see :func:`run_cascades`).
     """
-    import threading
-
     cap = n + 1 if steps < 0 else min(n, steps) + 1
     reach = np.zeros(n_runs, dtype=np.int64)
     act_w = np.zeros((workers, n), dtype=np.int32)
     step_w = np.zeros((workers, cap), dtype=np.int64)
     depth_w = np.zeros(workers, dtype=np.int64)
-    failed = []
-
-    def work(w):
-        try:
-            kernel(w, workers, *args, n_runs, steps, reach, act_w, step_w, depth_w)
-        except BaseException as exc:  # noqa: BLE001 - raised again in the caller's thread
-            failed.append(exc)
-
-    threads = [threading.Thread(target=work, args=(w,), daemon=True) for w in range(1, workers)]
-    for t in threads:
-        t.start()
-    work(0)
-    for t in threads:
-        t.join()
-    if failed:
-        raise failed[0]
+    on_threads(lambda w: kernel(w, workers, *args, n_runs, steps, reach, act_w, step_w, depth_w),
+               workers)
     depth = int(depth_w.max())
     return reach, step_w[:, :depth + 1].sum(axis=0), act_w.sum(axis=0, dtype=np.int64)
 

@@ -35,7 +35,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from numba import get_thread_id, njit, prange
+from numba import njit
 
 from .._streams import next_uniform, seed_state
 
@@ -127,31 +127,26 @@ def modes(rows):
     return out
 
 
-@njit(parallel=True, cache=True)
-def sample(indptr, indices, values, logq, rows, lt, roots, n, chunk_seed, chunk_id0, chunk_size,
-           n_sets, stamp, queue, tags, cap):  # pragma: no cover - compiled
-    """Draw ``n_sets`` RR sets. Returns ``sizes, wbuf, chunk_thread, chunk_start, used``.
+@njit(cache=True, nogil=True)
+def sample(t, n_threads, indptr, indices, values, logq, rows, lt, roots, n, chunk_seed, chunk_id0,
+           chunk_size, n_sets, stamp, queue, tags, cap, sizes, wbuf, chunk_thread, chunk_start,
+           used):  # pragma: no cover - compiled
+    """Thread ``t``'s share of ``n_sets`` RR sets: chunks ``t, t + n_threads, ...``.
 
     ``values``: IC probabilities (rows sorted, largest first) or LT running sums;
-    for IC, ``logq`` and ``rows`` (:func:`row_modes`). Thread ``t`` (numba's schedule
-    decides which chunks it gets) appends each chunk it draws to its buffer ``wbuf[t]``
-    (chunk ``c`` at ``chunk_start[c]`` of row ``chunk_thread[c]``), using its own slices
-    of the visit stamps ``stamp`` and BFS ``queue`` (``n`` entries each) and tag counter
+    for IC, ``logq`` and ``rows`` (:func:`row_modes`). Thread ``t`` sets ``sizes`` of
+    its chunks' sets and appends each chunk it draws to its buffer ``wbuf[t]`` (chunk
+    ``c`` at ``chunk_start[c]`` of row ``chunk_thread[c]``), using its own slices of
+    the visit stamps ``stamp`` and BFS ``queue`` (``n`` entries each) and tag counter
     ``tags[8 t]``. A chunk's sets depend only on its seed, so which thread drew it does
-    not matter. ``used[t]`` is how many members thread ``t`` produced; above ``cap`` its
-    buffer overflowed (sizes are still right) and the caller runs the call again with
-    a larger ``cap``.
+    not matter. ``used[8 t]`` is how many members thread ``t`` produced; above ``cap``
+    its buffer overflowed (sizes are still right) and the caller runs the call again
+    with a larger ``cap``. The caller runs the threads
+    (:func:`graphkit._batches.on_threads`; this kernel releases the GIL).
     """
     n_chunks = chunk_seed.shape[0]
     n_roots = roots.shape[0]
-    n_threads = stamp.shape[0] // n
-    sizes = np.zeros(n_sets, dtype=np.int64)
-    wbuf = np.empty((n_threads, cap), dtype=np.int32)
-    chunk_thread = np.zeros(n_chunks, dtype=np.int64)
-    chunk_start = np.zeros(n_chunks, dtype=np.int64)
-    used = np.zeros(8 * n_threads, dtype=np.int64)
-    for c in prange(n_chunks):
-        t = get_thread_id()
+    for c in range(t, n_chunks, n_threads):
         base = t * n
         state = np.empty(4, dtype=np.uint64)
         seed_state(state, chunk_seed[c], chunk_id0 + c)
@@ -276,11 +271,6 @@ def sample(indptr, indices, values, logq, rows, lt, roots, n, chunk_seed, chunk_
             pos += tail
         tags[8 * t] = tag
         used[8 * t] = pos
-    return sizes, wbuf, chunk_thread, chunk_start, used[::8].copy()
-
-
-#: The same kernel compiled without threads (``prange`` is a plain loop, thread id 0).
-sample_serial = njit(cache=True)(sample.py_func)
 
 
 @njit(cache=True)

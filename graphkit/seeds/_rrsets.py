@@ -326,13 +326,12 @@ class RRSets:
                 stamp[:] = 0
                 tags[:] = 0
             cap = int(1.5 * mean * n_sets) + 4 * CHUNK_SETS
-            # small calls run on one thread: a parallel region's start and barrier cost
-            # more than the work (and, on a busy machine, a time slice per call)
-            kernel = K.sample if mean * n_sets >= PARALLEL_MEMBERS else K.sample_serial
+            # small calls run on one thread: starting and joining threads costs more
+            # than the work (and, on a busy machine, a time slice per call)
+            workers = n_threads if mean * n_sets >= PARALLEL_MEMBERS else 1
             while True:
-                sizes, wbuf, thread, start, used = kernel(
-                    *self._arrays, self.model == "lt", self.roots, self.n, seeds[c0:c1],
-                    self._chunks + c0, CHUNK_SETS, n_sets, stamp, queue, tags, cap)
+                sizes, wbuf, thread, start, used = self._sample(
+                    workers, seeds[c0:c1], self._chunks + c0, n_sets, stamp, queue, tags, cap)
                 if used.max(initial=0) <= cap:
                     break
                 cap = int(used.sum())  # enough for any schedule
@@ -343,6 +342,23 @@ class RRSets:
             if progress is not None:
                 progress("drawing RR sets", done, n_new)
         self._chunks += n_chunks
+
+    def _sample(self, workers, chunk_seed, chunk_id0, n_sets, stamp, queue, tags, cap):
+        """One call of the sampling kernel per worker (threads: the kernel releases the
+        GIL). Returns ``sizes, wbuf, chunk_thread, chunk_start, used`` (per worker)."""
+        from .._batches import on_threads
+
+        n_chunks = chunk_seed.shape[0]
+        sizes = np.zeros(n_sets, dtype=np.int64)
+        wbuf = np.empty((workers, cap), dtype=np.int32)
+        chunk_thread = np.zeros(n_chunks, dtype=np.int64)
+        chunk_start = np.zeros(n_chunks, dtype=np.int64)
+        used = np.zeros(8 * workers, dtype=np.int64)  # a cache line per worker
+        on_threads(lambda t: K.sample(t, workers, *self._arrays, self.model == "lt", self.roots,
+                                      self.n, chunk_seed, chunk_id0, CHUNK_SETS, n_sets, stamp,
+                                      queue, tags, cap, sizes, wbuf, chunk_thread, chunk_start,
+                                      used), workers)
+        return sizes, wbuf, chunk_thread, chunk_start, used[::8].copy()
 
     def _append(self, sizes, wbuf, thread, start):
         n_sets = sizes.shape[0]
