@@ -19,10 +19,16 @@ Three parts, all in one run:
    (``/usr/bin/time``-style wall time and peak RSS, cold = first run after a numba cache
    wipe is *not* attempted; the first process run is reported separately as "first").
 
+4. With ``--baseline DIR`` (a checkout of earlier code, e.g. ``git worktree add /tmp/base
+   main``): the two whole processes of part 3 run in turn with the earlier code and this
+   one (``PYTHONPATH``), ``--repeat`` pairs; medians of wall and CPU, the CPU ratio of each
+   pair, and whether the two output files are byte-identical.
+
 Usage::
 
     python bench/recommend.py                  # everything (~5 minutes on 2 busy cores)
     python bench/recommend.py --quick          # the sample's held-out test and 1M timings only
+    python bench/recommend.py --paired-only --baseline /tmp/base --repeat 3
 """
 
 from __future__ import annotations
@@ -150,10 +156,10 @@ def library_all_users(path: Path, repeat: int) -> None:
           lambda: segment_users(g, rng=SEED), repeat)
 
 
-def whole_process(args: list[str], threads: int = 2) -> tuple[float, float, float]:
+def whole_process(args: list[str], threads: int = 2, code: Path = ROOT) -> tuple[float, float, float]:
     """Wall seconds, CPU seconds (user + system) and peak RSS (MiB) of ``python -m graphkit
-    ARGS`` in a fresh process, as ``/usr/bin/time`` reports them."""
-    env = {**os.environ, "NUMBA_NUM_THREADS": str(threads), "PYTHONPATH": str(ROOT)}
+    ARGS`` in a fresh process (graphkit from ``code``), as ``/usr/bin/time`` reports them."""
+    env = {**os.environ, "NUMBA_NUM_THREADS": str(threads), "PYTHONPATH": str(code)}
     proc = subprocess.run(["/usr/bin/time", "-f", "%e %U %S %M", sys.executable, "-m", "graphkit",
                            *args], capture_output=True, text=True, env=env, cwd=OUT)
     if proc.returncode != 0:
@@ -177,14 +183,52 @@ def processes(path: Path, repeat: int) -> None:
               f"{first[2]:.0f} MiB | {os.getloadavg()[0]:.1f} |", flush=True)
 
 
+def paired(path: Path, baseline: Path, repeat: int) -> None:
+    """Earlier code (``baseline``) and this code in turn, whole processes, ``repeat`` pairs
+    after one warm-up each (numba's cache of each tree)."""
+    print(f"\n### paired whole processes on {path.name} (2 threads): earlier code in {baseline} "
+          f"vs this code, {repeat} pairs")
+    print("| command | before: wall / CPU (median) | after: wall / CPU (median) | CPU ratio "
+          "after/before (median of pairs) | peak RSS before / after | outputs | load |\n"
+          "|---|---:|---:|---:|---:|---|---:|")
+    for name, args in (("recommend", ["recommend", str(path), "--all", "--top", "10", "-q"]),
+                       ("segments", ["segments", str(path), "--random-seed", str(SEED), "-q"])):
+        runs = {"before": [], "after": []}
+        for i in range(repeat + 1):
+            for side, code in (("before", baseline), ("after", ROOT)):
+                r = whole_process(args + ["-o", f"paired-{name}-{side}.csv"], code=code)
+                if i:  # the first pair warms numba's caches
+                    runs[side].append(r)
+        same = ((OUT / f"paired-{name}-before.csv").read_bytes()
+                == (OUT / f"paired-{name}-after.csv").read_bytes())
+        b, a = runs["before"], runs["after"]
+        ratio = statistics.median(y[1] / x[1] for x, y in zip(b, a))
+        med = lambda rs, j: statistics.median(r[j] for r in rs)  # noqa: E731
+        cmd = "graphkit " + " ".join(x if x != str(path) else path.name for x in args)
+        print(f"| `{cmd}` | {med(b, 0):.1f} s / {med(b, 1):.1f} s | {med(a, 0):.1f} s / "
+              f"{med(a, 1):.1f} s | {ratio:.2f} | {med(b, 2):.0f} / {med(a, 2):.0f} MiB | "
+              f"{'byte-identical' if same else 'DIFFERENT'} | {os.getloadavg()[0]:.1f} |",
+              flush=True)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true")
     ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--baseline", type=Path, default=None,
+                    help="a checkout of earlier code: paired whole processes against it")
+    ap.add_argument("--paired-only", action="store_true",
+                    help="only the paired whole processes (needs --baseline)")
     a = ap.parse_args()
     import graphkit as gk
 
     print(f"machine: {machine()}")
+    if a.paired_only:
+        if a.baseline is None:
+            raise SystemExit("--paired-only needs --baseline DIR")
+        paired(synthetic_csv(), a.baseline.resolve(), a.repeat)
+        print(f"\nload after the run: {os.getloadavg()[0]:.2f}")
+        return
     print(f"python {sys.version.split()[0]}, numpy {np.__version__}, numba "
           f"{__import__('numba').__version__}, networkx {__import__('networkx').__version__}, "
           f"scikit-learn {__import__('sklearn').__version__}")
@@ -198,6 +242,8 @@ def main() -> None:
     path = synthetic_csv()
     library_all_users(path, 1 if a.quick else a.repeat)
     processes(path, 1 if a.quick else a.repeat)
+    if a.baseline is not None:
+        paired(path, a.baseline.resolve(), a.repeat)
     print(f"\nload after the run: {os.getloadavg()[0]:.2f}")
 
 

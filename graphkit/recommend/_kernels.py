@@ -291,6 +291,7 @@ def top_candidates(indptr, indices, wn, expand, id_rank, users, k, method, dampi
             excl[u] = tag
             for a in range(indptr[u], indptr[u + 1]):
                 excl[indices[a]] = tag
+                parent[indices[a]] = u  # a candidate's path: its shared contact, then u
             nt = _two_hop(u, indptr, indices, deg, expand_all, method, acc, cnt, seen, tag,
                           parent, touched, excl, tag)
             for q in range(nt):
