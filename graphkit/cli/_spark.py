@@ -44,6 +44,10 @@ def spark_session(params: dict, stages: Stages | None = None):
         # pyspark's own handler calls the JVM from inside the signal (re-entering a
         # py4j call in progress): graphkit's handler is put back, the job is cancelled below
         signal.signal(signal.SIGINT, handler)
+    server = getattr(spark.sparkContext, "_accumulatorServer", None)
+    if server is not None and not debug:
+        # its thread prints a traceback when the JVM dies; the error line below says it
+        server.handle_error = lambda request, client_address: None
     try:
         yield spark
     except KeyboardInterrupt:
@@ -84,9 +88,9 @@ def refuse_local_only(params: dict, **more) -> None:
                                "(drop it, or use the local engine)")
 
 
-def load_spark_graph(spark, params: dict, stages: Stages | None = None):
-    """Read the EDGES files with Spark and index the graph (ids -> positions)."""
-    from ..spark import index_graph, read_edges
+def _read_spark_edges(spark, params: dict, stages: Stages | None, weight_col):
+    """The EDGES files read with Spark (SparkEdges), with the local CLI's checks and notes."""
+    from ..spark import read_edges
 
     labels = list(params.get("type_label") or ())
     n_files = len(params["edges"])
@@ -100,7 +104,7 @@ def load_spark_graph(spark, params: dict, stages: Stages | None = None):
         stages.stage("reading edges with Spark")
     edges = read_edges(spark, list(params["edges"]), source_col=params.get("source_col"),
                        target_col=params.get("target_col"), type_col=params.get("type_col"),
-                       weight_col=params.get("weight_col"), type_label=labels or None,
+                       weight_col=weight_col, type_label=labels or None,
                        type_weights=params.get("type_weights") or None,
                        header=params.get("header"))
     tw = params.get("type_weights") or {}
@@ -110,6 +114,14 @@ def load_spark_graph(spark, params: dict, stages: Stages | None = None):
                  f"(types: {', '.join(edges.types)})")
     if edges.self_loops:
         note(f"dropped {edges.self_loops:,} self-loop rows (a user acting on themself)")
+    return edges
+
+
+def load_spark_graph(spark, params: dict, stages: Stages | None = None):
+    """Read the EDGES files with Spark and index the graph (ids -> positions)."""
+    from ..spark import index_graph
+
+    edges = _read_spark_edges(spark, params, stages, params.get("weight_col"))
     if stages is not None:
         stages.stage("numbering users on Spark")
     return index_graph(edges)
@@ -167,33 +179,12 @@ def refuse_spark_options(params: dict, prob_name: str, **more) -> None:
 def load_spark_social(spark, params: dict, stages: Stages | None = None):
     """Read the EDGES files with Spark, merge repeated pairs on the cluster and collect the
     graph to the driver, numbered as the local reader numbers it (simulate, seeds)."""
-    from ..spark import read_edges, social_graph
+    from ..spark import social_graph
 
-    labels = list(params.get("type_label") or ())
-    n_files = len(params["edges"])
-    if labels and len(labels) not in (1, n_files):
-        raise click.UsageError(
-            f"give --type once for all files or once per file ({n_files} files, {len(labels)} --type)"
-        )
     if params.get("unweighted") and params.get("weight_col") not in (None, "none"):
         raise click.UsageError("--unweighted ignores weights; do not name a --weight-col")
-    if params.get("time_col"):
-        note("--time-col is not used by --engine spark (no command here needs timestamps)")
-    if stages is not None:
-        stages.stage("reading edges with Spark")
     weight_col = "none" if params.get("unweighted") else params.get("weight_col")
-    edges = read_edges(spark, list(params["edges"]), source_col=params.get("source_col"),
-                       target_col=params.get("target_col"), type_col=params.get("type_col"),
-                       weight_col=weight_col, type_label=labels or None,
-                       type_weights=params.get("type_weights") or None,
-                       header=params.get("header"))
-    tw = params.get("type_weights") or {}
-    for t in tw:
-        if t not in edges.types:
-            warn(f"--type-weight {t}={tw[t]:g}: no '{t}' rows in the data "
-                 f"(types: {', '.join(edges.types)})")
-    if edges.self_loops:
-        note(f"dropped {edges.self_loops:,} self-loop rows (a user acting on themself)")
+    edges = _read_spark_edges(spark, params, stages, weight_col)
     return social_graph(edges, progress=stages.stage if stages is not None else None)
 
 

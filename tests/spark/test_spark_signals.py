@@ -44,12 +44,10 @@ def _is_java(pid: int) -> bool:
         return False
 
 
-@pytest.mark.parametrize("sig, code, last, delay", [
-    (signal.SIGINT, 130, "Aborted", 2),  # while the session starts
-    (signal.SIGINT, 130, "Aborted", 30),  # inside the PageRank job (idle machine: start 8-15 s)
-    (signal.SIGTERM, 143, None, 30),
-])
-def test_a_signal_mid_job_cancels_it_and_stops_the_jvm(tmp_path, sig, code, last, delay):
+def _rank_on_spark(tmp_path):
+    """``rank --engine spark`` on the Higgs sample in a subprocess (its own TMPDIR and an
+    old output file), returned once a JVM runs (Spark's launcher first, a short-lived JVM,
+    then the driver's): (process, tmp, out)."""
     tmp = tmp_path / "tmp"
     tmp.mkdir()
     out = tmp_path / "rank.csv"
@@ -59,16 +57,45 @@ def test_a_signal_mid_job_cancels_it_and_stops_the_jvm(tmp_path, sig, code, last
                           "--spark-master", "local[2]", "-q", "-o", str(out)],
                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env,
                          start_new_session=True)
+    deadline = time.monotonic() + 180
+    while not any(_is_java(c) for c in _children(p.pid)):
+        if p.poll() is not None or time.monotonic() > deadline:
+            if p.poll() is None:
+                os.killpg(p.pid, signal.SIGKILL)
+            pytest.fail("no JVM started within 180 s: " + p.communicate()[1].decode())
+        time.sleep(0.5)
+    return p, tmp, out
+
+
+def _java_using(tmp) -> list[int]:
+    """Live JVMs whose command line names ``tmp`` (the driver's java.io.tmpdir is in it)."""
+    found = []
+    for cmd in glob.glob("/proc/[0-9]*/cmdline"):
+        try:
+            with open(cmd, "rb") as f:
+                args = f.read().split(b"\0")
+        except OSError:
+            continue
+        if b"java" in args[0] and any(str(tmp).encode() in a for a in args):
+            found.append(int(cmd.split("/")[2]))
+    return found
+
+
+def _jvms(p) -> set[int]:
+    return {c for c in _children(p.pid) if _is_java(c)}
+
+
+@pytest.mark.parametrize("sig, code, last, delay", [
+    (signal.SIGINT, 130, "Aborted", 2),  # while the session starts
+    (signal.SIGINT, 130, "Aborted", 30),  # inside the PageRank job (idle machine: start 8-15 s)
+    (signal.SIGTERM, 143, None, 30),
+])
+def test_a_signal_mid_job_cancels_it_and_stops_the_jvm(tmp_path, sig, code, last, delay):
+    p, tmp, out = _rank_on_spark(tmp_path)
     try:
-        # wait for the JVM, then ``delay`` seconds (PageRank on 243k rows takes minutes)
-        deadline = time.monotonic() + 180
-        while not any(_is_java(c) for c in _children(p.pid)):
-            assert p.poll() is None, p.communicate()[1].decode()
-            assert time.monotonic() < deadline, "no JVM started within 180 s"
-            time.sleep(0.5)
-        jvms = {c for c in _children(p.pid) if _is_java(c)}
         time.sleep(delay)
         assert p.poll() is None, "the job ended before the signal; make it longer"
+        jvms = _jvms(p)
         t0 = time.monotonic()
         p.send_signal(sig)
         _, err = p.communicate(timeout=120)
@@ -85,6 +112,7 @@ def test_a_signal_mid_job_cancels_it_and_stops_the_jvm(tmp_path, sig, code, last
     assert stopped < 30, f"exited {stopped:.1f} s after the signal"
     time.sleep(1)
     left = [j for j in jvms if os.path.exists(f"/proc/{j}") and _is_java(j)]
+    left += _java_using(tmp)  # also one started after ``jvms`` was taken (delay 2)
     assert not left, f"JVM still running after exit: {left}"
     assert out.read_text() == "previous\n"
     assert os.listdir(tmp) == [], "temp files left: " + ", ".join(os.listdir(tmp))
@@ -93,24 +121,11 @@ def test_a_signal_mid_job_cancels_it_and_stops_the_jvm(tmp_path, sig, code, last
 def test_the_jvm_killed_mid_job_is_one_line_exit_1(tmp_path):
     """The driver JVM killed (the OOM killer, an operator) while a job runs: one line
     naming the lost connection, exit 1, no traceback, no temp dir, the old file kept."""
-    tmp = tmp_path / "tmp"
-    tmp.mkdir()
-    out = tmp_path / "rank.csv"
-    out.write_text("previous\n")
-    env = dict(os.environ, TMPDIR=str(tmp))
-    p = subprocess.Popen([sys.executable, "-m", "graphkit", "rank", HIGGS, "--engine", "spark",
-                          "--spark-master", "local[2]", "-q", "-o", str(out)],
-                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env,
-                         start_new_session=True)
+    p, tmp, out = _rank_on_spark(tmp_path)
     try:
-        deadline = time.monotonic() + 180
-        while not any(_is_java(c) for c in _children(p.pid)):
-            assert p.poll() is None, p.communicate()[1].decode()
-            assert time.monotonic() < deadline, "no JVM started within 180 s"
-            time.sleep(0.5)
         time.sleep(30)
         assert p.poll() is None, "the job ended before the kill; make it longer"
-        for j in {c for c in _children(p.pid) if _is_java(c)}:
+        for j in _jvms(p):
             os.kill(j, signal.SIGKILL)
         _, err = p.communicate(timeout=120)
     finally:
