@@ -176,7 +176,9 @@ def _formula_rows(column):
         arr = pa.array(column, type=pa.large_string(), from_pandas=True)
     except (ValueError, TypeError):  # ArrowInvalid, ArrowTypeError, UnicodeEncodeError
         return None
-    hit = pc.match_substring_regex(arr, "^'*[=+\\-@\t\r]").fill_null(False)
+    from .._cells import _NEEDS_PREFIX
+
+    hit = pc.match_substring_regex(arr, "^" + _NEEDS_PREFIX.pattern).fill_null(False)
     return np.flatnonzero(hit.to_numpy(zero_copy_only=False))
 
 
