@@ -47,11 +47,11 @@ LONG = {
 #: The same commands on a small graph, run first: they compile the kernels (once after
 #: installing). numba's compilation cannot be interrupted; a Ctrl-C during it is acted on
 #: when it ends (up to ~8 s for recommend's kernel on an idle 2-core machine).
-WARM = {
-    "simulate": ["simulate", "S", "--seeds", "5", "--prob", "uniform:0.3", "--runs", "100"],
-    "seeds": ["seeds", "S", "-k", "2", "--epsilon", "0.3", "--random-seed", "1"],
-    "betweenness": ["rank", "S", "--by", "betweenness"],
-    "recommend": ["recommend", "S", "--all", "-o", "WARM.csv"],
+WARM = {  # LONG's options, so that every kernel and signature of the timed run is compiled
+    "simulate": ["simulate", "S", "--seeds", "5", "--prob", "uniform:0.3", "--runs", "1000"],
+    "seeds": ["seeds", "S", "-k", "50", "--epsilon", "0.03", "--random-seed", "1"],
+    "betweenness": ["rank", "S", "--by", "betweenness", "--samples", "20000"],
+    "recommend": ["recommend", "S", "--all", "--tol", "1e-6", "-o", "WARM.csv"],
 }
 
 
