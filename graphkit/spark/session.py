@@ -179,7 +179,7 @@ def start_session(master: str | None = None, conf: Mapping[str, str] | None = No
         why = _first_error(log)
         try:  # a JVM half started (a signal while starting) is stopped with its temp dir
             _end_jvm()
-            _kill_launching_jvm()
+            _kill_launching_jvm(tmp)
         finally:
             shutil.rmtree(tmp, ignore_errors=True)
         if not isinstance(exc, Exception):  # Ctrl-C or SIGTERM
@@ -246,9 +246,10 @@ def failure_line(exc: BaseException) -> str | None:
     return f"Spark failed: {text[:400]}"
 
 
-def _kill_launching_jvm() -> None:
+def _kill_launching_jvm(tmp: str) -> None:
     """Kill a JVM still being launched by this process (pyspark holds its handle only once
-    it answers): our child processes running Spark's launcher or its JVM. Linux (/proc)."""
+    it answers): our child processes whose command line names the session's temp dir
+    ``tmp`` (Spark's launcher, then the driver JVM, carry it in -Djava.io.tmpdir). Linux."""
     import glob
     import signal
 
@@ -264,7 +265,7 @@ def _kill_launching_jvm() -> None:
                 cmdline = fh.read()
         except (OSError, ValueError, IndexError):
             continue
-        if b"spark" in cmdline:  # spark-submit / spark-class / the driver JVM
+        if os.fsencode(tmp) in cmdline:  # spark-submit / spark-class / the driver JVM
             try:
                 os.kill(pid, signal.SIGKILL)
                 os.waitpid(pid, 0)
