@@ -45,7 +45,7 @@ def _is_java(pid: int) -> bool:
 
 
 def _rank_on_spark(tmp_path):
-    """``rank --engine spark`` on the Higgs sample in a subprocess (its own TMPDIR and an
+    """A long ``rank --engine spark`` on the Higgs sample in a subprocess (its own TMPDIR and an
     old output file), returned once a JVM runs (Spark's launcher first, a short-lived JVM,
     then the driver's): (process, tmp, out)."""
     tmp = tmp_path / "tmp"
@@ -53,8 +53,10 @@ def _rank_on_spark(tmp_path):
     out = tmp_path / "rank.csv"
     out.write_text("previous\n")
     env = dict(os.environ, TMPDIR=str(tmp))
+    # damping 0.99: hundreds of PageRank iterations, one Spark job each, so the job still
+    # runs 30 s after the JVM starts on an idle machine (at 0.85 it ended sooner in CI)
     p = subprocess.Popen([sys.executable, "-m", "graphkit", "rank", HIGGS, "--engine", "spark",
-                          "--spark-master", "local[2]", "-q", "-o", str(out)],
+                          "--spark-master", "local[2]", "--damping", "0.99", "-q", "-o", str(out)],
                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env,
                          start_new_session=True)
     deadline = time.monotonic() + 180
