@@ -23,7 +23,7 @@ Private: ``_theta`` (IMM's sample-size math), ``_opim_bounds`` (OPIM-C's bounds)
 resolved to positions).
 """
 
-from ._rrsets import RRSets
+from ._rrsets import RRSets, format_bytes
 from .celf_alg import CELFResult, celf
 from .heuristics import degree_discount, random_seeds, top_degree, top_pagerank
 from .imm_alg import IMMResult, imm
@@ -32,4 +32,4 @@ from .select import BASELINES, METHODS, SeedSelection, select_seeds
 
 __all__ = ["select_seeds", "SeedSelection", "imm", "IMMResult", "opim", "OPIMResult", "celf",
            "CELFResult", "degree_discount", "top_degree", "top_pagerank", "random_seeds",
-           "METHODS", "BASELINES", "RRSets"]
+           "METHODS", "BASELINES", "RRSets", "format_bytes"]

@@ -76,14 +76,6 @@ def _limit(spark, max_broadcast) -> tuple[float, str]:
         raise InputError(f"{MAX_BROADCAST_CONF}: {exc}") from None
 
 
-def _format_bytes(b: float) -> str:
-    for unit in ("B", "KB", "MB", "GB", "TB"):
-        if abs(b) < 1024 or unit == "TB":
-            return f"{b:.0f} {unit}" if unit == "B" else f"{b:.1f} {unit}"
-        b /= 1024.0
-    return f"{b:.1f} TB"  # pragma: no cover
-
-
 def social_graph(edges, *, max_broadcast=None, progress=None):
     """The :class:`~graphkit.graph.SocialGraph` of ``edges`` (a :class:`SparkEdges`), on
     the driver.
@@ -123,10 +115,12 @@ def social_graph(edges, *, max_broadcast=None, progress=None):
         n = edges.users.count()
         need = broadcast_bytes(n, m)
         if need > limit:
+            from ..seeds import format_bytes
+
             raise InputError(
                 f"the influence graph ({n:,} users, {m:,} edges) needs about "
-                f"{_format_bytes(need)} in the driver and in every executor, over the broadcast "
-                f"limit of {_format_bytes(limit)} ({limit_text}); raise it with --spark-conf "
+                f"{format_bytes(need)} in the driver and in every executor, over the broadcast "
+                f"limit of {format_bytes(limit)} ({limit_text}); raise it with --spark-conf "
                 f"{MAX_BROADCAST_CONF}=SIZE if the executors have the memory")
         if progress is not None:
             progress(f"collecting {m:,} edges to the driver")
@@ -209,10 +203,12 @@ def broadcast_graph(sc, ig, *, max_broadcast=None):
     need = broadcast_bytes(ig.n_nodes, ig.n_edges)
     limit, limit_text = _limit(SparkSession.getActiveSession() or _session(sc), max_broadcast)
     if need > limit:
+        from ..seeds import format_bytes
+
         raise InputError(
             f"the influence graph ({ig.n_nodes:,} users, {ig.n_edges:,} edges) needs about "
-            f"{_format_bytes(need)} in every executor, over the broadcast limit of "
-            f"{_format_bytes(limit)} ({limit_text}); raise it with --spark-conf "
+            f"{format_bytes(need)} in every executor, over the broadcast limit of "
+            f"{format_bytes(limit)} ({limit_text}); raise it with --spark-conf "
             f"{MAX_BROADCAST_CONF}=SIZE if the executors have the memory")
     light = dataclasses.replace(ig, node_ids=np.zeros(ig.n_nodes, dtype=np.uint8), report={})
     return sc.broadcast(light)
