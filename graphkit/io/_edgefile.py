@@ -9,6 +9,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..errors import InputError
+from ._arrow import to_numpy
 from ._columns import check_extra, resolve_columns
 from ._formats import (
     check_file,
@@ -119,15 +120,12 @@ def read_one(path, label, options, header, named, extra_cols, time_unit=None, si
         if not pa.types.is_dictionary(tcol.type):
             tcol = pc.cast(tcol, pa.string()) if not pa.types.is_string(tcol.type) else tcol
             tcol = tcol.dictionary_encode()
-        nulls = pc.is_null(tcol)
-        if pc.any(nulls).as_py():
-            raise loc.error("type is empty", first_true(nulls))
+        if tcol.null_count:
+            raise loc.error("type is empty", first_true(pc.is_null(tcol)))
         tvals = [str(v) for v in tcol.dictionary.to_pylist()]
+        tcodes = to_numpy(tcol.indices)
         if any(v == "" for v in tvals):
-            empty_code = tvals.index("")
-            mask = pc.equal(tcol.indices, empty_code)
-            raise loc.error("type is empty", first_true(mask))
-        tcodes = tcol.indices.to_numpy(zero_copy_only=False)
+            raise loc.error("type is empty", int(np.flatnonzero(tcodes == tvals.index(""))[0]))
         if len(set(tvals)) != len(tvals):  # the same label twice in a dictionary: unify
             uniq_vals = sorted(set(tvals))
             remap = np.asarray([uniq_vals.index(v) for v in tvals], dtype=np.int16)

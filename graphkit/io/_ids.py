@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..errors import InputError
+from ._arrow import from_numpy, objects, to_numpy
 
 #: Below this many ids they are parsed and coded by pyarrow/NumPy (same results as the
 #: numba kernels, without numba's ~1 s start-up per process; bench/RESULTS.md).
@@ -42,12 +43,12 @@ def map_ids(chunks):
         else:
             uniq, codes = np.unique(values, return_inverse=True)
             codes = codes.astype(np.int32)
-        node_ids = np.asarray(pc.cast(pa.array(uniq), pa.string()).to_numpy(zero_copy_only=False), dtype=object)
+        node_ids = objects(pc.cast(from_numpy(uniq), pa.string()))
     else:
         combined = pa.chunked_array(chunks, type=pa.string()).combine_chunks()
         enc = combined.dictionary_encode()
-        codes = enc.indices.to_numpy(zero_copy_only=False).astype(np.int32, copy=False)
-        node_ids = np.asarray(enc.dictionary.to_numpy(zero_copy_only=False), dtype=object)
+        codes = to_numpy(enc.indices).astype(np.int32, copy=False)
+        node_ids = objects(enc.dictionary)
     if len(node_ids) > np.iinfo(np.int32).max:
         raise InputError("more than 2^31 distinct users; use the Spark engine")
     out = []
@@ -120,7 +121,7 @@ def _canonical_ints_small(chunks) -> np.ndarray | None:
             return None
         if not pc.all(pc.equal(pc.cast(ints, pa.string()), c)).as_py():
             return None
-        values = ints.to_numpy()
+        values = to_numpy(ints)
         if values.max() >= 10**18 or values.min() <= -(10**18):
             return None
         parts.append(values)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..errors import InputError
+from ._arrow import from_numpy, objects, to_numpy, valid
 from ._text import data_line
 
 
@@ -50,44 +51,39 @@ def id_strings(arr, role, loc: Located):
         offsets = np.frombuffer(arr.buffers()[1], dtype=np.int32)[arr.offset : arr.offset + len(arr) + 1]
         if len(arr) and np.diff(offsets).min() > 0:
             return arr
-    bad = pc.or_kleene(pc.is_null(arr), pc.equal(pc.utf8_length(arr), 0))
-    bad = pc.fill_null(bad, True)
-    if pc.any(bad).as_py():
-        raise loc.error(f"{role} is empty", first_true(bad))
+    bad = ~valid(arr)
+    bad[~bad] = to_numpy(pc.utf8_length(arr.filter(pc.is_valid(arr)))) == 0
+    if bad.any():
+        raise loc.error(f"{role} is empty", int(np.flatnonzero(bad)[0]))
     return arr
 
 
 def first_true(mask) -> int:
-    import pyarrow as pa
-    import pyarrow.compute as pc
+    """Row of the first True of a boolean Arrow array or ChunkedArray, or -1."""
+    from ._arrow import first_true as first
 
-    if isinstance(mask, pa.ChunkedArray):
-        offset = 0
-        for ch in mask.chunks:
-            idx = pc.index(ch, True).as_py()
-            if idx >= 0:
-                return offset + idx
-            offset += len(ch)
-        return -1
-    return pc.index(mask, True).as_py()
+    return first(mask)
 
 
 def parse_weights(arr, loc: Located, name="weight", negative_ok=False, hint="") -> np.ndarray:
     """Finite numbers; negatives refused (with ``hint`` appended) unless ``negative_ok``."""
-    import pandas as pd
     import pyarrow as pa
     import pyarrow.compute as pc
 
     t = arr.type
     if pa.types.is_integer(t) or pa.types.is_floating(t) or pa.types.is_boolean(t):
-        w = arr.to_numpy(zero_copy_only=False).astype(np.float64)
+        w = to_numpy(arr, null=0).astype(np.float64)
+        if arr.null_count:
+            w[~valid(arr)] = np.nan
         raw = None
     else:
         raw = arr.cast(pa.string()) if not pa.types.is_string(t) else arr
         try:  # Arrow's C parser first; anything it refuses goes through pandas, row by row
-            w = pc.cast(raw, pa.float64()).to_numpy(zero_copy_only=False)
+            w = to_numpy(pc.cast(raw, pa.float64()), null=np.nan)
         except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
-            w = pd.to_numeric(pd.Series(raw.to_numpy(zero_copy_only=False)), errors="coerce").to_numpy(
+            import pandas as pd
+
+            w = pd.to_numeric(pd.Series(objects(raw)), errors="coerce").to_numpy(
                 dtype=np.float64, na_value=np.nan
             )
     bad = ~np.isfinite(w)
@@ -163,14 +159,15 @@ def numbers_to_ns(values: np.ndarray, unit: str, loc: Located, rows=None) -> np.
     return out
 
 
-def _check_range(stamps, values, loc: Located, rows=None) -> None:
-    """Error at the first datetime outside the nanosecond range (``stamps`` in any unit)."""
-    valid = ~np.isnat(stamps)
+def _check_range(stamps, text_at, loc: Located, rows=None) -> None:
+    """Error at the first datetime outside the nanosecond range (``stamps`` in any unit;
+    ``text_at(i)`` gives the text of value ``i`` for the message)."""
+    valid_ = ~np.isnat(stamps)
     us = stamps.astype("datetime64[us]")
-    bad = valid & ((us < _NS_MIN) | (us > _NS_MAX))
+    bad = valid_ & ((us < _NS_MIN) | (us > _NS_MAX))
     if bad.any():
         i = int(np.flatnonzero(bad)[0])
-        raise loc.error(f"timestamp {values[i]!s} is outside the range graphkit handles "
+        raise loc.error(f"timestamp {text_at(i)!s} is outside the range graphkit handles "
                         f"({_NS_RANGE})", i if rows is None else int(rows[i]))
 
 
@@ -190,7 +187,6 @@ def parse_timestamps(arr, loc: Located, unit: str | None = None, notes: list | N
     Arrow timestamps and dates keep their unit. A time outside datetime64[ns]'s range
     (1677..2262) is an error naming the row, never a wrapped or missing time.
     """
-    import pandas as pd
     import pyarrow as pa
     import pyarrow.compute as pc
 
@@ -202,14 +198,12 @@ def parse_timestamps(arr, loc: Located, unit: str | None = None, notes: list | N
         arr = arr.cast(t.value_type)
         t = arr.type
     if pa.types.is_timestamp(t) or pa.types.is_date(t):
+        nulls = ~valid(arr)
+        values = to_numpy(arr, null=0).astype(np.int64)
         if pa.types.is_date32(t):
-            factor_unit, raw = "s", pc.multiply(arr.cast(pa.int32()).cast(pa.int64()), 86400)
-        elif pa.types.is_date64(t):
-            factor_unit, raw = "ms", arr.cast(pa.int64())
-        else:  # stored as UTC when zoned, taken as UTC when naive
-            factor_unit, raw = t.unit, arr.cast(pa.int64())
-        nulls = raw.is_null().to_numpy(zero_copy_only=False)
-        values = pc.fill_null(raw, 0).to_numpy(zero_copy_only=False).astype(np.int64)
+            factor_unit, values = "s", values * 86400
+        else:  # date64: ms; timestamps: stored as UTC when zoned, taken as UTC when naive
+            factor_unit = "ms" if pa.types.is_date64(t) else t.unit
         try:
             out = numbers_to_ns(values, factor_unit, loc)
         except InputError as exc:  # name the value as a date, not as a count
@@ -221,45 +215,66 @@ def parse_timestamps(arr, loc: Located, unit: str | None = None, notes: list | N
         return out
     if pa.types.is_integer(t) or pa.types.is_floating(t):
         if arr.null_count:
-            values = arr.cast(pa.float64()).to_numpy(zero_copy_only=False)  # nulls -> NaN
+            values = to_numpy(arr.cast(pa.float64()), null=np.nan)  # nulls -> NaN
         else:
-            values = arr.to_numpy(zero_copy_only=False)
+            values = to_numpy(arr)
         return _numeric_column(values, unit, loc, notes)
     strs = arr.cast(pa.string()) if not pa.types.is_string(t) else arr
-    strs = pc.utf8_trim_whitespace(pc.fill_null(strs, ""))
+    strs = pc.utf8_trim_whitespace(strs)
     n = len(strs)
-    empty = np.asarray(pc.equal(strs, "").to_numpy(zero_copy_only=False), dtype=bool)
-    numeric = np.asarray(
-        pc.match_substring_regex(strs, r"^[-+]?\d+(\.\d*)?([eE][-+]?\d+)?$").to_numpy(zero_copy_only=False),
-        dtype=bool,
-    )
+    empty = ~valid(strs)
+    empty[~empty] = to_numpy(pc.utf8_length(strs.filter(pc.is_valid(strs)))) == 0
+    numeric = to_numpy(pc.match_substring_regex(strs, r"^[-+]?\d+(\.\d*)?([eE][-+]?\d+)?$"), null=False)
     out = np.full(n, np.datetime64("NaT"), dtype="datetime64[ns]")
     if numeric.any():
         rows = np.flatnonzero(numeric)
-        texts = strs.filter(pa.array(numeric)) if len(rows) < n else strs
+        texts = strs.filter(from_numpy(numeric)) if len(rows) < n else strs
         nums = None
         if not pc.any(pc.match_substring_regex(texts, "[.eE]")).as_py():
             try:  # whole numbers stay exact (nanoseconds do not fit a float64)
-                nums = pc.cast(texts, pa.int64()).to_numpy(zero_copy_only=False)
+                nums = to_numpy(pc.cast(texts, pa.int64()))
             except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
                 nums = None
         if nums is None:
             try:
-                nums = pc.cast(texts, pa.float64()).to_numpy(zero_copy_only=False)
+                nums = to_numpy(pc.cast(texts, pa.float64()))
             except (pa.ArrowInvalid, pa.ArrowNotImplementedError):  # "+5": Python's float
-                nums = np.asarray(texts.to_numpy(zero_copy_only=False), dtype=object).astype(np.float64)
+                nums = objects(texts).astype(np.float64)
         out[numeric] = _numeric_column(nums, unit, loc, notes, rows)
     rest = ~numeric & ~empty
     if rest.any():
-        values = strs.filter(pa.array(rest)).to_numpy(zero_copy_only=False)
-        parsed = pd.to_datetime(pd.Series(values), utc=True, errors="coerce", format="ISO8601")
-        bad = parsed.isna().to_numpy()
-        if bad.any():
-            k = int(np.flatnonzero(bad)[0])
-            raise loc.error(f"unparseable timestamp {values[k]!r} (use ISO 8601 or unix times)",
-                            int(np.flatnonzero(rest)[k]))
-        naive = parsed.dt.tz_localize(None).to_numpy()
-        _check_range(naive, values, loc, np.flatnonzero(rest))
+        texts = strs.filter(from_numpy(rest))
+        naive = _iso_by_arrow(texts)
+        values = None
+        if naive is None:  # what Arrow's ISO 8601 parser refuses: pandas decides, or errs
+            import pandas as pd
+
+            values = objects(texts)
+            parsed = pd.to_datetime(pd.Series(values), utc=True, errors="coerce", format="ISO8601")
+            bad = parsed.isna().to_numpy()
+            if bad.any():
+                k = int(np.flatnonzero(bad)[0])
+                raise loc.error(f"unparseable timestamp {values[k]!r} (use ISO 8601 or unix times)",
+                                int(np.flatnonzero(rest)[k]))
+            naive = parsed.dt.tz_localize(None).to_numpy()
+        _check_range(naive, values.__getitem__ if values is not None else
+                     (lambda i: texts[i].as_py()), loc, np.flatnonzero(rest))
         out[rest] = naive.astype("datetime64[ns]")
     return out
 
+
+def _iso_by_arrow(texts) -> np.ndarray | None:
+    """ISO 8601 texts (all zoned or all naive, taken as UTC) as datetime64[ns] by Arrow's
+    parser, or None when it refuses any of them. Where Arrow accepts a text it gives the
+    instant pandas' ``to_datetime(format="ISO8601", utc=True)`` gives (tests/test_io.py);
+    what it refuses (``2024-3-1``, ``2024``, mixed zones, out of range) goes to pandas."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    for typ in (pa.timestamp("ns", tz="UTC"), pa.timestamp("ns")):
+        try:
+            stamps = pc.cast(texts, typ)
+        except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+            continue
+        return to_numpy(stamps).view("datetime64[ns]")
+    return None
