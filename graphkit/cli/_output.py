@@ -121,7 +121,9 @@ def write_output(df, path: str, *, id_column: str = "user", meta: dict | None = 
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="'-o'") from None
     write_table(df, path, id_column=id_column, meta=meta, neutralize=not _raw_csv())
-    note(f"wrote {len(df):,} rows to {path}")
+    from ..io.writers import n_rows
+
+    note(f"wrote {n_rows(df):,} rows to {path}")
 
 
 def print_json(obj) -> None:
@@ -133,16 +135,20 @@ def print_json(obj) -> None:
 
 
 def print_df_table(df, title: str | None = None, caption: str | None = None, floatfmt="{:.5g}") -> None:
+    """``df`` (a DataFrame or a mapping of column name -> array) as a rich table."""
     from rich.table import Table
     from rich.text import Text
 
     from .._cells import visible
+    from ..io.writers import is_columns
 
     table = Table(title=title, caption=caption, show_lines=False)
-    for col in df.columns:
+    for col in df:
         justify = "right" if df[col].dtype.kind in "iuf" else "left"
         table.add_column(str(col), justify=justify)
-    for row in df.itertuples(index=False):
+    rows = (zip(*(v.tolist() for v in df.values())) if is_columns(df)
+            else df.itertuples(index=False))
+    for row in rows:
         cells = []
         for v in row:
             if isinstance(v, float):
@@ -160,8 +166,12 @@ def _raw_csv() -> bool:
 
 def print_df_csv(df) -> None:
     """``df`` as CSV on stdout, formula-like text cells neutralised unless --raw-csv."""
-    from ..io.writers import neutralized
+    from ..io.writers import is_columns, neutralized
 
+    if is_columns(df):  # pandas' CSV text (its float format), as for every command
+        import pandas as pd
+
+        df = pd.DataFrame(df)
     (df if _raw_csv() else neutralized(df)).to_csv(sys.stdout, index=False)
 
 
@@ -173,20 +183,25 @@ def emit(df, output: str | None, fmt: str, *, meta: dict, title: str, caption: s
 
     ``shown`` is what stdout shows (default ``df``); ``json_obj`` replaces the default JSON
     (``meta`` plus the shown rows); ``short_names`` drops ``_received`` from table headers.
+    ``df`` may be a mapping of column name -> array instead of a DataFrame (``rank``: no
+    pandas on the way to a file, the terminal or JSON).
     """
+    from ..io.writers import is_columns, records
+
     if output is not None:
         write_output(df, output, id_column=id_column, meta=meta)
         if fmt == "table":
             return
     out = df if shown is None else shown
     if fmt == "json":
-        print_json(json_obj if json_obj is not None else {**meta, "rows": out.to_dict(orient="records")})
+        print_json(json_obj if json_obj is not None else {**meta, "rows": records(out)})
     elif fmt == "csv":
         print_df_csv(out)
     else:
         if short_names:
-            out = out.rename(columns={c: c.replace("_received", "").replace("received_", "")
-                                      for c in out.columns})
+            short = {c: c.replace("_received", "").replace("received_", "") for c in out}
+            out = ({short[c]: v for c, v in out.items()} if is_columns(out)
+                   else out.rename(columns=short))
         print_df_table(out, title=title, caption=caption, floatfmt=floatfmt)
 
 

@@ -20,7 +20,7 @@ import numpy as np
 from ..errors import InputError
 
 __all__ = ["write_table", "write_text", "atomic_path", "atomic_open", "to_jsonable", "FORMATS",
-           "format_of"]
+           "format_of", "records", "n_rows", "is_columns"]
 
 FORMATS = {".csv": "csv", ".tsv": "tsv", ".json": "json", ".jsonl": "jsonl",
            ".parquet": "parquet", ".txt": "txt"}
@@ -105,7 +105,11 @@ def to_jsonable(value):
 
 def write_table(df, path: str, *, id_column: str = "user", meta: dict | None = None,
                 neutralize: bool = True) -> str:
-    """Write a result DataFrame to ``path`` in the format of its extension.
+    """Write a result table to ``path`` in the format of its extension.
+
+    ``df`` is a DataFrame, or a mapping of column name -> 1-d NumPy array (what
+    :func:`graphkit.ranking.ranked_columns` returns): CSV, TSV, JSON and TXT are then
+    written without pandas, byte for byte as from the DataFrame of those columns.
 
     ``.txt`` writes one value of ``id_column`` per line (a seed or user list ready
     for another tool); an id holding a line break cannot be written that way and
@@ -119,6 +123,10 @@ def write_table(df, path: str, *, id_column: str = "user", meta: dict | None = N
     pipelines; numeric columns are never changed.
     """
     fmt = format_of(path)
+    if is_columns(df) and fmt in ("parquet", "jsonl"):
+        import pandas as pd
+
+        df = pd.DataFrame(df)
     if fmt == "txt":
         _check_one_per_line(df[id_column].tolist(), path)
     with atomic_path(path) as tmp:
@@ -129,7 +137,7 @@ def write_table(df, path: str, *, id_column: str = "user", meta: dict | None = N
         elif fmt == "jsonl":
             df.to_json(tmp, orient="records", lines=True, force_ascii=False)
         elif fmt == "json":
-            rows = to_jsonable(df.to_dict(orient="records"))
+            rows = to_jsonable(records(df))
             payload = rows if meta is None else {**to_jsonable(meta), "rows": rows}
             with open(tmp, "w", encoding="utf-8") as fh:
                 json.dump(payload, fh, ensure_ascii=False, indent=1)
@@ -141,11 +149,46 @@ def write_table(df, path: str, *, id_column: str = "user", meta: dict | None = N
     return fmt
 
 
+def is_columns(table) -> bool:
+    """Whether ``table`` is a mapping of column name -> array (not a DataFrame)."""
+    from collections.abc import Mapping
+
+    return isinstance(table, Mapping)
+
+
+def n_rows(table) -> int:
+    """Rows of a DataFrame or of a mapping of columns."""
+    if is_columns(table):
+        return len(next(iter(table.values()))) if table else 0
+    return len(table)
+
+
+def records(table) -> list:
+    """The rows as dicts (``DataFrame.to_dict(orient="records")``), Python scalars."""
+    if not is_columns(table):
+        return table.to_dict(orient="records")
+    names = list(table)
+    return [dict(zip(names, row)) for row in zip(*(np.asarray(v).tolist() for v in table.values()))]
+
+
 def neutralized(df):
     """``df`` with the text cells (and column names) a spreadsheet would run as formulas
     prefixed by ``'`` (see :func:`write_table`); numeric columns are left alone."""
     from .._cells import neutralize
 
+    if is_columns(df):
+        out = {}
+        for c, v in df.items():
+            v = np.asarray(v)
+            if v.dtype == object:
+                hits = _formula_rows(v)
+                v = v.copy()
+                rows = range(len(v)) if hits is None else hits.tolist()
+                for i in rows:
+                    if isinstance(v[i], str):
+                        v[i] = neutralize(v[i])
+            out[neutralize(str(c))] = v
+        return out
     cols = [neutralize(str(c)) for c in df.columns]
     text = [c for c in df.columns if df[c].dtype == object or str(df[c].dtype) in ("string", "str")]
     if not text and cols == [str(c) for c in df.columns]:
@@ -173,13 +216,21 @@ def _formula_rows(column):
     import pyarrow.compute as pc
 
     try:
-        arr = pa.array(column, type=pa.large_string(), from_pandas=True)
+        if isinstance(column, np.ndarray):  # no pandas: Arrow's own strings, or None
+            if not all(isinstance(v, str) for v in column.tolist()):
+                return None
+            from ._arrow import strings
+
+            arr = strings(column.tolist())
+        else:
+            arr = pa.array(column, type=pa.large_string(), from_pandas=True)
     except (ValueError, TypeError):  # ArrowInvalid, ArrowTypeError, UnicodeEncodeError
         return None
     from .._cells import _NEEDS_PREFIX
+    from ._arrow import to_numpy
 
-    hit = pc.match_substring_regex(arr, "^" + _NEEDS_PREFIX.pattern).fill_null(False)
-    return np.flatnonzero(hit.to_numpy(zero_copy_only=False))
+    hit = pc.match_substring_regex(arr, "^" + _NEEDS_PREFIX.pattern)
+    return np.flatnonzero(to_numpy(hit, null=False))
 
 
 def _check_one_per_line(ids, path: str) -> None:
@@ -206,12 +257,43 @@ def _write_csv(df, path: str, delimiter: str) -> None:
     import pyarrow as pa
     import pyarrow.csv as pcsv
 
+    table = _arrow_table(df) if is_columns(df) else None
+    if table is None:
+        if is_columns(df):
+            import pandas as pd
+
+            df = pd.DataFrame(df)
+        table = pa.Table.from_pandas(df, preserve_index=False)
     with open(path, "w", encoding="utf-8", newline="") as fh:
-        csv.writer(fh, delimiter=delimiter, lineterminator="\n").writerow([str(c) for c in df.columns])
-    table = pa.Table.from_pandas(df, preserve_index=False)
+        csv.writer(fh, delimiter=delimiter, lineterminator="\n").writerow([str(c) for c in df])
     with open(path, "ab") as fh:
         pcsv.write_csv(table, fh, write_options=pcsv.WriteOptions(
             include_header=False, delimiter=delimiter, quoting_style="needed"))
+
+
+def _arrow_table(columns):
+    """Columns of numbers, booleans and ``str`` as an Arrow table without pandas (the
+    types ``Table.from_pandas`` gives them), or None for anything else."""
+    import pyarrow as pa
+
+    from ._arrow import from_numpy, strings
+
+    arrays = []
+    for v in columns.values():
+        v = np.asarray(v)
+        if v.ndim != 1:
+            return None
+        if v.dtype.kind in "biuf":
+            arrays.append(from_numpy(v))
+            continue
+        values = v.tolist()
+        if v.dtype != object or not all(isinstance(x, str) for x in values):
+            return None
+        try:
+            arrays.append(strings(values))
+        except UnicodeEncodeError:  # a lone surrogate: pandas' path raises the usual error
+            return None
+    return pa.Table.from_arrays(arrays, names=[str(c) for c in columns])
 
 
 def write_text(path, text: str) -> str:

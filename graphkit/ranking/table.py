@@ -25,7 +25,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from .._rng import RngLike
     from ..graph import SocialGraph
 
-__all__ = ["rank", "MEASURES"]
+__all__ = ["rank", "ranked_columns", "MEASURES"]
 
 #: The measures :func:`rank` accepts, in the order they are documented.
 MEASURES = ("pagerank", "indegree", "hits", "kcore", "betweenness")
@@ -126,6 +126,35 @@ def rank(graph: SocialGraph, method: str = "pagerank", *, top: int | None = None
         warnings.warn("rank(by=...) is deprecated; use rank(method=...)", DeprecationWarning,
                       stacklevel=2)
         method = by
+    data, attrs = ranked_columns(graph, method, top=top, damping=damping,
+                                 personalization=personalization, weighted=weighted,
+                                 edge_type=edge_type, samples=samples, rng=rng,
+                                 normalized=normalized, tol=tol, max_iter=max_iter)
+    df = pd.DataFrame(data)
+    df.attrs.update(attrs)
+    return df
+
+
+def ranked_columns(graph: SocialGraph, method: str = "pagerank", *, top: int | None = None,
+                   damping: float = 0.85, personalization=None, weighted: bool | None = None,
+                   edge_type: str | None = None, samples: int | None = None,
+                   rng: RngLike = None, normalized: bool = True, tol: float | None = None,
+                   max_iter: int | None = None) -> tuple[dict, dict]:
+    """:func:`rank` without pandas: ``(columns, attrs)``, the table's columns in order
+    (name -> 1-d NumPy array; ``user`` an object array of str) and what :func:`rank` puts
+    in ``df.attrs``. Same parameters and checks as :func:`rank`; ``rank`` is
+    ``pandas.DataFrame(columns)`` with those attrs (the command line writes the columns
+    without importing pandas).
+
+    Examples
+    --------
+    >>> import graphkit as gk
+    >>> from graphkit.ranking import ranked_columns
+    >>> g = gk.SocialGraph.from_pairs([("a", "b", "follow"), ("c", "b", "follow")])
+    >>> cols, attrs = ranked_columns(g, "indegree", top=2)
+    >>> list(cols), cols["user"].tolist(), attrs["measure"]
+    (['rank', 'user', 'score', 'followers', 'shares_received', 'comments_received'], ['b', 'a'], 'indegree')
+    """
     by = method
     if by not in MEASURES:
         raise ValueError(f"unknown measure {by!r}; choose one of: {', '.join(MEASURES)}")
@@ -174,9 +203,7 @@ def rank(graph: SocialGraph, method: str = "pagerank", *, top: int | None = None
         data[name] = col[order]
     for col, values in _received_columns(graph):
         data[col] = values[order]
-    df = pd.DataFrame(data)
-    df.attrs.update(attrs)
-    return df
+    return data, attrs
 
 
 def _received_columns(graph: SocialGraph):

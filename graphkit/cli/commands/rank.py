@@ -64,7 +64,7 @@ def rank(by, top, damping, personalize, unweighted, edge_type, samples, random_s
                           unweighted=unweighted, output=output, fmt=fmt,
                           edge_type=edge_type)
     from ...io import read_id_list
-    from ...ranking import rank as rank_users
+    from ...ranking import ranked_columns
 
     quiet = click.get_current_context().find_root().meta.get("quiet")
     seed = resolve_seed(random_seed) if by == "betweenness" else None
@@ -79,7 +79,8 @@ def rank(by, top, damping, personalize, unweighted, edge_type, samples, random_s
         show_top = top if top is not None else (20 if (output is None and fmt == "table") else None)
         if edge_type is not None and by != "indegree":
             raise click.UsageError("--edge-type applies to --by indegree only")
-        df = rank_users(
+        # the table as NumPy columns: written and shown without importing pandas
+        cols, attrs = ranked_columns(
             graph, method=by, top=top if output is not None else show_top, damping=damping,
             personalization=personalization, weighted=False if unweighted else None,
             edge_type=edge_type, samples=samples if by == "betweenness" else None, rng=seed,
@@ -87,16 +88,17 @@ def rank(by, top, damping, personalize, unweighted, edge_type, samples, random_s
     # the library keeps followers/shares_received/comments_received for a stable schema;
     # here a column of a type the data does not have (always 0) is noise: left out
     absent = {"followers": "follow", "shares_received": "share", "comments_received": "comment"}
-    df = df.drop(columns=[c for c, t in absent.items() if c in df.columns and t not in graph.types])
+    cols = {c: v for c, v in cols.items() if not (c in absent and absent[c] not in graph.types)}
     if edges.distrust is not None:  # --signed: negative ratings received, never attention
         import pandas as pd
 
         received = pd.Series(edges.distrust, index=pd.Index(edges.node_ids))
-        df["distrust"] = received.reindex(df["user"]).fillna(0).to_numpy(dtype="int64")
+        cols["distrust"] = received.reindex(pd.Index(cols["user"])).fillna(0).to_numpy(dtype="int64")
     if by == "betweenness":
-        used = df.attrs.get("samples", samples)
+        used = attrs.get("samples", samples)
         note(f"betweenness estimated from {used:,} sampled source users (--samples)")
-    meta = {"measure": by, "users": graph.n_nodes, "parameters": dict(df.attrs)}
-    emit(df, output, fmt, meta=meta, title=f"influencers by {by} (received interactions)",
-         caption=f"top {len(df):,} of {graph.n_nodes:,} users" if len(df) < graph.n_nodes else None,
+    meta = {"measure": by, "users": graph.n_nodes, "parameters": dict(attrs)}
+    shown = len(cols["user"])
+    emit(cols, output, fmt, meta=meta, title=f"influencers by {by} (received interactions)",
+         caption=f"top {shown:,} of {graph.n_nodes:,} users" if shown < graph.n_nodes else None,
          short_names=True)
