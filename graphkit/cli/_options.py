@@ -201,9 +201,9 @@ def _warn_one_way(graph, params, min_pairs: int = 20) -> None:
     pairs): likely undirected ties stored once, read without --undirected."""
     if params.get("undirected") or graph.n_edges < min_pairs:
         return
-    from ..graph import reciprocity
+    from ..graph import has_mutual_pair
 
-    if reciprocity(graph) == 0:
+    if not has_mutual_pair(graph):
         names = ", ".join("<stdin>" if p == "-" else str(p) for p in params["edges"])
         warn(f"{names}: no pair of users appears in both directions (reciprocity 0 over "
              f"{graph.n_edges:,} pairs); if each row is a tie both ways (friends, co-authors), "

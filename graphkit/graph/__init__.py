@@ -14,7 +14,7 @@ Private: ``_kernels`` (numba CSR construction, transpose, per-type sums) and ``_
 from ._small import is_small_graph
 from .exchange import EXPORT_FORMATS, write_graph
 from .social import SocialGraph, Transpose, id_order, unknown_ids
-from .stats import graph_summary, reciprocity, weak_components
+from .stats import graph_summary, has_mutual_pair, reciprocity, weak_components
 
-__all__ = ["SocialGraph", "Transpose", "id_order", "unknown_ids", "graph_summary", "reciprocity",
+__all__ = ["SocialGraph", "Transpose", "id_order", "unknown_ids", "graph_summary", "reciprocity", "has_mutual_pair",
            "weak_components", "write_graph", "EXPORT_FORMATS", "is_small_graph"]

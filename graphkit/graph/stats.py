@@ -6,7 +6,7 @@ import numpy as np
 
 from .social import SocialGraph
 
-__all__ = ["graph_summary", "reciprocity", "weak_components", "activity"]
+__all__ = ["graph_summary", "reciprocity", "has_mutual_pair", "weak_components", "activity"]
 
 
 def reciprocity(graph: SocialGraph) -> float:
@@ -30,6 +30,37 @@ def reciprocity(graph: SocialGraph) -> float:
     # a sort of both (nearly sorted) arrays: 0.04 s on 948k edges where a binary search
     # of every reversed key took 0.2 s
     return float(np.intersect1d(keys, rev, assume_unique=True).shape[0] / m)
+
+
+def has_mutual_pair(graph: SocialGraph, sample: int = 4096) -> bool:
+    """Whether some two users acted on each other (``reciprocity(graph) > 0``), answered
+    from ``sample`` evenly spaced edges first (binary searches in the sorted CSR) and
+    from every edge only when none of those has its reverse.
+
+    Examples
+    --------
+    >>> import graphkit as gk
+    >>> has_mutual_pair(gk.SocialGraph.from_pairs([("a", "b"), ("b", "a")]))
+    True
+    >>> has_mutual_pair(gk.SocialGraph.from_pairs([("a", "b"), ("b", "c")]))
+    False
+    """
+    m = graph.n_edges
+    if m == 0:
+        return False
+    n = np.int64(graph.n_nodes)
+    keys = np.repeat(np.arange(graph.n_nodes, dtype=np.int64), np.diff(graph.indptr)) * n
+    keys += graph.indices
+    if not (keys[1:] > keys[:-1]).all():  # rows are sorted when built by from_arrays
+        return reciprocity(graph) > 0
+    picked = np.unique(np.linspace(0, m - 1, min(sample, m)).astype(np.int64))
+    for edges in (picked, None):
+        k = keys if edges is None else keys[edges]
+        rev = (k % n) * n + k // n
+        at = np.minimum(np.searchsorted(keys, rev), m - 1)
+        if (keys[at] == rev).any():
+            return True
+    return False
 
 
 def weak_components(graph: SocialGraph) -> tuple[int, np.ndarray]:

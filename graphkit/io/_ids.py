@@ -100,18 +100,22 @@ def _dense_codes_small(values: np.ndarray, lo: int, span: int):
 
 
 def _canonical_ints_small(chunks) -> np.ndarray | None:
-    """:func:`canonical_ints` through pyarrow.compute (for fewer than ``SMALL_IDS`` ids).
+    """:func:`canonical_ints` through pyarrow.compute and NumPy (for fewer than
+    ``SMALL_IDS`` ids).
 
-    An id is canonical when Arrow's cast to int64 succeeds, the value has at most 18
-    digits and casting it back gives the same text (which refuses "007", "+7", " 7",
-    "-0"): three C passes, 3-5x faster than a regular expression.
+    Arrow's cast to int64 accepts ``[-]digits`` and ``[-]0x`` hexadecimal; an id it
+    accepts is canonical when the value has at most 18 digits, its text is exactly as
+    long as ``str(value)`` and its first digit is not a 0 (unless the value is 0): that
+    refuses "007", "-0", "0x1F" (and "+7", " 7" fail the cast). One C cast and a few
+    NumPy passes over the offsets, 2-3x faster than casting back to text and comparing.
     """
     import pyarrow as pa
     import pyarrow.compute as pc
 
     parts = []
     for c in chunks:
-        if len(c) == 0:
+        n = len(c)
+        if n == 0:
             continue
         if not pa.types.is_string(c.type) or c.null_count:
             return None
@@ -119,10 +123,21 @@ def _canonical_ints_small(chunks) -> np.ndarray | None:
             ints = pc.cast(c, pa.int64())
         except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
             return None
-        if not pc.all(pc.equal(pc.cast(ints, pa.string()), c)).as_py():
-            return None
         values = to_numpy(ints)
         if values.max() >= 10**18 or values.min() <= -(10**18):
             return None
+        _, off_buf, data_buf = c.buffers()
+        offsets = np.frombuffer(off_buf, dtype=np.int32, count=n + 1, offset=c.offset * 4)
+        data = np.frombuffer(data_buf, dtype=np.uint8)
+        neg = values < 0
+        digits = np.searchsorted(_POW10, np.abs(values), side="right") + 1
+        if not np.array_equal(np.diff(offsets), digits + neg):
+            return None
+        starts = offsets[:-1] + neg  # the first digit
+        if ((data[starts] == ord("0")) & (values != 0)).any():
+            return None
         parts.append(values)
     return np.concatenate(parts) if parts else None
+
+
+_POW10 = 10 ** np.arange(1, 19, dtype=np.int64)

@@ -124,11 +124,16 @@ def text_layout(path: str, head: bytes, header: bool | None, named: set) -> Text
         if ln.strip() and not comment(ln) and len(sample) < SAMPLE_ROWS:
             sample.append(_sample_fields(ln, delim))
     messy = False
-    if delim in (" ", "\t"):
+    if delim == " ":
         import re
 
         blank_runs = re.compile(r"^[ \t]|[ \t]$|[ \t]{2}")
         messy = any(blank_runs.search(ln.rstrip("\r\n")) for ln in lines[skip:] if ln.strip())
+    elif delim == "\t":
+        # blanks around a field are trimmed after the read; only a run of tabs, blanks
+        # between two tabs or a tab at a line's start or end add fields: then collapse
+        messy = any(len(ln.split("\t")) != len(split_fields(ln, "\t"))
+                    for ln in lines[skip:] if ln.strip() and not comment(ln))
     return TextLayout(delim, header, names, skip, first_row, inner, comments, sample, messy)
 
 
@@ -205,12 +210,13 @@ def read_text(path, layout: TextLayout, wanted: dict, extra_cols):
             raise InputError(f"cannot parse: {msg}", path) from None
 
     table = None if collapsible and layout.messy_blanks else parse(path)
-    if table is None:
+    collapsed = table is None
+    if collapsed:
         seen.clear()
         seen, parse_opts.invalid_row_handler = _invalid_row_collector(layout.comments)
         parse_opts.delimiter = " "
         table = parse(_blank_runs_collapsed(path))
-    if layout.delimiter in (" ", "\t"):
+    if layout.delimiter in (" ", "\t") and not collapsed:  # collapsed: no field has a blank
         table = _trim_blanks(table)
     if seen:
         row = seen[0]
@@ -230,11 +236,17 @@ def _blank_runs_collapsed(path):
 
     import pyarrow as pa
 
-    from ._formats import open_bytes
+    from ._formats import compression_of, open_bytes
 
     try:
-        with open_bytes(path) as fh:
-            data = fh.read()
+        if compression_of(path) == "gzip":  # one C call: ~40% faster than GzipFile.read()
+            import gzip
+
+            with open(path, "rb") as fh:
+                data = gzip.decompress(fh.read())
+        else:
+            with open_bytes(path) as fh:
+                data = fh.read()
     except (OSError, EOFError, ValueError) as exc:
         raise InputError(f"cannot read file ({exc})", path) from None
     # bytes.replace runs in C: tabs to spaces, halve runs of spaces until none is left, then
@@ -259,9 +271,29 @@ def _trim_blanks(table):
         if not pa.types.is_string(field.type):
             continue
         col = table.column(i)
-        if pc.any(pc.match_substring_regex(col, r"^[ \t]|[ \t]$")).as_py():
+        if any(_blank_at_an_end(chunk) for chunk in col.chunks):
             table = table.set_column(i, field, pc.utf8_trim(col, " \t"))
     return table
+
+
+def _blank_at_an_end(arr) -> bool:
+    """Whether a string of ``arr`` starts or ends with a space or a tab: the first and last
+    byte of each value, read from the Arrow buffers (a regular expression over every value
+    costs 20x more)."""
+    import numpy as np
+
+    n = len(arr)
+    if n == 0:
+        return False
+    _, off_buf, data_buf = arr.buffers()
+    if data_buf is None:
+        return False
+    offsets = np.frombuffer(off_buf, dtype=np.int32, count=n + 1, offset=arr.offset * 4)
+    data = np.frombuffer(data_buf, dtype=np.uint8)
+    start, end = offsets[:-1], offsets[1:]
+    full = end > start  # nulls and empty values have no byte to look at
+    first, last = data[start[full]], data[end[full] - 1]
+    return bool(((first == 32) | (first == 9) | (last == 32) | (last == 9)).any())
 
 
 def _drop_comment_rows(table, source_col):
