@@ -154,6 +154,27 @@ def test_reciprocity_equals_pure_python_count(seed):
     assert reciprocity(g) == both / len(pairs)
 
 
+@pytest.mark.parametrize("seed", range(4))
+@pytest.mark.parametrize("shape", ["random", "one_way", "one_mutual_pair"])
+def test_has_mutual_pair_equals_pure_python(seed, shape):
+    from graphkit.graph import has_mutual_pair
+
+    rng = np.random.default_rng(seed)
+    n = int(rng.integers(3, 3000))
+    src = rng.integers(0, n, 4 * n)
+    dst = rng.integers(0, n, 4 * n)
+    if shape != "random":  # u -> v only for u < v: no pair both ways
+        src, dst = np.minimum(src, dst), np.maximum(src, dst)
+    keep = src != dst
+    src, dst = src[keep], dst[keep]
+    if shape == "one_mutual_pair":  # one reverse edge among thousands: the sample misses it
+        src, dst = np.append(src, dst[len(dst) // 3]), np.append(dst, src[len(src) // 3])
+    g = SocialGraph.from_arrays(src, dst, np.array([f"u{i}" for i in range(n)], dtype=object))
+    pairs = set(zip(g.sources().tolist(), g.indices.tolist()))
+    want = any((v, u) in pairs for u, v in pairs)
+    assert has_mutual_pair(g, sample=int(rng.integers(1, 64))) == want == (shape != "one_way")
+
+
 def test_reciprocity_and_components_match_networkx():
     import networkx as nx
 

@@ -125,7 +125,8 @@ def _random_csr(rng, n, m, n_types=3, weighted=True):
 
 
 @pytest.mark.parametrize("seed", range(6))
-@pytest.mark.parametrize("n, m", [(1, 0), (5, 3), (40, 300), (300, 900)])
+@pytest.mark.parametrize("n, m", [(1, 0), (5, 3), (40, 300), (300, 900),
+                                  (70_000, 20_000)])  # > 2^16 users: two radix passes
 def test_numpy_twins_equal_the_kernels_bit_for_bit(seed, n, m):
     rng = np.random.default_rng(seed)
     args = _random_csr(rng, n, m, weighted=bool(seed % 2))
