@@ -35,6 +35,8 @@ def pagerank_pull(t_indptr, t_indices, w, inv_out, weighted, bounds, dangling, p
     n_chunks = bounds.shape[0] - 1
     target = np.repeat(np.arange(n), np.diff(t_indptr))
     chunk_of = np.repeat(np.arange(n_chunks), np.diff(bounds))
+    sources = t_indices.astype(np.intp)  # np.take with native indices: 2x a fancy index
+    restart = (1.0 - alpha) * p
     x = x0.copy()
     err = np.inf
     it = 0
@@ -42,11 +44,11 @@ def pagerank_pull(t_indptr, t_indices, w, inv_out, weighted, bounds, dangling, p
         it += 1
         dsum = _in_order(x[dangling])
         if weighted:
-            flow = w * x[t_indices]
+            flow = w * np.take(x, sources)
         else:
-            flow = (x * inv_out)[t_indices]
+            flow = np.take(x * inv_out, sources)
         s = np.bincount(target, weights=flow, minlength=n)
-        xn = alpha * (s + dsum * p) + (1.0 - alpha) * p
+        xn = alpha * (s + dsum * p) + restart
         partial = np.bincount(chunk_of, weights=np.abs(xn - x), minlength=n_chunks)
         err = _in_order(partial)
         x = xn
