@@ -90,24 +90,29 @@ def to_numpy(arr, null=None) -> np.ndarray:
     return out
 
 
-def from_numpy(values: np.ndarray):
-    """A 1-d NumPy array of numbers or booleans as an Arrow array (no nulls; numbers
-    share the NumPy memory)."""
+def from_numpy(values: np.ndarray, nulls: np.ndarray | None = None):
+    """A 1-d NumPy array of numbers or booleans as an Arrow array (numbers share the NumPy
+    memory); ``nulls`` (booleans) marks the values that become nulls."""
     import pyarrow as pa
 
     values = np.ascontiguousarray(values)
     if values.ndim != 1:
         raise ValueError("a 1-d array is needed")
+    validity, n_null = None, 0
+    if nulls is not None and nulls.any():
+        validity = pa.py_buffer(np.packbits(~nulls, bitorder="little"))
+        n_null = int(nulls.sum())
     if values.dtype == bool:
-        return pa.Array.from_buffers(pa.bool_(), len(values),
-                                     [None, pa.py_buffer(np.packbits(values, bitorder="little"))])
+        bits = pa.py_buffer(np.packbits(values, bitorder="little"))
+        return pa.Array.from_buffers(pa.bool_(), len(values), [validity, bits], n_null)
     kind, size = values.dtype.kind, values.dtype.itemsize
     types = {("i", 1): pa.int8(), ("i", 2): pa.int16(), ("i", 4): pa.int32(), ("i", 8): pa.int64(),
              ("u", 1): pa.uint8(), ("u", 2): pa.uint16(), ("u", 4): pa.uint32(),
              ("u", 8): pa.uint64(), ("f", 4): pa.float32(), ("f", 8): pa.float64()}
     if (kind, size) not in types:
         raise TypeError(f"no Arrow type for NumPy {values.dtype}")
-    return pa.Array.from_buffers(types[kind, size], len(values), [None, pa.py_buffer(values)])
+    return pa.Array.from_buffers(types[kind, size], len(values), [validity, pa.py_buffer(values)],
+                                 n_null)
 
 
 def objects(arr) -> np.ndarray:
