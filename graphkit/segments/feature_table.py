@@ -57,6 +57,7 @@ def single_seed_reach(graph, *, n_sets: int | None = None, rng=None,
     """
     from numba import get_num_threads
 
+    from .._batches import on_threads
     from .._rng import chunk_seeds
     from ..weighting import influence_graph
     from . import _kernels
@@ -81,8 +82,9 @@ def single_seed_reach(graph, *, n_sets: int | None = None, rng=None,
         c1 = min(n_chunks, c0 + per_call)
         s0 = c0 * CHUNK_SETS
         s1 = min(int(n_sets), c1 * CHUNK_SETS)
-        _kernels.rr_coverage(indptr, indices, prob, s1 - s0, CHUNK_SETS, seeds[c0:c1], c0,
-                             counts, stamp, queue)
+        call = (indptr, indices, prob, s1 - s0, CHUNK_SETS, seeds[c0:c1], c0, counts, stamp,
+                queue)
+        on_threads(lambda t, a=call: _kernels.rr_coverage(t, threads, *a), threads)
         stamp[:] = 0  # set tags restart at 1 in the next call
         if progress is not None:
             progress("estimating single-seed reach", s1, int(n_sets))
