@@ -206,8 +206,8 @@ def recommend(graph, users=None, *, top: int = 10, method: str = DEFAULT_METHOD,
     Notes
     -----
     Users already in contact (an interaction either way) are never recommended. All
-    users' lists are computed by one parallel numba kernel over blocks of users: a
-    two-hop scorer costs ``sum over contacts w of deg(w)`` per user; PPR's push visits
+    users' lists are computed by one numba kernel over blocks of users, each block cut
+    among ``NUMBA_NUM_THREADS`` threads (the kernel releases the GIL): a two-hop scorer costs ``sum over contacts w of deg(w)`` per user; PPR's push visits
     edges of total weight at most ``1 / (tol * (1 - damping))`` per user and never
     expands a hub whose residual stays below ``tol`` times its weighted degree.
 
