@@ -19,7 +19,12 @@ Three parts, all in one run:
    (``/usr/bin/time``-style wall time and peak RSS, cold = first run after a numba cache
    wipe is *not* attempted; the first process run is reported separately as "first").
 
-4. With ``--baseline DIR`` (a checkout of earlier code, e.g. ``git worktree add /tmp/base
+4. ``--compile``: the first call of each kernel (``top_candidates``, ``shared_contacts``
+   through ``recommend``, ``rr_coverage`` through ``single_seed_reach``) in a fresh process
+   with an empty private ``NUMBA_CACHE_DIR``, minus nothing: CPU of the first call on a
+   40-user graph, i.e. the compile (with ``--baseline``, both trees, interleaved).
+
+5. With ``--baseline DIR`` (a checkout of earlier code, e.g. ``git worktree add /tmp/base
    main``): the two whole processes of part 3 run in turn with the earlier code and this
    one (``PYTHONPATH``), ``--repeat`` pairs; medians of wall and CPU, the CPU ratio of each
    pair, and whether the two output files are byte-identical.
@@ -29,15 +34,19 @@ Usage::
     python bench/recommend.py                  # everything (~5 minutes on 2 busy cores)
     python bench/recommend.py --quick          # the sample's held-out test and 1M timings only
     python bench/recommend.py --paired-only --baseline /tmp/base --repeat 3
+    python bench/recommend.py --compile --baseline /tmp/base --repeat 2
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
+import shutil
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -211,6 +220,58 @@ def paired(path: Path, baseline: Path, repeat: int) -> None:
               flush=True)
 
 
+COMPILE_SCRIPT = """
+import json, time
+import numpy as np
+import graphkit as gk
+from graphkit.recommend import contact_graph, recommend
+from graphkit.recommend.scorers import top_positions
+from graphkit.segments import single_seed_reach
+from graphkit.weighting import influence_graph
+pairs = [(f"u{i}", f"u{(i * 7 + 3) % 40}") for i in range(40)]
+pairs += [(f"u{i}", f"u{(i + 1) % 40}") for i in range(40)]
+g = gk.SocialGraph.from_pairs(pairs)
+contact_graph(g), influence_graph(g, "wc")
+out = {}
+def first(name, call):
+    t = time.process_time()
+    call()
+    out[name] = time.process_time() - t
+first("top_candidates (ppr)", lambda: top_positions(g, np.arange(g.n_nodes)))
+first("shared_contacts (recommend --user, explained)", lambda: recommend(g, ["u1"]))
+first("rr_coverage (single_seed_reach)", lambda: single_seed_reach(g, n_sets=5000, rng=1))
+print(json.dumps(out))
+"""
+
+
+def compile_times(trees: list[tuple[str, Path]], repeat: int) -> None:
+    """CPU of each kernel's first call (its compile) in fresh processes, empty private
+    numba caches, the trees interleaved; medians of ``repeat``."""
+    print("\n### first call of each kernel with an empty numba cache (CPU seconds, median of "
+          f"{repeat}; 2 threads)")
+    got = {name: [] for name, _ in trees}
+    for _ in range(repeat):
+        for name, tree in trees:
+            cache = tempfile.mkdtemp(prefix="gk-numba-")
+            try:
+                env = {**os.environ, "NUMBA_CACHE_DIR": cache, "NUMBA_NUM_THREADS": "2",
+                       "PYTHONPATH": str(tree)}
+                proc = subprocess.run([sys.executable, "-c", COMPILE_SCRIPT], env=env,
+                                      capture_output=True, text=True)
+                if proc.returncode != 0:
+                    raise SystemExit(proc.stderr)
+                got[name].append(json.loads(proc.stdout.strip().splitlines()[-1]))
+            finally:
+                shutil.rmtree(cache, ignore_errors=True)
+    kernels = list(got[trees[0][0]][0])
+    print("| kernel (first call) | " + " | ".join(name for name, _ in trees) + " |")
+    print("|---|" + "---:|" * len(trees))
+    for k in kernels:
+        cells = [f"{statistics.median(r[k] for r in got[name]):.2f} s" for name, _ in trees]
+        print(f"| {k} | " + " | ".join(cells) + " |")
+    print(f"(load {os.getloadavg()[0]:.1f})", flush=True)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true")
@@ -219,10 +280,18 @@ def main() -> None:
                     help="a checkout of earlier code: paired whole processes against it")
     ap.add_argument("--paired-only", action="store_true",
                     help="only the paired whole processes (needs --baseline)")
+    ap.add_argument("--compile", action="store_true",
+                    help="only the kernels' first-call (compile) times, empty numba caches")
     a = ap.parse_args()
     import graphkit as gk
 
     print(f"machine: {machine()}")
+    if a.compile:
+        trees = [("this code", ROOT)]
+        if a.baseline is not None:
+            trees.insert(0, ("earlier code", a.baseline.resolve()))
+        compile_times(trees, a.repeat)
+        return
     if a.paired_only:
         if a.baseline is None:
             raise SystemExit("--paired-only needs --baseline DIR")

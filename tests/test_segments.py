@@ -143,3 +143,40 @@ def test_bad_arguments():
         segment_users(None)
     with pytest.raises(ValueError, match="n_sets"):
         single_seed_reach(g, n_sets=0)
+
+
+def test_reach_is_the_same_on_any_threads_and_batching():
+    """The RR counts are integers per thread and per chunk stream: 1, 2 or 3 threads, one
+    kernel call or one per 64 chunks (as beside Leiden or not) give the same array."""
+    from graphkit.segments.feature_table import _ReachDraw
+
+    g, _ = planted_roles(rng=2)
+    want = None
+    for threads, one_call in ((1, False), (2, False), (3, True), (1, True)):
+        draw = _ReachDraw(g, 70_000, 5)  # 69 chunks: two calls when batched
+        draw(threads=threads, one_call=one_call)
+        if want is None:
+            want = draw.reach
+        assert np.array_equal(draw.reach, want)
+    assert np.array_equal(single_seed_reach(g, n_sets=70_000, rng=5), want)
+
+
+def test_reach_beside_leiden_equals_reach_after_it():
+    """features() draws the reach on a thread beside Leiden; with the partition given
+    (no Leiden) it is drawn after: same seeds, same table."""
+    g, _ = planted_roles(rng=4)
+    f = features(g, rng=6, reach_sets=20_000)
+    seed_leiden = int(np.random.default_rng(6).integers(0, 2**31 - 1, size=2)[0])
+    part = gk.detect_communities(g, "leiden", rng=seed_leiden, n_iterations=2)
+    f2 = features(g, partition=part, rng=6, reach_sets=20_000)
+    assert f.equals(f2)
+
+
+def test_k_fits_on_threads_equal_the_fits_one_by_one():
+    from graphkit.segments import roles
+
+    g, _ = planted_roles(rng=5)
+    x, _ = roles.clustering_matrix(features(g, rng=1, reach_sets=2000))
+    ks = [2, 3, 4, 5]
+    one_by_one = [roles._silhouette(x, roles._kmeans(x, kk, 9)[1], 9) for kk in ks]
+    assert roles._fits_on_threads(x, ks, 9) == one_by_one

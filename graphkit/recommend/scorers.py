@@ -43,6 +43,8 @@ BLOCK_USERS = 4096
 SHOW_CONTACTS = 3
 #: In the combined score's Adamic-Adar part, users with more contacts are not expanded.
 HUB_CONTACTS = 1000
+#: Below this many users or pairs, a kernel call runs on one thread.
+SMALL_CALL = 256
 
 
 @dataclass(frozen=True, eq=False)
@@ -99,11 +101,10 @@ def top_positions(graph, users, *, top: int = 10, method: str = DEFAULT_METHOD,
 
     ``users`` is an int array of positions; ``cand`` is ``len(users) x top`` (-1 padded).
     """
-    from numba import get_num_threads
-
-    from .._batches import timed_batches
+    from .._batches import on_threads, timed_batches
 
     name = _check(method, top, damping, tol)
+    code = _CODES[name]
     cg = contact_graph(graph)
     users = np.ascontiguousarray(users, dtype=np.int64)
     m = users.shape[0]
@@ -112,22 +113,50 @@ def top_positions(graph, users, *, top: int = 10, method: str = DEFAULT_METHOD,
     path = np.full((m, top, _k.PATH_HOPS), -1, dtype=np.int32)
     if m == 0:
         return cand, score, path
-    bufs = _k.work_buffers(cg.strength, get_num_threads())
+    threads = _threads(m)
+    bufs = _k.work_buffers(cg.strength, threads)
     wn = np.divide(cg.weight, cg.strength[cg.indices], out=np.zeros_like(cg.weight),
                    where=cg.strength[cg.indices] > 0)
-    expand = (cg.degree <= HUB_CONTACTS).astype(np.uint8)
-    threads = get_num_threads()
-    # blocks of ~0.25 s (Ctrl-C between them); each user's result is its own, so the
-    # blocking never changes an answer
+    # the users whose contacts a two-hop scorer expands: all but the combined score's hubs
+    hub = HUB_CONTACTS if code == _k.COMBINED else np.iinfo(np.int64).max
+    expand = (cg.degree <= hub).astype(np.uint8)
+    args = (cg.indptr, cg.indices, cg.degree, wn, expand, cg.id_rank)
+    # blocks of ~0.25 s (Ctrl-C between them), each cut among the threads by user; each
+    # user's result is its own, so neither cut ever changes an answer
     for start, stop in timed_batches(m, first=min(BLOCK_USERS, 16 * threads), least=threads,
                                      most=BLOCK_USERS):
-        c, s, p = _k.top_candidates(cg.indptr, cg.indices, wn, expand, cg.id_rank,
-                                    users[start:stop], int(top), _CODES[name], float(damping),
-                                    float(tol), *bufs)
-        cand[start:stop], score[start:stop], path[start:stop] = c, s, p
+        call = (*args, users[start:stop], int(top), code, float(damping), float(tol), *bufs,
+                cand[start:stop], score[start:stop], path[start:stop])
+        on_threads(lambda w, a=call: _k.top_candidates(w, threads, *a), threads)
         if progress is not None:
             progress(f"recommending ({name})", stop, m)
     return cand, score, path
+
+
+def _threads(pairs: int) -> int:
+    """Threads for a kernel call over ``pairs`` users or pairs: numba's thread count
+    (``NUMBA_NUM_THREADS``), one for small calls (a thread's start costs more than the
+    work)."""
+    from numba import get_num_threads
+
+    return get_num_threads() if pairs >= SMALL_CALL else 1
+
+
+def _shared(cg, us, vs, n_show: int):
+    """:func:`_k.shared_contacts` of position pairs on threads: ``count, aa, ra, show``."""
+    from .._batches import on_threads
+
+    us = np.ascontiguousarray(us, dtype=np.int64)
+    vs = np.ascontiguousarray(vs, dtype=np.int64)
+    m = us.shape[0]
+    count = np.zeros(m, dtype=np.int64)
+    aa = np.zeros(m, dtype=np.float64)
+    ra = np.zeros(m, dtype=np.float64)
+    show = np.full((m, n_show), -1, dtype=np.int32)
+    threads = _threads(m)
+    on_threads(lambda w: _k.shared_contacts(w, threads, cg.indptr, cg.indices, cg.degree,
+                                            cg.id_rank, us, vs, count, aa, ra, show), threads)
+    return count, aa, ra, show
 
 
 def recommend(graph, users=None, *, top: int = 10, method: str = DEFAULT_METHOD,
@@ -177,8 +206,8 @@ def recommend(graph, users=None, *, top: int = 10, method: str = DEFAULT_METHOD,
     Notes
     -----
     Users already in contact (an interaction either way) are never recommended. All
-    users' lists are computed by one parallel numba kernel over blocks of users: a
-    two-hop scorer costs ``sum over contacts w of deg(w)`` per user; PPR's push visits
+    users' lists are computed by one numba kernel over blocks of users, each block cut
+    among ``NUMBA_NUM_THREADS`` threads (the kernel releases the GIL): a two-hop scorer costs ``sum over contacts w of deg(w)`` per user; PPR's push visits
     edges of total weight at most ``1 / (tol * (1 - damping))`` per user and never
     expands a hub whose residual stays below ``tol`` times its weighted degree.
 
@@ -240,8 +269,7 @@ def recommend(graph, users=None, *, top: int = 10, method: str = DEFAULT_METHOD,
 def _explain(graph, u_pos, c_pos, path, arrow=None):
     """Shared-contact counts and the ``why`` text of each (user, candidate) row."""
     cg = contact_graph(graph)
-    count, _, _, show = _k.shared_contacts(cg.indptr, cg.indices, cg.id_rank, u_pos, c_pos,
-                                           SHOW_CONTACTS)
+    count, _, _, show = _shared(cg, u_pos, c_pos, SHOW_CONTACTS)
     if arrow is not None:
         return count, _text.why_column(arrow, u_pos, c_pos, count, show, path)
     return count, _text.why_rows(graph.node_ids, u_pos, c_pos, count, show, path)
@@ -274,7 +302,7 @@ def score_pairs(graph, pairs, method: str = "adamic-adar") -> np.ndarray:
     us = graph.index([p[0] for p in pairs])
     vs = graph.index([p[1] for p in pairs])
     cg = contact_graph(graph)
-    count, aa, ra, _ = _k.shared_contacts(cg.indptr, cg.indices, cg.id_rank, us, vs, 1)
+    count, aa, ra, _ = _shared(cg, us, vs, 1)
     du = cg.degree[us].astype(np.float64)
     dv = cg.degree[vs].astype(np.float64)
     if name == "common-neighbors":

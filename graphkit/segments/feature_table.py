@@ -55,38 +55,92 @@ def single_seed_reach(graph, *, n_sets: int | None = None, rng=None,
     >>> round(float(r[a]), 1), round(float(r[b]), 1)           # a reaches b, c, d for sure
     (4.0, 1.0)
     """
-    from numba import get_num_threads
+    run = _ReachDraw(graph, n_sets, rng)
+    run(progress=progress)
+    return run.reach
 
-    from .._rng import chunk_seeds
-    from ..weighting import influence_graph
-    from . import _kernels
 
-    n = graph.n_nodes
-    if n_sets is None:
-        n_sets = int(min(max(20_000, 2 * n), 2_000_000))
-    if isinstance(n_sets, bool) or not isinstance(n_sets, (int, np.integer)) or n_sets < 1:
-        raise ValueError(f"n_sets must be a positive int, got {n_sets!r}")
-    ig = influence_graph(graph, "wc")
-    indptr = np.ascontiguousarray(ig.in_indptr, dtype=np.int64)
-    indices = np.ascontiguousarray(ig.in_indices, dtype=np.int32)
-    prob = np.ascontiguousarray(ig.in_prob, dtype=np.float64)
-    n_chunks = -(-int(n_sets) // CHUNK_SETS)
-    seeds = chunk_seeds(rng, n_chunks)
-    threads = get_num_threads()
-    counts = np.zeros((threads, n), dtype=np.int64)
-    stamp = np.zeros((threads, n), dtype=np.int64)
-    queue = np.zeros((threads, n), dtype=np.int32)
-    per_call = 64  # chunks per kernel call: progress and Ctrl-C between calls
-    for c0 in range(0, n_chunks, per_call):
-        c1 = min(n_chunks, c0 + per_call)
-        s0 = c0 * CHUNK_SETS
-        s1 = min(int(n_sets), c1 * CHUNK_SETS)
-        _kernels.rr_coverage(indptr, indices, prob, s1 - s0, CHUNK_SETS, seeds[c0:c1], c0,
-                             counts, stamp, queue)
-        stamp[:] = 0  # set tags restart at 1 in the next call
-        if progress is not None:
-            progress("estimating single-seed reach", s1, int(n_sets))
-    return counts.sum(axis=0) * (n / float(n_sets))
+class _ReachDraw:
+    """One :func:`single_seed_reach` draw, prepared (arrays, seeds, buffers) so that it can
+    run on a thread of its own beside work that holds the GIL (Leiden in igraph): the
+    kernel releases the GIL, and ``run(one_call=True)`` makes a single call of it, so no
+    Python runs between batches. The counts are integers added per thread, so the result
+    is the same however it runs."""
+
+    def __init__(self, graph, n_sets, rng):
+        from .._rng import chunk_seeds
+        from ..weighting import influence_graph
+
+        n = graph.n_nodes
+        if n_sets is None:
+            n_sets = int(min(max(20_000, 2 * n), 2_000_000))
+        if isinstance(n_sets, bool) or not isinstance(n_sets, (int, np.integer)) or n_sets < 1:
+            raise ValueError(f"n_sets must be a positive int, got {n_sets!r}")
+        ig = influence_graph(graph, "wc")
+        self.n, self.n_sets = n, int(n_sets)
+        self.arrays = (np.ascontiguousarray(ig.in_indptr, dtype=np.int64),
+                       np.ascontiguousarray(ig.in_indices, dtype=np.int32),
+                       np.ascontiguousarray(ig.in_prob, dtype=np.float64))
+        self.n_chunks = -(-self.n_sets // CHUNK_SETS)
+        self.seeds = chunk_seeds(rng, self.n_chunks)
+        self.reach = None
+
+    def __call__(self, *, progress: Callable | None = None, threads: int | None = None,
+                 one_call: bool = False, started=None) -> None:
+        from numba import get_num_threads
+
+        from .._batches import on_threads
+        from . import _kernels
+
+        n, n_sets, n_chunks = self.n, self.n_sets, self.n_chunks
+        threads = get_num_threads() if threads is None else int(threads)
+        counts = np.zeros((threads, n), dtype=np.int64)
+        stamp = np.zeros((threads, n), dtype=np.int64)
+        queue = np.zeros((threads, n), dtype=np.int32)
+        # chunks per kernel call: progress and Ctrl-C between calls
+        per_call = n_chunks if one_call else 64
+        for c0 in range(0, n_chunks, per_call):
+            c1 = min(n_chunks, c0 + per_call)
+            s0 = c0 * CHUNK_SETS
+            s1 = min(n_sets, c1 * CHUNK_SETS)
+            call = (*self.arrays, s1 - s0, CHUNK_SETS, self.seeds[c0:c1], c0, counts, stamp,
+                    queue)
+            if started is not None:
+                started.set()  # the kernel starts next, and releases the GIL
+            on_threads(lambda t, a=call: _kernels.rr_coverage(t, threads, *a), threads)
+            stamp[:] = 0  # set tags restart at 1 in the next call
+            if progress is not None:
+                progress("estimating single-seed reach", s1, n_sets)
+        self.reach = counts.sum(axis=0) * (n / float(n_sets))
+
+
+class _Beside:
+    """``work(started)`` on a thread of its own; the constructor returns once ``work`` has
+    set the event ``started`` (or ended), :meth:`join` waits for it and raises what it
+    raised."""
+
+    def __init__(self, work):
+        import threading
+
+        self.started = threading.Event()
+        self.failed: list[BaseException] = []
+
+        def run():
+            try:
+                work(self.started)
+            except BaseException as exc:  # noqa: BLE001 - raised again by join()
+                self.failed.append(exc)
+            finally:
+                self.started.set()
+
+        self.thread = threading.Thread(target=run, daemon=True)
+        self.thread.start()
+        self.started.wait()
+
+    def join(self) -> None:
+        self.thread.join()
+        if self.failed:
+            raise self.failed[0]
 
 
 def features(graph, *, partition=None, reach_sets: int | None = None, rng=None,
@@ -166,9 +220,16 @@ def features(graph, *, partition=None, reach_sets: int | None = None, rng=None,
     df["reciprocity"] = np.divide(mutual, contacts, out=np.zeros(n), where=contacts > 0)
     say("k-core")
     df["kcore"] = kcore(graph).astype(np.int64)
+    draw = None if reach_sets == 0 else _ReachDraw(graph, reach_sets, seed_reach)
     if partition is None:
         say("finding communities (Leiden)")
+        if draw is not None:
+            # Leiden holds the GIL for its whole run; the RR kernel does not, so the
+            # reach is drawn beside it (one thread, one kernel call) on the core it leaves
+            beside = _Beside(lambda started: draw(threads=1, one_call=True, started=started))
         partition = detect_communities(graph, "leiden", rng=seed_leiden, n_iterations=2)
+        if draw is not None:
+            beside.join()
     if hasattr(partition, "membership"):
         memb = np.asarray(partition.membership, dtype=np.int64)
         if memb.shape != (n,):
@@ -192,10 +253,12 @@ def features(graph, *, partition=None, reach_sets: int | None = None, rng=None,
     df["engagement_per_follower"] = np.divide(received, followers, out=np.zeros(n),
                                               where=followers > 0)
     df["activity"] = df[[f"out_{t}" for t in graph.types]].sum(axis=1).astype(np.int64)
-    if reach_sets == 0:
+    if draw is None:
         df["reach"] = 0.0
     else:
-        df["reach"] = single_seed_reach(graph, n_sets=reach_sets, rng=seed_reach, progress=say)
+        if draw.reach is None:
+            draw(progress=say)
+        df["reach"] = draw.reach
     df.attrs.update(comm_info)
     return df
 

@@ -138,8 +138,9 @@ def name_segments(z_centroids: np.ndarray, columns) -> list[str]:
     return names  # type: ignore[return-value]
 
 
-def _kmeans(x: np.ndarray, k: int, seed: int, n_init: int = 4):
-    """scikit-learn's K-means on one thread (same labels on any machine thread count)."""
+def _sklearn():
+    """scikit-learn's ``KMeans`` and threadpoolctl's ``threadpool_limits``, or a one-line
+    error naming the extra to install."""
     try:
         from sklearn.cluster import KMeans
         from threadpoolctl import threadpool_limits
@@ -147,6 +148,12 @@ def _kmeans(x: np.ndarray, k: int, seed: int, n_init: int = 4):
         from ..errors import GraphkitError
 
         raise GraphkitError("segments need scikit-learn: pip install 'graphkit[segments]'") from None
+    return KMeans, threadpool_limits
+
+
+def _kmeans(x: np.ndarray, k: int, seed: int, n_init: int = 4):
+    """scikit-learn's K-means on one thread (same labels on any machine thread count)."""
+    KMeans, threadpool_limits = _sklearn()
     with threadpool_limits(limits=1):
         km = KMeans(n_clusters=k, n_init=n_init, random_state=seed, max_iter=300)
         labels = km.fit_predict(x)
@@ -162,6 +169,34 @@ def _silhouette(x, labels, seed) -> float:
     with threadpool_limits(limits=1):
         size = min(SILHOUETTE_SAMPLE, x.shape[0])
         return float(silhouette_score(x, labels, sample_size=size, random_state=seed))
+
+
+def _fits_on_threads(xs: np.ndarray, ks, seed: int) -> list:
+    """The silhouette of K-means with each k in ``ks`` on ``xs``, the fits on threads.
+
+    Each fit is one-threaded and seeded by ``seed`` alone, and scikit-learn's Lloyd loop
+    and the silhouette's distances release the GIL, so the k run side by side on
+    numba's thread count (``NUMBA_NUM_THREADS``) and give what they give one by one.
+    The one-thread limit is set around all of them first: it is process-wide for BLAS,
+    and a fit ending would otherwise restore the machine's thread count while another
+    still runs.
+    """
+    from concurrent.futures import ThreadPoolExecutor
+
+    from numba import get_num_threads
+
+    _, threadpool_limits = _sklearn()
+
+    def one(kk):
+        _, lab = _kmeans(xs, kk, seed)
+        return _silhouette(xs, lab, seed)
+
+    workers = max(1, min(len(ks), get_num_threads()))
+    with threadpool_limits(limits=1):
+        if workers == 1:
+            return [one(kk) for kk in ks]
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            return list(pool.map(one, ks))
 
 
 def segment_users(graph=None, k: int | None = None, *, table=None, partition=None,
@@ -241,10 +276,10 @@ def segment_users(graph=None, k: int | None = None, *, table=None, partition=Non
         pick = np.sort(gen.permutation(n)[:sample]) if n > sample else np.arange(n)
         xs = x[pick]
         distinct = len(np.unique(xs, axis=0))
-        for kk in range(max(2, lo), min(hi, distinct, len(pick) - 1) + 1):
-            say(f"choosing k: K-means with k={kk} on {len(pick):,} users")
-            _, lab = _kmeans(xs, kk, s_sample)
-            sil[kk] = _silhouette(xs, lab, s_sample)
+        ks = list(range(max(2, lo), min(hi, distinct, len(pick) - 1) + 1))
+        if ks:
+            say(f"choosing k: K-means with k={ks[0]}..{ks[-1]} on {len(pick):,} users")
+        sil.update(zip(ks, _fits_on_threads(xs, ks, s_sample)))
         valid = [kk for kk in sil if np.isfinite(sil[kk])]
         k = max(valid, key=lambda kk: (sil[kk], -kk)) if valid else max(1, min(lo, distinct))
     k = int(min(k, n))
