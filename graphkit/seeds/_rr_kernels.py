@@ -97,9 +97,9 @@ def row_modes(indptr, values, min_deg, jump_cost, max_mean):  # pragma: no cover
     """
     n = indptr.shape[0] - 1
     rows = np.zeros((n, 2), dtype=np.float64)
-    rows[:, 0] = _COINS_TAG
     logq = np.zeros(values.shape[0], dtype=np.float64)
     for v in range(n):
+        rows[v, 0] = _COINS_TAG
         lo, hi = indptr[v], indptr[v + 1]
         deg = hi - lo
         if deg < min_deg:
