@@ -49,7 +49,7 @@ SEEDS = {"graphkit._streams.seed_state", "graphkit._streams.next_uniform",
          "graphkit.seeds._greedy_kernels.topk_gain",
          "graphkit.seeds._greedy_kernels.invert_count", "graphkit.seeds._greedy_kernels.invert_fill",
          "graphkit.seeds._greedy_kernels.first_cover",
-         "graphkit.seeds._greedy_kernels.prefix", "graphkit.diffusion._kernels.ic_runs"}
+         "graphkit.diffusion._kernels.ic_runs"}
 COMMANDS = {
     "rank": ([["rank", EXAMPLE, "--top", "5", "-q"]], set()),  # NumPy twins below 1M rows
     "simulate": ([["simulate", EXAMPLE, "--seeds", "alice,bob", "--runs", "64", "--random-seed",

@@ -282,23 +282,6 @@ def greedy(offsets, members, ptr, sets, n, eligible, id_rank, cost, budget, k_ma
     return picks[:n_picks], pick_gain[:n_picks], fixed_gain, total, spent, bound
 
 
-@njit(cache=True)
-def prefix(offsets, members, ptr, sets, n, seq):  # pragma: no cover - compiled
-    """Sets newly covered by each user of ``seq`` in turn."""
-    covered = np.zeros(offsets.shape[0] - 1, dtype=np.bool_)
-    out = np.zeros(seq.shape[0], dtype=np.int64)
-    for i in range(seq.shape[0]):
-        u = seq[i]
-        c = 0
-        for j in range(ptr[u], ptr[u + 1]):
-            s = sets[j]
-            if not covered[s]:
-                covered[s] = True
-                c += 1
-        out[i] = c
-    return out
-
-
 @njit(cache=True, nogil=True)
 def first_cover(offsets, members, order, b, n_blocks, part):  # pragma: no cover - compiled
     """How many of block ``b``'s sets each prefix position covers first (into ``part[b]``),

@@ -293,8 +293,15 @@ def prefix_coverage(offsets, members, n: int, seq, *, index=None) -> np.ndarray:
     offsets = np.ascontiguousarray(offsets, dtype=np.int64)
     members = np.ascontiguousarray(members, dtype=np.int32)
     ptr, sets = invert(offsets, members, n) if index is None else index
-    seq = np.ascontiguousarray(np.asarray(seq, dtype=np.int64).reshape(-1))
-    return K.prefix(offsets, members, ptr, sets, int(n), seq)
+    seq = np.asarray(seq, dtype=np.int64).reshape(-1)
+    covered = np.zeros(offsets.shape[0] - 1, dtype=np.bool_)
+    out = np.zeros(seq.shape[0], dtype=np.int64)
+    for i, u in enumerate(seq.tolist()):  # NumPy per user: no kernel to compile on a first run
+        mine = sets[ptr[u]:ptr[u + 1]]  # distinct: an RR set holds a user once
+        new = mine[~covered[mine]]
+        covered[new] = True
+        out[i] = new.shape[0]
+    return out
 
 
 def first_cover(offsets, members, n: int, seq) -> np.ndarray:
