@@ -43,7 +43,7 @@ print("KERNELS:" + json.dumps(found), file=sys.stderr)
 SEEDS = {"graphkit._streams.seed_state", "graphkit._streams.next_uniform",
          "graphkit._streams._mix", "graphkit._streams._rotl",
          "graphkit.seeds._rr_kernels.sample",
-         "graphkit.seeds._rr_kernels.row_modes", "graphkit.seeds._rr_kernels.gather",
+         "graphkit.seeds._rr_kernels.row_modes",
          "graphkit.seeds._greedy_kernels.greedy", "graphkit.seeds._greedy_kernels._sift_down",
          "graphkit.seeds._greedy_kernels._cover", "graphkit.seeds._greedy_kernels._key",
          "graphkit.seeds._greedy_kernels.topk_gain",
