@@ -110,21 +110,26 @@ def profile(args) -> None:
     from numba.core.registry import CPUDispatcher
 
     original = dispatcher.Dispatcher.compile
-    stack: list[float] = []
+    stack: list[list] = []  # [name, CPU of nested compilations]
     records = []
 
     def timed(self, sig):
-        stack.append(0.0)
+        func = self.py_func
+        name = f"{func.__module__}.{func.__qualname__}"
+        stack.append([name, 0.0])
         t = time.process_time()
         try:
             return original(self, sig)
         finally:
             d = time.process_time() - t
-            nested = stack.pop()
+            _, nested = stack.pop()
             if stack:
-                stack[-1] += d
-            func = self.py_func
-            records.append((f"{func.__module__}.{func.__qualname__}", d - nested))
+                stack[-1][1] += d
+            # numba's own functions (np.empty, argsort, ...) count for the nearest graphkit
+            # kernel that called them
+            owner = next((n for n, _ in reversed(stack + [[name, 0]]) if n.startswith("graphkit")),
+                         name)
+            records.append((name, d - nested, owner))
 
     dispatcher.Dispatcher.compile = timed
     from graphkit.cli import main
@@ -132,15 +137,20 @@ def profile(args) -> None:
     out = tempfile.mkdtemp(prefix="graphkit-demo-")
     t0 = time.process_time()
     try:
-        main([*args, "-o", out])
+        main([*args, "-o", out if args[0] == "demo" else os.path.join(out, "out.csv")])
     except SystemExit as exc:
         if exc.code:
             raise
     total = time.process_time() - t0
     shutil.rmtree(out, ignore_errors=True)
     per = defaultdict(float)
-    for name, d in records:
+    owned = defaultdict(float)
+    library = defaultdict(lambda: defaultdict(float))
+    for name, d, owner in records:
         per[name] += d
+        owned[owner] += d
+        if name != owner:
+            library[owner][name.replace("<locals>.", "").replace("numba.", "")] += d
     compiled = sum(per.values())
     print(machine())
     print(f"{' '.join(args)}: {total:.1f} s CPU in this process, {compiled:.1f} s of it compiling "
@@ -148,6 +158,12 @@ def profile(args) -> None:
     print("| CPU s | function (exclusive of the kernels it calls) |\n|---:|---|")
     for name, d in sorted(per.items(), key=lambda kv: -kv[1])[:25]:
         print(f"| {d:.2f} | {name} |")
+    print("\n| CPU s | graphkit kernel (with the numba library functions compiled for it, "
+          "without the graphkit kernels it calls) | largest library parts |\n|---:|---|---|")
+    for name, d in sorted(owned.items(), key=lambda kv: -kv[1]):
+        parts = sorted(library[name].items(), key=lambda kv: -kv[1])[:3]
+        print(f"| {d:.2f} | {name} | " + ", ".join(f"{n} {x:.2f}" for n, x in parts if x >= 0.05)
+              + " |")
     print("\ngraphkit kernels and their signatures:")
     for mname, mod in sorted(sys.modules.items()):
         if not mname.startswith("graphkit"):

@@ -21,7 +21,7 @@ _M2 = np.uint64(0x94D049BB133111EB)
 _TWO_M53 = 1.0 / 9007199254740992.0  # 2 ** -53
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True)
 def _mix(z):  # pragma: no cover - compiled
     """The splitmix64 finaliser: a bijective 64-bit hash."""
     z = (z ^ (z >> np.uint64(30))) * _M1
@@ -29,7 +29,7 @@ def _mix(z):  # pragma: no cover - compiled
     return z ^ (z >> np.uint64(31))
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True)
 def _rotl(x, k):  # pragma: no cover - compiled
     return (x << np.uint64(k)) | (x >> np.uint64(64 - k))
 
@@ -43,7 +43,7 @@ def seed_state(state, seed, chunk):  # pragma: no cover - compiled
         state[i] = _mix(x)
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True)
 def next_uniform(s):  # pragma: no cover - compiled
     """xoshiro256+ step: a double uniform on [0, 1) from the top 53 bits."""
     result = s[0] + s[3]

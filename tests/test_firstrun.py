@@ -38,23 +38,24 @@ for name, mod in list(sys.modules.items()):
 print("KERNELS:" + json.dumps(found), file=sys.stderr)
 """
 
-#: Every kernel these commands may run, with one signature each. (``invert`` and
-#: ``first_cover`` have ``*_serial`` twins compiled from the same function: numba's
-#: cache keys an entry by source and signature, not by ``parallel``, so a run may hold
-#: either or both, and both run whichever was compiled first.)
-SEEDS = {"graphkit._streams.seed_state", "graphkit.seeds._rr_kernels.sample",
-         "graphkit.seeds._rr_kernels.row_modes", "graphkit.seeds._rr_kernels.gather",
+#: Every kernel these commands may run, with one signature each (no knapsack bound and
+#: its sort outside budget mode; no sort kernel for weighted-cascade rows).
+SEEDS = {"graphkit._streams.seed_state", "graphkit._streams.next_uniform",
+         "graphkit._streams._mix", "graphkit._streams._rotl",
+         "graphkit.seeds._rr_kernels.sample",
+         "graphkit.seeds._rr_kernels.row_modes",
          "graphkit.seeds._greedy_kernels.greedy", "graphkit.seeds._greedy_kernels._sift_down",
          "graphkit.seeds._greedy_kernels._cover", "graphkit.seeds._greedy_kernels._key",
-         "graphkit.seeds._greedy_kernels.topk_gain", "graphkit.seeds._greedy_kernels.knapsack_gain",
-         "graphkit.seeds._greedy_kernels.invert", "graphkit.seeds._greedy_kernels.invert_serial",
+         "graphkit.seeds._greedy_kernels.topk_gain",
+         "graphkit.seeds._greedy_kernels.invert_count", "graphkit.seeds._greedy_kernels.invert_fill",
          "graphkit.seeds._greedy_kernels.first_cover",
-         "graphkit.seeds._greedy_kernels.first_cover_serial",
-         "graphkit.seeds._greedy_kernels.prefix", "graphkit.diffusion._kernels.ic_runs"}
+         "graphkit.diffusion._kernels.ic_runs"}
 COMMANDS = {
     "rank": ([["rank", EXAMPLE, "--top", "5", "-q"]], set()),  # NumPy twins below 1M rows
     "simulate": ([["simulate", EXAMPLE, "--seeds", "alice,bob", "--runs", "64", "--random-seed",
-                   "1", "-q"]], {"graphkit._streams.seed_state", "graphkit.diffusion._kernels.ic_runs"}),
+                   "1", "-q"]], {"graphkit._streams.seed_state", "graphkit._streams.next_uniform",
+                                 "graphkit._streams._mix", "graphkit._streams._rotl",
+                                 "graphkit.diffusion._kernels.ic_runs"}),
     "seeds": ([["seeds", EXAMPLE, "-k", "2", "--runs", "64", "--random-seed", "1", "-q"]], SEEDS),
 }
 

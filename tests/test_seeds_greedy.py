@@ -251,7 +251,7 @@ def test_knapsack_kernel_against_the_textbook_sort():
 
 
 def test_first_cover_equals_prefix_coverage():
-    from graphkit.seeds import _greedy_kernels as K
+    from graphkit.seeds import greedy as greedy_module
 
     sets, offsets, members = random_sets(11, n=8, r=300)
     for seq in ([3, 1, 3, 6], [0], [7, 6, 5, 4, 3, 2, 1, 0], []):
@@ -261,5 +261,6 @@ def test_first_cover_equals_prefix_coverage():
         order = np.full(8, len(seq), dtype=np.int64)
         for i, u in reversed(list(enumerate(seq))):
             order[u] = i
-        for blocks in (1, 3, 7):  # the parallel kernel does not depend on the blocks
-            assert K.first_cover(offsets, members, order, len(seq), blocks).tolist() == ref.tolist()
+        for blocks in (1, 3, 7):  # one thread per block: does not depend on the blocks
+            got = greedy_module._first_cover(offsets, members, order, len(seq), blocks)
+            assert got.tolist() == ref.tolist()

@@ -212,9 +212,9 @@ def test_inverted_index_does_not_depend_on_blocks():
 
     rr = RRSets(random_ig(80, 400, 2), "ic")
     rr.extend(20_000, rng=1)
-    ref = greedy.K.invert_serial(rr.offsets, rr.members, rr.n, 1)
-    for blocks in (2, 3, 7):
-        got = greedy.K.invert(rr.offsets, rr.members, rr.n, blocks)
+    ref = greedy._invert(rr.offsets, rr.members, rr.n, 1)
+    for blocks in (2, 3, 7):  # one thread per block
+        got = greedy._invert(rr.offsets, rr.members, rr.n, blocks)
         assert np.array_equal(ref[0], got[0]) and np.array_equal(ref[1], got[1])
 
 

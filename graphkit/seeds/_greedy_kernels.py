@@ -16,47 +16,34 @@ minimum over the steps is returned.
 from __future__ import annotations
 
 import numpy as np
-from numba import njit, prange
+from numba import njit
 
 #: What the greedy computes besides the picks: nothing, OPIM's top-k bound, the knapsack bound.
 BOUND_NONE, BOUND_TOPK, BOUND_KNAPSACK = 0, 1, 2
 
 
-@njit(parallel=True, cache=True)
-def invert(offsets, members, n, n_blocks):  # pragma: no cover - compiled
-    """Inverted index: ``sets[ptr[u]:ptr[u + 1]]`` are the sets containing ``u``, ascending.
-
-    The sets are cut into ``n_blocks`` consecutive blocks; block ``b`` counts its users,
-    then writes its set ids after those of blocks ``< b``, so the output is the same for
-    any number of blocks or threads.
-    """
+@njit(cache=True, nogil=True)
+def invert_count(offsets, members, b, n_blocks, counts):  # pragma: no cover - compiled
+    """Block ``b`` of :func:`graphkit.seeds.greedy.invert`: ``counts[b, u]`` += how many of
+    the block's sets hold ``u``. The sets are cut into ``n_blocks`` consecutive blocks
+    (set ``s`` is in block ``b`` when ``n_sets b / n_blocks <= s < n_sets (b + 1) / n_blocks``);
+    each block runs on a thread of its own (the kernel releases the GIL)."""
     n_sets = offsets.shape[0] - 1
-    start = np.zeros((n_blocks, n), dtype=np.int64)
-    for b in prange(n_blocks):
-        lo = offsets[n_sets * b // n_blocks]
-        hi = offsets[n_sets * (b + 1) // n_blocks]
-        for j in range(lo, hi):
-            start[b, members[j]] += 1
-    ptr = np.zeros(n + 1, dtype=np.int64)
-    for u in range(n):
-        pos = ptr[u]
-        for b in range(n_blocks):
-            c = start[b, u]
-            start[b, u] = pos
-            pos += c
-        ptr[u + 1] = pos
-    sets = np.empty(members.shape[0], dtype=np.int32)
-    for b in prange(n_blocks):
-        for s in range(n_sets * b // n_blocks, n_sets * (b + 1) // n_blocks):
-            for j in range(offsets[s], offsets[s + 1]):
-                u = members[j]
-                sets[start[b, u]] = s
-                start[b, u] += 1
-    return ptr, sets
+    for j in range(offsets[n_sets * b // n_blocks], offsets[n_sets * (b + 1) // n_blocks]):
+        counts[b, members[j]] += 1
 
 
-#: :func:`invert` compiled without threads.
-invert_serial = njit(cache=True)(invert.py_func)
+@njit(cache=True, nogil=True)
+def invert_fill(offsets, members, b, n_blocks, start, sets):  # pragma: no cover - compiled
+    """Block ``b`` writes its set ids: user ``u``'s next slot is ``start[b, u]`` (where the
+    blocks before ``b`` end in ``u``'s row of the inverted index), so every row is in set
+    order and the output does not depend on the number of blocks."""
+    n_sets = offsets.shape[0] - 1
+    for s in range(n_sets * b // n_blocks, n_sets * (b + 1) // n_blocks):
+        for j in range(offsets[s], offsets[s + 1]):
+            u = members[j]
+            sets[start[b, u]] = s
+            start[b, u] += 1
 
 
 @njit(cache=True, inline="always")
@@ -211,7 +198,7 @@ def knapsack_gain(gain, cost, eligible, budget):  # pragma: no cover - compiled
 
 @njit(cache=True)
 def greedy(offsets, members, ptr, sets, n, eligible, id_rank, cost, budget, k_max, ratio,
-           fixed, stop_at_zero, bound_mode, bound_k):  # pragma: no cover - compiled
+           fixed, stop_at_zero, bound_mode, bound_k, knapsack):  # pragma: no cover - compiled
     """Lazy greedy. Returns ``picks, pick_gain, fixed_gain, covered_total, spent, bound``.
 
     ``ratio``: rank by gain / cost (cost-effective) instead of gain. A candidate whose
@@ -221,6 +208,9 @@ def greedy(offsets, members, ptr, sets, n, eligible, id_rank, cost, budget, k_ma
     ``bound``: with ``bound_mode`` :data:`BOUND_TOPK`, the minimum over the steps of the
     covered sets plus the ``bound_k`` largest gains; with :data:`BOUND_KNAPSACK`, plus
     the knapsack bound (after 0, 1, 2, 4, ... picks and at the end); else ``inf``.
+    ``knapsack``: ``None``, or ``eligible`` again for the knapsack bound: numba prunes the
+    ``knapsack is not None`` branches of a ``None`` before compiling, so the cardinality
+    greedy never compiles :func:`knapsack_gain` and its sort (~2 s on the first run).
     """
     n_sets = offsets.shape[0] - 1
     covered = np.zeros(n_sets, dtype=np.bool_)
@@ -268,9 +258,10 @@ def greedy(offsets, members, ptr, sets, n, eligible, id_rank, cost, budget, k_ma
             continue
         if bound_mode == BOUND_TOPK and not ratio:
             bound = min(bound, total + topk_gain(key, node, size, gain, bound_k, aux, best))
-        elif bound_mode == BOUND_KNAPSACK and n_picks == next_knap:
-            bound = min(bound, total + knapsack_gain(gain, cost, eligible, budget))
-            next_knap = max(1, 2 * next_knap)
+        elif knapsack is not None:
+            if bound_mode == BOUND_KNAPSACK and n_picks == next_knap:
+                bound = min(bound, total + knapsack_gain(gain, cost, knapsack, budget))
+                next_knap = max(1, 2 * next_knap)
         if stop_at_zero and gain[u] == 0:
             break
         size -= 1
@@ -285,52 +276,27 @@ def greedy(offsets, members, ptr, sets, n, eligible, id_rank, cost, budget, k_ma
     if bound_mode == BOUND_TOPK and not ratio:
         # after the last pick: the heap keys are stale but still bound the gains from above
         bound = min(bound, total + topk_gain(key, node, size, gain, bound_k, aux, best))
-    elif bound_mode == BOUND_KNAPSACK:
-        bound = min(bound, total + knapsack_gain(gain, cost, eligible, budget))
+    elif knapsack is not None:
+        if bound_mode == BOUND_KNAPSACK:
+            bound = min(bound, total + knapsack_gain(gain, cost, knapsack, budget))
     return picks[:n_picks], pick_gain[:n_picks], fixed_gain, total, spent, bound
 
 
-@njit(cache=True)
-def prefix(offsets, members, ptr, sets, n, seq):  # pragma: no cover - compiled
-    """Sets newly covered by each user of ``seq`` in turn."""
-    covered = np.zeros(offsets.shape[0] - 1, dtype=np.bool_)
-    out = np.zeros(seq.shape[0], dtype=np.int64)
-    for i in range(seq.shape[0]):
-        u = seq[i]
-        c = 0
-        for j in range(ptr[u], ptr[u + 1]):
-            s = sets[j]
-            if not covered[s]:
-                covered[s] = True
-                c += 1
-        out[i] = c
-    return out
+@njit(cache=True, nogil=True)
+def first_cover(offsets, members, order, b, n_blocks, part):  # pragma: no cover - compiled
+    """How many of block ``b``'s sets each prefix position covers first (into ``part[b]``),
+    without an inverted index.
 
-
-@njit(parallel=True, cache=True)
-def first_cover(offsets, members, order, n_seq, n_blocks):  # pragma: no cover - compiled
-    """How many sets each prefix position covers first, without an inverted index.
-
-    ``order[u]`` is ``u``'s position in the sequence (``n_seq`` for users not in it);
-    set ``s`` counts for the smallest position among its members. Returns ``n_seq``
-    counts. Blocks of sets are counted separately and added in block order.
+    ``order[u]`` is ``u``'s position in the sequence (``n_seq = part.shape[1] - 1`` for
+    users not in it); set ``s`` counts for the smallest position among its members. Blocks
+    of sets as in :func:`invert_count`, one per thread; the caller adds the rows.
     """
     n_sets = offsets.shape[0] - 1
-    part = np.zeros((n_blocks, n_seq + 1), dtype=np.int64)
-    for b in prange(n_blocks):
-        for s in range(n_sets * b // n_blocks, n_sets * (b + 1) // n_blocks):
-            first = n_seq
-            for j in range(offsets[s], offsets[s + 1]):
-                o = order[members[j]]
-                if o < first:
-                    first = o
-            part[b, first] += 1
-    out = np.zeros(n_seq, dtype=np.int64)
-    for b in range(n_blocks):
-        for i in range(n_seq):
-            out[i] += part[b, i]
-    return out
-
-
-#: :func:`first_cover` compiled without threads.
-first_cover_serial = njit(cache=True)(first_cover.py_func)
+    n_seq = part.shape[1] - 1
+    for s in range(n_sets * b // n_blocks, n_sets * (b + 1) // n_blocks):
+        first = n_seq
+        for j in range(offsets[s], offsets[s + 1]):
+            o = order[members[j]]
+            if o < first:
+                first = o
+        part[b, first] += 1

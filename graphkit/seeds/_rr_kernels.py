@@ -97,9 +97,9 @@ def row_modes(indptr, values, min_deg, jump_cost, max_mean):  # pragma: no cover
     """
     n = indptr.shape[0] - 1
     rows = np.zeros((n, 2), dtype=np.float64)
-    rows[:, 0] = _COINS_TAG
     logq = np.zeros(values.shape[0], dtype=np.float64)
     for v in range(n):
+        rows[v, 0] = _COINS_TAG
         lo, hi = indptr[v], indptr[v + 1]
         deg = hi - lo
         if deg < min_deg:
@@ -271,22 +271,3 @@ def sample(t, n_threads, indptr, indices, values, logq, rows, lt, roots, n, chun
             pos += tail
         tags[8 * t] = tag
         used[8 * t] = pos
-
-
-@njit(cache=True)
-def gather(offsets, wbuf, chunk_thread, chunk_start, chunk_size, n_sets, out,
-           set0):  # pragma: no cover - compiled
-    """Copy each chunk from its thread's buffer to ``out``, in chunk order.
-
-    ``offsets`` are the offsets of the whole collection; this call's first set is
-    global set ``set0``.
-    """
-    n_chunks = chunk_start.shape[0]
-    for c in range(n_chunks):  # memory-bound: one thread is enough, and no second barrier
-        s0 = set0 + c * chunk_size
-        s1 = set0 + min((c + 1) * chunk_size, n_sets)
-        dst = offsets[s0]
-        src = chunk_start[c]
-        row = chunk_thread[c]
-        for q in range(offsets[s1] - dst):
-            out[dst + q] = wbuf[row, src + q]

@@ -371,8 +371,24 @@ class RRSets:
         base = self._offsets[self.count]
         np.cumsum(sizes, out=self._offsets[self.count + 1: new_count + 1])
         self._offsets[self.count + 1: new_count + 1] += base
-        K.gather(self._offsets, wbuf, thread, start, CHUNK_SETS, n_sets, self._members, self.count)
+        _gather(self._offsets, wbuf, thread, start, n_sets, self._members, self.count)
         self.count = new_count
+
+
+def _gather(offsets, wbuf, chunk_thread, chunk_start, n_sets, out, set0):
+    """Copy each chunk from its thread's buffer to ``out``, in chunk order (NumPy slices:
+    at most a few thousand chunks per call, and no kernel to compile on a first run).
+    ``offsets`` are the whole collection's; this call's first set is global set ``set0``."""
+    lo = int(offsets[set0])
+    if wbuf.shape[0] == 1:  # one thread drew every chunk, in order
+        hi = int(offsets[set0 + n_sets])
+        out[lo:hi] = wbuf[0, :hi - lo]
+        return
+    ends = offsets[set0 + np.minimum(np.arange(1, chunk_start.shape[0] + 1) * CHUNK_SETS,
+                                     n_sets)].tolist()
+    for row, src, hi in zip(chunk_thread.tolist(), chunk_start.tolist(), ends):
+        out[lo:hi] = wbuf[row, src:src + hi - lo]
+        lo = hi
 
 
 def expected_sets_for_bytes(max_bytes: float, mean_size: float, n_users: int,

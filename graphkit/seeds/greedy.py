@@ -87,14 +87,32 @@ def invert(offsets, members, n: int):
     >>> ptr.tolist(), sets.tolist()          # user 0 in set 0; user 1 in sets 0 and 1
     ([0, 1, 3], [0, 0, 1])
     """
-    import numba
-
     members = np.ascontiguousarray(members, dtype=np.int32)
     offsets = np.ascontiguousarray(offsets, dtype=np.int64)
-    blocks = min(int(numba.get_num_threads()), members.shape[0] // 500_000)
-    if blocks < 2:  # small: one thread, no parallel region
-        return K.invert_serial(offsets, members, int(n), 1)
-    return K.invert(offsets, members, int(n), blocks)
+    return _invert(offsets, members, int(n), _blocks(members))
+
+
+def _invert(offsets, members, n: int, blocks: int):
+    """:func:`invert` in ``blocks`` blocks of sets, one thread each (same output for any)."""
+    from .._batches import on_threads
+
+    counts = np.zeros((blocks, int(n)), dtype=np.int64)
+    on_threads(lambda b: K.invert_count(offsets, members, b, blocks, counts), blocks)
+    ptr = np.zeros(int(n) + 1, dtype=np.int64)
+    np.cumsum(counts.sum(axis=0), out=ptr[1:])
+    start = np.cumsum(counts, axis=0)  # block b's slots in row u start after blocks < b's
+    start -= counts
+    start += ptr[:-1]
+    sets = np.empty(members.shape[0], dtype=np.int32)
+    on_threads(lambda b: K.invert_fill(offsets, members, b, blocks, start, sets), blocks)
+    return ptr, sets
+
+
+def _blocks(members) -> int:
+    """Blocks of sets (one thread each) for a pass over ``members``: one below 1M members."""
+    import numba
+
+    return max(1, min(int(numba.get_num_threads()), members.shape[0] // 500_000))
 
 
 def _prep(offsets, members, n, index, eligible, id_rank, fixed):
@@ -178,7 +196,7 @@ def max_coverage(offsets, members, n: int, k: int, *, eligible=None, id_rank=Non
     mode = K.BOUND_TOPK if bound else K.BOUND_NONE
     picks, gains, fg, total, _, ub = K.greedy(offsets, members, ptr, sets, int(n), elig, rank,
                                               zero, np.inf, int(k), False, fixed, False, mode,
-                                              int(k))
+                                              int(k), None)
     return Coverage(picks, gains, fg, int(total), int(offsets.shape[0] - 1), bound=float(ub))
 
 
@@ -252,7 +270,7 @@ def budgeted_coverage(offsets, members, n: int, cost, budget: float, *, eligible
     for ratio, rule in ((True, "cost-effective"), (False, "unit")):
         picks, gains, fg, total, spent, ub = K.greedy(offsets, members, ptr, sets, int(n), elig,
                                                       rank, cost, budget, km, ratio, fixed, True,
-                                                      mode, 0)
+                                                      mode, 0, elig)
         runs.append(Coverage(picks, gains, fg, int(total), int(offsets.shape[0] - 1),
                              float(spent), rule, float(ub)))
     a, b = runs
@@ -275,8 +293,15 @@ def prefix_coverage(offsets, members, n: int, seq, *, index=None) -> np.ndarray:
     offsets = np.ascontiguousarray(offsets, dtype=np.int64)
     members = np.ascontiguousarray(members, dtype=np.int32)
     ptr, sets = invert(offsets, members, n) if index is None else index
-    seq = np.ascontiguousarray(np.asarray(seq, dtype=np.int64).reshape(-1))
-    return K.prefix(offsets, members, ptr, sets, int(n), seq)
+    seq = np.asarray(seq, dtype=np.int64).reshape(-1)
+    covered = np.zeros(offsets.shape[0] - 1, dtype=np.bool_)
+    out = np.zeros(seq.shape[0], dtype=np.int64)
+    for i, u in enumerate(seq.tolist()):  # NumPy per user: no kernel to compile on a first run
+        mine = sets[ptr[u]:ptr[u + 1]]  # distinct: an RR set holds a user once
+        new = mine[~covered[mine]]
+        covered[new] = True
+        out[i] = new.shape[0]
+    return out
 
 
 def first_cover(offsets, members, n: int, seq) -> np.ndarray:
@@ -292,14 +317,18 @@ def first_cover(offsets, members, n: int, seq) -> np.ndarray:
     >>> first_cover(np.array([0, 2, 3]), np.array([0, 1, 1], dtype=np.int32), 2, [1, 0]).tolist()
     [2, 0]
     """
-    import numba
-
     offsets = np.ascontiguousarray(offsets, dtype=np.int64)
     members = np.ascontiguousarray(members, dtype=np.int32)
     seq = np.asarray(seq, dtype=np.int64).reshape(-1)
     order = np.full(int(n), seq.size, dtype=np.int64)
     order[seq[::-1]] = np.arange(seq.size - 1, -1, -1)  # a repeated user counts where it first is
-    blocks = min(int(numba.get_num_threads()), members.shape[0] // 500_000)
-    if blocks < 2:
-        return K.first_cover_serial(offsets, members, order, seq.size, 1)
-    return K.first_cover(offsets, members, order, seq.size, blocks)
+    return _first_cover(offsets, members, order, seq.size, _blocks(members))
+
+
+def _first_cover(offsets, members, order, n_seq: int, blocks: int) -> np.ndarray:
+    """:func:`first_cover` in ``blocks`` blocks of sets, one thread each (same output for any)."""
+    from .._batches import on_threads
+
+    part = np.zeros((blocks, n_seq + 1), dtype=np.int64)
+    on_threads(lambda b: K.first_cover(offsets, members, order, b, blocks, part), blocks)
+    return part[:, :-1].sum(axis=0)
