@@ -1,7 +1,9 @@
 """Monte Carlo cascade simulation: how far does a campaign seeded at chosen users spread?
 
 :func:`simulate` is the public entry point; the work happens in the numba kernels of
-:mod:`graphkit.diffusion._kernels`, fed with per-chunk seeds from :mod:`graphkit._rng`.
+:mod:`graphkit.diffusion._kernels`, fed with per-chunk seeds from :mod:`graphkit._rng`, or,
+for small work, in their Python twins (:mod:`graphkit.diffusion._small`: the same runs,
+without numba's start-up).
 """
 
 from __future__ import annotations
@@ -77,10 +79,9 @@ def run_cascades(ig, seed_pos, model, runs: int, rng: RngLike = None, *, max_ste
         Runs in which each user ended active.
     """
     from .. import _rng
-    from . import _kernels
+    from . import _small
 
     model = as_model(model)
-    kernel = _kernels.ic_runs if model.name == "ic" else _kernels.lt_runs
     values = np.ascontiguousarray(model.edge_values(ig), dtype=np.float64)
     seeds = np.ascontiguousarray(seed_pos, dtype=np.int64)
     runs = int(runs)
@@ -95,15 +96,27 @@ def run_cascades(ig, seed_pos, model, runs: int, rng: RngLike = None, *, max_ste
     chunk_seed = np.asarray(chunk_seed, dtype=np.uint64)
     steps = -1 if max_steps is None else int(max_steps)
     reach_parts, step_parts, act = [], [], np.zeros(ig.n_nodes, dtype=np.int64)
-    workers = _n_workers()
-    # calls of ~0.25 s, so that Ctrl-C is honoured at once (the result does not depend on
-    # the batching: every chunk has its own stream); at least one chunk per worker
-    for c0, c1 in timed_batches(n_chunks, first=workers, least=workers):
+    if _small.is_small(ig, seeds, runs):  # the Python twin: the same runs, without numba
+        batches, workers, kernel = [(0, n_chunks)], 1, None
+    else:
+        from . import _kernels
+
+        kernel = _kernels.ic_runs if model.name == "ic" else _kernels.lt_runs
+        workers = _n_workers()
+        # calls of ~0.25 s, so that Ctrl-C is honoured at once (the result does not depend
+        # on the batching: every chunk has its own stream); at least one chunk per worker
+        batches = timed_batches(n_chunks, first=workers, least=workers)
+    for c0, c1 in batches:
         r0 = c0 * CHUNK_RUNS
         r1 = min(runs, c1 * CHUNK_RUNS)
-        reach, step_sum, a = _on_workers(kernel, workers, ig.n_nodes, r1 - r0, steps,
-                                         (ig.indptr, ig.indices, values, seeds,
-                                          chunk_seed[c0:c1], chunk_id0 + c0, CHUNK_RUNS))
+        if kernel is None:
+            reach, step_sum, a = _small.run_chunks(model.name, ig.indptr, ig.indices, values,
+                                                   seeds, chunk_seed[c0:c1], chunk_id0 + c0,
+                                                   CHUNK_RUNS, r1 - r0, steps)
+        else:
+            reach, step_sum, a = _on_workers(kernel, workers, ig.n_nodes, r1 - r0, steps,
+                                             (ig.indptr, ig.indices, values, seeds,
+                                              chunk_seed[c0:c1], chunk_id0 + c0, CHUNK_RUNS))
         reach_parts.append(reach)
         step_parts.append(step_sum)
         act += a

@@ -1,0 +1,160 @@
+"""Python twins of the cascade kernels (:mod:`graphkit.diffusion._kernels`) for small work.
+
+A numba kernel costs its process about 1.2 s the first time (importing numba, then
+loading the cached machine code); 10,000 cascades on a graph of a few dozen edges take
+the twins a few tens of milliseconds. :func:`run_chunks` runs the same chunks of runs as
+:func:`graphkit.diffusion._kernels.ic_runs` / ``lt_runs`` and returns the same tallies
+bit for bit: each chunk draws from its own stream (:mod:`graphkit._pystreams`, the very
+numbers of :mod:`graphkit._streams`) in the kernels' order -- one uniform per edge tried
+from a user activated in this run, in queue order (IC: only into users not yet active;
+LT: a threshold the first time a user is touched) -- and every float sum (LT's weights)
+is added in the kernels' order. ``tests/test_small_twins.py`` compares them with the
+kernels and with the pure-Python reference.
+
+:func:`is_small` says when the twin is the faster way: ``runs x (1 + edges reachable
+from the seeds)`` below :data:`SMALL_WORK`, measured whole-process (bench/RESULTS.md).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .._pystreams import Stream, lane_blocks, seed_state
+
+__all__ = ["SMALL_WORK", "SMALL_EDGES", "is_small", "reachable_edges", "run_chunks"]
+
+#: Runs x (1 + reachable edges) below which the Python twin beats numba's start-up.
+SMALL_WORK = 2_000_000
+#: Influence graphs with more edges always use the kernels (no reachability walk).
+SMALL_EDGES = 100_000
+#: Chunks per call from which the streams are advanced together in NumPy.
+_LANES = 24
+
+
+def reachable_edges(indptr, indices, seeds) -> int:
+    """Edges out of the users reachable from ``seeds`` (every edge live): an upper
+    bound of the edges one cascade tries."""
+    n = indptr.shape[0] - 1
+    seen = np.zeros(n, dtype=bool)
+    frontier = np.unique(np.asarray(seeds, dtype=np.int64))
+    seen[frontier] = True
+    total = 0
+    while frontier.size:
+        starts, stops = indptr[frontier], indptr[frontier + 1]
+        total += int((stops - starts).sum())
+        nxt = indices[np.concatenate([np.arange(a, b) for a, b in zip(starts.tolist(),
+                                                                      stops.tolist())])]
+        nxt = np.unique(nxt[~seen[nxt]]) if nxt.size else nxt
+        seen[nxt] = True
+        frontier = nxt.astype(np.int64)
+    return total
+
+
+def is_small(ig, seeds, runs: int) -> bool:
+    """Whether ``runs`` cascades from ``seeds`` on ``ig`` are cheaper in the twin."""
+    if ig.n_edges > SMALL_EDGES or runs > SMALL_WORK:
+        return False
+    return runs * (1 + reachable_edges(ig.indptr, ig.indices, seeds)) < SMALL_WORK
+
+
+def _streams(chunk_seed, chunk_id0, guess):
+    """Per chunk: a list of its first uniforms and a :class:`Stream` continuing it."""
+    n_chunks = chunk_seed.shape[0]
+    states = [seed_state(int(chunk_seed[c]), chunk_id0 + c) for c in range(n_chunks)]
+    if n_chunks >= _LANES and guess > 0:
+        return lane_blocks(states, guess)
+    return [[] for _ in range(n_chunks)], [Stream(s) for s in states]
+
+
+def run_chunks(model: str, indptr, indices, values, seeds, chunk_seed, chunk_id0: int,
+               chunk_size: int, n_runs: int, max_steps: int):
+    """Runs ``0 .. n_runs - 1`` in chunks of ``chunk_size``, chunk ``c`` on the stream of
+    global chunk ``chunk_id0 + c`` (the kernels' arguments).
+
+    Returns ``reach`` (int64, n_runs), ``step_sum`` (int64, the deepest step + 1) and
+    ``act`` (int64, n): what :func:`graphkit.diffusion.simulation.run_cascades` adds up
+    from the kernels' per-worker tallies.
+    """
+    n = indptr.shape[0] - 1
+    ip = indptr.tolist()
+    ix = indices.tolist()
+    val = np.asarray(values, dtype=np.float64).tolist()
+    adj = [list(zip(ix[ip[u]:ip[u + 1]], val[ip[u]:ip[u + 1]])) for u in range(n)]
+    seed_list = [int(s) for s in seeds]
+    lt = model == "lt"
+    stamp = [0] * n
+    seen = [0] * n
+    acc = [0.0] * n
+    theta = [0.0] * n
+    act = [0] * n
+    steps = [0] * (n + 2)
+    depth = 0
+    reach = [0] * n_runs
+    tag = 0
+    n_chunks = chunk_seed.shape[0]
+    # a first chunk on its own tells how many uniforms a chunk takes: the others get
+    # that many (+ 1/8) advanced together, the rest on demand
+    first, rest = _streams(chunk_seed[:1], chunk_id0, 0)
+    buffers, conts = first + [None] * (n_chunks - 1), rest + [None] * (n_chunks - 1)
+    for c in range(n_chunks):
+        if c == 1 and n_chunks > 1:
+            guess = used + used // 8 + 16
+            buffers[1:], conts[1:] = _streams(chunk_seed[1:], chunk_id0 + 1, guess)
+        u_buf, cont = buffers[c], conts[c]
+        buffers[c] = None
+        k = base = 0
+        n_buf = len(u_buf)
+        for r in range(c * chunk_size, min((c + 1) * chunk_size, n_runs)):
+            tag += 1
+            queue = []
+            for s in seed_list:
+                if stamp[s] != tag:
+                    stamp[s] = tag
+                    queue.append(s)
+                    act[s] += 1
+            tail = len(queue)
+            steps[0] += tail
+            lo, hi, step = 0, tail, 0
+            while lo < hi and (max_steps < 0 or step < max_steps):
+                step += 1
+                for i in range(lo, hi):
+                    for v, p in adj[queue[i]]:
+                        if stamp[v] == tag:
+                            continue
+                        if lt:
+                            if seen[v] != tag:
+                                if k == n_buf:
+                                    base += k
+                                    u_buf = cont.block(64)
+                                    k, n_buf = 0, 64
+                                seen[v] = tag
+                                acc[v] = 0.0
+                                theta[v] = 1.0 - u_buf[k]
+                                k += 1
+                            a = acc[v] + p
+                            acc[v] = a
+                            if a < theta[v]:
+                                continue
+                        else:
+                            if k == n_buf:
+                                base += k
+                                u_buf = cont.block(64)
+                                k, n_buf = 0, 64
+                            x = u_buf[k]
+                            k += 1
+                            if not x < p:
+                                continue
+                        stamp[v] = tag
+                        queue.append(v)
+                        act[v] += 1
+                tail = len(queue)
+                if tail > hi:
+                    steps[step] += tail - hi
+                    if step > depth:
+                        depth = step
+                lo, hi = hi, tail
+            reach[r] = tail
+        if c == 0:
+            used = base + k
+    return (np.array(reach, dtype=np.int64), np.array(steps[:depth + 1], dtype=np.int64),
+            np.array(act, dtype=np.int64))
