@@ -11,8 +11,11 @@ LT: a threshold the first time a user is touched) -- and every float sum (LT's w
 is added in the kernels' order. ``tests/test_small_twins.py`` compares them with the
 kernels and with the pure-Python reference.
 
-:func:`is_small` says when the twin is the faster way: ``runs x (1 + edges reachable
-from the seeds)`` below :data:`SMALL_WORK`, measured whole-process (bench/RESULTS.md).
+When the twin runs (:func:`graphkit.diffusion.simulation.run_cascades`): its first chunk of
+a job when numba is not loaded yet and the chunk's work is bounded (:func:`may_start`);
+the rest when the uniforms extrapolated from that chunk fit in the process's budget
+(:func:`may_continue`, :data:`BUDGET_DRAWS`, measured whole-process: bench/RESULTS.md),
+else the kernels run the rest -- the same chunks, so the same result either way.
 """
 
 from __future__ import annotations
@@ -21,14 +24,21 @@ import numpy as np
 
 from .._pystreams import Stream, lane_blocks, seed_state
 
-__all__ = ["SMALL_WORK", "SMALL_EDGES", "is_small", "reachable_edges", "run_chunks"]
+__all__ = ["BUDGET_DRAWS", "SMALL_EDGES", "may_start", "may_continue", "spend",
+           "reachable_edges", "run_chunks"]
 
-#: Runs x (1 + reachable edges) below which the Python twin beats numba's start-up.
-SMALL_WORK = 2_000_000
+#: Uniforms the twins may draw in one process. Measured (``bench/RESULTS.md``): the twin
+#: costs ~460 ns of CPU per uniform drawn (edge tried) and numba's import plus the first
+#: cascade kernel call ~0.75 s, so they break even near 1.6M; past this budget (~0.45 s)
+#: the kernels run the rest of the work.
+BUDGET_DRAWS = 1_000_000
+#: A first chunk may try at most this many edges (runs x reachable edges) in the twin.
+FIRST_CHUNK_WORK = 300_000
 #: Influence graphs with more edges always use the kernels (no reachability walk).
 SMALL_EDGES = 100_000
 #: Chunks per call from which the streams are advanced together in NumPy.
 _LANES = 24
+_spent = [0]
 
 
 def reachable_edges(indptr, indices, seeds) -> int:
@@ -50,11 +60,32 @@ def reachable_edges(indptr, indices, seeds) -> int:
     return total
 
 
-def is_small(ig, seeds, runs: int) -> bool:
-    """Whether ``runs`` cascades from ``seeds`` on ``ig`` are cheaper in the twin."""
-    if ig.n_edges > SMALL_EDGES or runs > SMALL_WORK:
+def numba_loaded() -> bool:
+    """Whether this process has imported numba already (its start-up is mostly paid)."""
+    import sys
+
+    return "numba" in sys.modules
+
+
+def may_start(ig, seeds, chunk_runs: int) -> bool:
+    """Whether the twin should run the first chunk of a job: numba not loaded yet, the
+    process's budget not spent, a small graph and a first chunk of bounded work."""
+    if numba_loaded() or _spent[0] >= BUDGET_DRAWS or ig.n_edges > SMALL_EDGES:
         return False
-    return runs * (1 + reachable_edges(ig.indptr, ig.indices, seeds)) < SMALL_WORK
+    return chunk_runs * (1 + reachable_edges(ig.indptr, ig.indices, seeds)) <= FIRST_CHUNK_WORK
+
+
+def may_continue(expected_draws: float) -> bool:
+    """Whether the rest of a job (``expected_draws`` uniforms, extrapolated from its first
+    chunk) fits in what is left of the budget; if so, it is counted as spent."""
+    if numba_loaded() or _spent[0] + expected_draws > BUDGET_DRAWS:
+        return False
+    _spent[0] += int(expected_draws)
+    return True
+
+
+def spend(draws: int) -> None:
+    _spent[0] += int(draws)
 
 
 def _streams(chunk_seed, chunk_id0, guess):
@@ -67,13 +98,14 @@ def _streams(chunk_seed, chunk_id0, guess):
 
 
 def run_chunks(model: str, indptr, indices, values, seeds, chunk_seed, chunk_id0: int,
-               chunk_size: int, n_runs: int, max_steps: int):
+               chunk_size: int, n_runs: int, max_steps: int, guess: int = 0):
     """Runs ``0 .. n_runs - 1`` in chunks of ``chunk_size``, chunk ``c`` on the stream of
     global chunk ``chunk_id0 + c`` (the kernels' arguments).
 
+    ``guess``: uniforms a chunk is expected to take (0: learnt from the first chunk).
     Returns ``reach`` (int64, n_runs), ``step_sum`` (int64, the deepest step + 1) and
-    ``act`` (int64, n): what :func:`graphkit.diffusion.simulation.run_cascades` adds up
-    from the kernels' per-worker tallies.
+    ``act`` (int64, n) -- what :func:`graphkit.diffusion.simulation.run_cascades` adds up
+    from the kernels' per-worker tallies -- and the number of uniforms drawn.
     """
     n = indptr.shape[0] - 1
     ip = indptr.tolist()
@@ -94,12 +126,16 @@ def run_chunks(model: str, indptr, indices, values, seeds, chunk_seed, chunk_id0
     n_chunks = chunk_seed.shape[0]
     # a first chunk on its own tells how many uniforms a chunk takes: the others get
     # that many (+ 1/8) advanced together, the rest on demand
-    first, rest = _streams(chunk_seed[:1], chunk_id0, 0)
-    buffers, conts = first + [None] * (n_chunks - 1), rest + [None] * (n_chunks - 1)
+    if guess > 0:
+        buffers, conts = _streams(chunk_seed, chunk_id0, guess)
+    else:
+        first, rest = _streams(chunk_seed[:1], chunk_id0, 0)
+        buffers, conts = first + [None] * (n_chunks - 1), rest + [None] * (n_chunks - 1)
+    drawn = 0
     for c in range(n_chunks):
-        if c == 1 and n_chunks > 1:
-            guess = used + used // 8 + 16
-            buffers[1:], conts[1:] = _streams(chunk_seed[1:], chunk_id0 + 1, guess)
+        if c == 1 and guess <= 0:
+            buffers[1:], conts[1:] = _streams(chunk_seed[1:], chunk_id0 + 1,
+                                              drawn + drawn // 8 + 16)
         u_buf, cont = buffers[c], conts[c]
         buffers[c] = None
         k = base = 0
@@ -154,7 +190,6 @@ def run_chunks(model: str, indptr, indices, values, seeds, chunk_seed, chunk_id0
                         depth = step
                 lo, hi = hi, tail
             reach[r] = tail
-        if c == 0:
-            used = base + k
+        drawn += base + k
     return (np.array(reach, dtype=np.int64), np.array(steps[:depth + 1], dtype=np.int64),
-            np.array(act, dtype=np.int64))
+            np.array(act, dtype=np.int64), drawn)

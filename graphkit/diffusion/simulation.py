@@ -96,27 +96,42 @@ def run_cascades(ig, seed_pos, model, runs: int, rng: RngLike = None, *, max_ste
     chunk_seed = np.asarray(chunk_seed, dtype=np.uint64)
     steps = -1 if max_steps is None else int(max_steps)
     reach_parts, step_parts, act = [], [], np.zeros(ig.n_nodes, dtype=np.int64)
-    if _small.is_small(ig, seeds, runs):  # the Python twin: the same runs, without numba
-        batches, workers, kernel = [(0, n_chunks)], 1, None
-    else:
+    done = 0  # chunks run by the Python twin (the same chunks as the kernels': no numba)
+    if _small.may_start(ig, seeds, min(runs, CHUNK_RUNS)):
+        twin = (model.name, ig.indptr, ig.indices, values, seeds)
+        reach, step_sum, act, drawn = _small.run_chunks(*twin, chunk_seed[:1], chunk_id0,
+                                                        CHUNK_RUNS, min(runs, CHUNK_RUNS), steps)
+        _small.spend(drawn)
+        reach_parts.append(reach)
+        step_parts.append(step_sum)
+        done = 1
+        if n_chunks > 1 and _small.may_continue(drawn * (n_chunks - 1)):
+            reach, step_sum, a, _ = _small.run_chunks(*twin, chunk_seed[1:], chunk_id0 + 1,
+                                                      CHUNK_RUNS, runs - CHUNK_RUNS, steps,
+                                                      guess=drawn + drawn // 8 + 16)
+            reach_parts.append(reach)
+            step_parts.append(step_sum)
+            act += a
+            done = n_chunks
+        if progress is not None:
+            progress("simulating runs", min(runs, done * CHUNK_RUNS), runs)
+    if done < n_chunks:
         from . import _kernels
 
         kernel = _kernels.ic_runs if model.name == "ic" else _kernels.lt_runs
         workers = _n_workers()
-        # calls of ~0.25 s, so that Ctrl-C is honoured at once (the result does not depend
-        # on the batching: every chunk has its own stream); at least one chunk per worker
-        batches = timed_batches(n_chunks, first=workers, least=workers)
-    for c0, c1 in batches:
+    else:
+        kernel = workers = None
+    # calls of ~0.25 s, so that Ctrl-C is honoured at once (the result does not depend on
+    # the batching: every chunk has its own stream); at least one chunk per worker
+    for b0, b1 in (timed_batches(n_chunks - done, first=workers, least=workers)
+                   if kernel is not None else ()):
+        c0, c1 = done + b0, done + b1
         r0 = c0 * CHUNK_RUNS
         r1 = min(runs, c1 * CHUNK_RUNS)
-        if kernel is None:
-            reach, step_sum, a = _small.run_chunks(model.name, ig.indptr, ig.indices, values,
-                                                   seeds, chunk_seed[c0:c1], chunk_id0 + c0,
-                                                   CHUNK_RUNS, r1 - r0, steps)
-        else:
-            reach, step_sum, a = _on_workers(kernel, workers, ig.n_nodes, r1 - r0, steps,
-                                             (ig.indptr, ig.indices, values, seeds,
-                                              chunk_seed[c0:c1], chunk_id0 + c0, CHUNK_RUNS))
+        reach, step_sum, a = _on_workers(kernel, workers, ig.n_nodes, r1 - r0, steps,
+                                         (ig.indptr, ig.indices, values, seeds,
+                                          chunk_seed[c0:c1], chunk_id0 + c0, CHUNK_RUNS))
         reach_parts.append(reach)
         step_parts.append(step_sum)
         act += a
