@@ -14,7 +14,8 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["seed_state", "Stream", "lane_blocks", "uniforms"]
+__all__ = ["seed_state", "Stream", "lane_blocks", "uniforms", "chunk_streams", "counted",
+           "numba_loaded", "may_draw", "spend", "BUDGET_DRAWS"]
 
 _M64 = 0xFFFFFFFFFFFFFFFF
 _GOLDEN = 0x9E3779B97F4A7C15
@@ -102,3 +103,57 @@ def lane_blocks(states: list[list[int]], count: int) -> tuple[list[list[float]],
 def uniforms(seed: int, chunk: int, count: int) -> np.ndarray:
     """``count`` uniforms of chunk ``chunk``'s stream (:func:`graphkit._streams.uniforms`)."""
     return np.array(Stream.seeded(seed, chunk).block(count), dtype=np.float64)
+
+
+#: Chunks from which :func:`chunk_streams` advances the streams together in NumPy.
+LANES = 24
+
+
+def chunk_streams(chunk_seed, chunk_id0: int, guess: int):
+    """Per chunk ``c`` (global chunk ``chunk_id0 + c``): a list of its first uniforms
+    (``guess`` of them, or none with fewer than :data:`LANES` chunks) and a
+    :class:`Stream` continuing after them."""
+    n_chunks = len(chunk_seed)
+    states = [seed_state(int(chunk_seed[c]), chunk_id0 + c) for c in range(n_chunks)]
+    if n_chunks >= LANES and guess > 0:
+        return lane_blocks(states, int(guess))
+    return [[] for _ in range(n_chunks)], [Stream(s) for s in states]
+
+
+def counted(first: list, cont: Stream, tally: list, block: int = 64):
+    """An iterator over ``first`` then ``cont``'s numbers, adding to ``tally[0]`` how many
+    it has made available (at most ``block`` more than were taken)."""
+    tally[0] += len(first)
+    yield from first
+    while True:
+        tally[0] += block
+        yield from cont.block(block)
+
+
+# --------------------------------------------------------------------------- budget
+#: Uniforms the twins may draw in one process. Measured (``bench/RESULTS.md``): a twin
+#: costs ~460 ns of CPU per uniform drawn and numba's import plus its first kernel call
+#: ~0.75 s, so they break even near 1.6M; past this budget (~0.45 s) kernels run the rest.
+BUDGET_DRAWS = 1_000_000
+_spent = [0]
+
+
+def numba_loaded() -> bool:
+    """Whether this process has imported numba already (its start-up is mostly paid)."""
+    import sys
+
+    return "numba" in sys.modules
+
+
+def may_draw(expected: float) -> bool:
+    """Whether a twin may draw about ``expected`` more uniforms in this process: numba
+    not loaded yet and the budget not exceeded. Counts them as spent when it may."""
+    if numba_loaded() or _spent[0] + expected > BUDGET_DRAWS:
+        return False
+    _spent[0] += int(expected)
+    return True
+
+
+def spend(draws: int) -> None:
+    """Count ``draws`` uniforms a twin drew without asking first (a job's first chunk)."""
+    _spent[0] += int(draws)

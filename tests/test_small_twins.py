@@ -113,10 +113,10 @@ def test_simulate_gives_the_same_estimate_through_every_path(model, path, monkey
 
     g = _ring_graph()
     want = gk.simulate(g, ["u0", "u3"], model, runs=3000, rng=5)  # numba loaded: kernels
-    monkeypatch.setattr(cascade_small, "numba_loaded", lambda: False)
-    monkeypatch.setattr(cascade_small, "_spent", [0])
+    monkeypatch.setattr(_pystreams, "numba_loaded", lambda: False)
+    monkeypatch.setattr(_pystreams, "_spent", [0])
     if path == "first chunk in the twin":
-        monkeypatch.setattr(cascade_small, "BUDGET_DRAWS", 10)
+        monkeypatch.setattr(_pystreams, "BUDGET_DRAWS", 10)
     elif path == "kernels":
         monkeypatch.setattr(cascade_small, "FIRST_CHUNK_WORK", 0)
     calls = []

@@ -14,7 +14,7 @@ kernels and with the pure-Python reference.
 When the twin runs (:func:`graphkit.diffusion.simulation.run_cascades`): its first chunk of
 a job when numba is not loaded yet and the chunk's work is bounded (:func:`may_start`);
 the rest when the uniforms extrapolated from that chunk fit in the process's budget
-(:func:`may_continue`, :data:`BUDGET_DRAWS`, measured whole-process: bench/RESULTS.md),
+(:func:`graphkit._pystreams.may_draw`, whose budget every twin shares),
 else the kernels run the rest -- the same chunks, so the same result either way.
 """
 
@@ -22,23 +22,14 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._pystreams import Stream, lane_blocks, seed_state
+from .. import _pystreams
 
-__all__ = ["BUDGET_DRAWS", "SMALL_EDGES", "may_start", "may_continue", "spend",
-           "reachable_edges", "run_chunks"]
+__all__ = ["SMALL_EDGES", "FIRST_CHUNK_WORK", "may_start", "reachable_edges", "run_chunks"]
 
-#: Uniforms the twins may draw in one process. Measured (``bench/RESULTS.md``): the twin
-#: costs ~460 ns of CPU per uniform drawn (edge tried) and numba's import plus the first
-#: cascade kernel call ~0.75 s, so they break even near 1.6M; past this budget (~0.45 s)
-#: the kernels run the rest of the work.
-BUDGET_DRAWS = 1_000_000
 #: A first chunk may try at most this many edges (runs x reachable edges) in the twin.
 FIRST_CHUNK_WORK = 300_000
 #: Influence graphs with more edges always use the kernels (no reachability walk).
 SMALL_EDGES = 100_000
-#: Chunks per call from which the streams are advanced together in NumPy.
-_LANES = 24
-_spent = [0]
 
 
 def reachable_edges(indptr, indices, seeds) -> int:
@@ -60,41 +51,12 @@ def reachable_edges(indptr, indices, seeds) -> int:
     return total
 
 
-def numba_loaded() -> bool:
-    """Whether this process has imported numba already (its start-up is mostly paid)."""
-    import sys
-
-    return "numba" in sys.modules
-
-
 def may_start(ig, seeds, chunk_runs: int) -> bool:
     """Whether the twin should run the first chunk of a job: numba not loaded yet, the
     process's budget not spent, a small graph and a first chunk of bounded work."""
-    if numba_loaded() or _spent[0] >= BUDGET_DRAWS or ig.n_edges > SMALL_EDGES:
+    if ig.n_edges > SMALL_EDGES or not _pystreams.may_draw(0):
         return False
     return chunk_runs * (1 + reachable_edges(ig.indptr, ig.indices, seeds)) <= FIRST_CHUNK_WORK
-
-
-def may_continue(expected_draws: float) -> bool:
-    """Whether the rest of a job (``expected_draws`` uniforms, extrapolated from its first
-    chunk) fits in what is left of the budget; if so, it is counted as spent."""
-    if numba_loaded() or _spent[0] + expected_draws > BUDGET_DRAWS:
-        return False
-    _spent[0] += int(expected_draws)
-    return True
-
-
-def spend(draws: int) -> None:
-    _spent[0] += int(draws)
-
-
-def _streams(chunk_seed, chunk_id0, guess):
-    """Per chunk: a list of its first uniforms and a :class:`Stream` continuing it."""
-    n_chunks = chunk_seed.shape[0]
-    states = [seed_state(int(chunk_seed[c]), chunk_id0 + c) for c in range(n_chunks)]
-    if n_chunks >= _LANES and guess > 0:
-        return lane_blocks(states, guess)
-    return [[] for _ in range(n_chunks)], [Stream(s) for s in states]
 
 
 def run_chunks(model: str, indptr, indices, values, seeds, chunk_seed, chunk_id0: int,
@@ -127,14 +89,14 @@ def run_chunks(model: str, indptr, indices, values, seeds, chunk_seed, chunk_id0
     # a first chunk on its own tells how many uniforms a chunk takes: the others get
     # that many (+ 1/8) advanced together, the rest on demand
     if guess > 0:
-        buffers, conts = _streams(chunk_seed, chunk_id0, guess)
+        buffers, conts = _pystreams.chunk_streams(chunk_seed, chunk_id0, guess)
     else:
-        first, rest = _streams(chunk_seed[:1], chunk_id0, 0)
+        first, rest = _pystreams.chunk_streams(chunk_seed[:1], chunk_id0, 0)
         buffers, conts = first + [None] * (n_chunks - 1), rest + [None] * (n_chunks - 1)
     drawn = 0
     for c in range(n_chunks):
         if c == 1 and guess <= 0:
-            buffers[1:], conts[1:] = _streams(chunk_seed[1:], chunk_id0 + 1,
+            buffers[1:], conts[1:] = _pystreams.chunk_streams(chunk_seed[1:], chunk_id0 + 1,
                                               drawn + drawn // 8 + 16)
         u_buf, cont = buffers[c], conts[c]
         buffers[c] = None

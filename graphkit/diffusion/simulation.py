@@ -78,7 +78,7 @@ def run_cascades(ig, seed_pos, model, runs: int, rng: RngLike = None, *, max_ste
     act : ndarray of int64 (n,)
         Runs in which each user ended active.
     """
-    from .. import _rng
+    from .. import _pystreams, _rng
     from . import _small
 
     model = as_model(model)
@@ -101,11 +101,11 @@ def run_cascades(ig, seed_pos, model, runs: int, rng: RngLike = None, *, max_ste
         twin = (model.name, ig.indptr, ig.indices, values, seeds)
         reach, step_sum, act, drawn = _small.run_chunks(*twin, chunk_seed[:1], chunk_id0,
                                                         CHUNK_RUNS, min(runs, CHUNK_RUNS), steps)
-        _small.spend(drawn)
+        _pystreams.spend(drawn)
         reach_parts.append(reach)
         step_parts.append(step_sum)
         done = 1
-        if n_chunks > 1 and _small.may_continue(drawn * (n_chunks - 1)):
+        if n_chunks > 1 and _pystreams.may_draw(drawn * (n_chunks - 1)):
             reach, step_sum, a, _ = _small.run_chunks(*twin, chunk_seed[1:], chunk_id0 + 1,
                                                       CHUNK_RUNS, runs - CHUNK_RUNS, steps,
                                                       guess=drawn + drawn // 8 + 16)
