@@ -1,7 +1,9 @@
 """Monte Carlo cascade simulation: how far does a campaign seeded at chosen users spread?
 
 :func:`simulate` is the public entry point; the work happens in the numba kernels of
-:mod:`graphkit.diffusion._kernels`, fed with per-chunk seeds from :mod:`graphkit._rng`.
+:mod:`graphkit.diffusion._kernels`, fed with per-chunk seeds from :mod:`graphkit._rng`, or,
+for small work, in their Python twins (:mod:`graphkit.diffusion._small`: the same runs,
+without numba's start-up).
 """
 
 from __future__ import annotations
@@ -76,11 +78,10 @@ def run_cascades(ig, seed_pos, model, runs: int, rng: RngLike = None, *, max_ste
     act : ndarray of int64 (n,)
         Runs in which each user ended active.
     """
-    from .. import _rng
-    from . import _kernels
+    from .. import _pystreams, _rng
+    from . import _small
 
     model = as_model(model)
-    kernel = _kernels.ic_runs if model.name == "ic" else _kernels.lt_runs
     values = np.ascontiguousarray(model.edge_values(ig), dtype=np.float64)
     seeds = np.ascontiguousarray(seed_pos, dtype=np.int64)
     runs = int(runs)
@@ -95,10 +96,37 @@ def run_cascades(ig, seed_pos, model, runs: int, rng: RngLike = None, *, max_ste
     chunk_seed = np.asarray(chunk_seed, dtype=np.uint64)
     steps = -1 if max_steps is None else int(max_steps)
     reach_parts, step_parts, act = [], [], np.zeros(ig.n_nodes, dtype=np.int64)
-    workers = _n_workers()
+    done = 0  # chunks run by the Python twin (the same chunks as the kernels': no numba)
+    if _small.may_start(ig, seeds, min(runs, CHUNK_RUNS)):
+        twin = (model.name, ig.indptr, ig.indices, values, seeds)
+        reach, step_sum, act, drawn = _small.run_chunks(*twin, chunk_seed[:1], chunk_id0,
+                                                        CHUNK_RUNS, min(runs, CHUNK_RUNS), steps)
+        _pystreams.spend(drawn)
+        reach_parts.append(reach)
+        step_parts.append(step_sum)
+        done = 1
+        if n_chunks > 1 and _pystreams.may_draw(drawn * (n_chunks - 1)):
+            reach, step_sum, a, _ = _small.run_chunks(*twin, chunk_seed[1:], chunk_id0 + 1,
+                                                      CHUNK_RUNS, runs - CHUNK_RUNS, steps,
+                                                      guess=drawn + drawn // 8 + 16)
+            reach_parts.append(reach)
+            step_parts.append(step_sum)
+            act += a
+            done = n_chunks
+        if progress is not None:
+            progress("simulating runs", min(runs, done * CHUNK_RUNS), runs)
+    if done < n_chunks:
+        from . import _kernels
+
+        kernel = _kernels.ic_runs if model.name == "ic" else _kernels.lt_runs
+        workers = _n_workers()
+    else:
+        kernel = workers = None
     # calls of ~0.25 s, so that Ctrl-C is honoured at once (the result does not depend on
     # the batching: every chunk has its own stream); at least one chunk per worker
-    for c0, c1 in timed_batches(n_chunks, first=workers, least=workers):
+    for b0, b1 in (timed_batches(n_chunks - done, first=workers, least=workers)
+                   if kernel is not None else ()):
+        c0, c1 = done + b0, done + b1
         r0 = c0 * CHUNK_RUNS
         r1 = min(runs, c1 * CHUNK_RUNS)
         reach, step_sum, a = _on_workers(kernel, workers, ig.n_nodes, r1 - r0, steps,

@@ -29,8 +29,9 @@ by colour, interaction type and edge weight, step through time when the data has
 timestamps (``edges=``), and save the drawing as PNG or SVG; :mod:`graphkit.viz.export`
 writes those images from Python through headless Chromium.
 
-Pages are built with pyvis's ``Network`` (nodes, edges, options, in memory) and
-rendered with graphkit's own Jinja2 template (autoescape on). They are self-contained
+Pages hold nodes, edges and options laid out as pyvis's ``Network`` assembles them
+(written out in :func:`graphkit.viz._html.assemble`, so that a view does not import pyvis,
+IPython and networkx) and are rendered with graphkit's own Jinja2 template (autoescape on). They are self-contained
 and work offline: vis-network's JS and CSS are inlined from the pyvis package, there is
 no CDN link, no external font, no favicon request, and a Content-Security-Policy allows
 only the page's own inline scripts (by hash) and no fetch of any kind.

@@ -7,9 +7,10 @@
 * :func:`esc` and :func:`tip` -- the only way user-supplied text becomes HTML;
 * :func:`content_security_policy` -- each page allows exactly its own inline scripts (by
   SHA-256 hash) and nothing from the network;
-* :func:`assemble` -- pyvis ``Network`` used to assemble nodes, edges and options in
-  memory (its ``write_html``/``show`` are never called: they copy a ``lib/`` folder
-  into the working directory and load bootstrap and tom-select from CDNs).
+* :func:`assemble` -- nodes, edges and options laid out as pyvis's ``Network`` (0.3)
+  assembles them (``add_node``, ``add_edge``, ``set_options``, ``get_network_data``), in
+  plain Python: importing pyvis pulls in IPython and networkx (1.5 s of a 2 s
+  ``graphkit view`` on a small graph), and its ``add_node`` scans a list per node.
 """
 
 from __future__ import annotations
@@ -112,9 +113,14 @@ def _num(value, digits: int = 4) -> str:
 
 
 def _pyvis_lib() -> Path:
-    import pyvis
+    """vis-network's folder in the installed pyvis package, found without importing it
+    (``import pyvis`` imports IPython and networkx)."""
+    from importlib.util import find_spec
 
-    return Path(pyvis.__file__).resolve().parent / "lib" / f"vis-{VIS_VERSION}"
+    spec = find_spec("pyvis")
+    if spec is None or not spec.submodule_search_locations:  # pragma: no cover
+        raise RuntimeError("the pyvis package (vis-network's JS and CSS) is not installed")
+    return Path(list(spec.submodule_search_locations)[0]).resolve() / "lib" / f"vis-{VIS_VERSION}"
 
 
 @lru_cache(maxsize=1)
@@ -169,25 +175,50 @@ def content_security_policy(scripts) -> str:
 
 
 def assemble(nodes, edges, options) -> tuple[list, list, dict]:
-    """Build the network with pyvis in memory and return ``get_network_data()``'s parts.
+    """Nodes, edges and options as pyvis's ``Network(directed=True)`` returns them from
+    ``get_network_data()`` after ``add_node``/``add_edge``/``set_options`` (pyvis 0.3.2,
+    written out here so that a view does not import pyvis; ``tests/test_viz_assemble.py``
+    compares the two).
 
-    ``nodes`` are dicts with an int ``id``; ``edges`` dicts with ``from`` and ``to``.
-    The inputs are copied, never modified.
+    ``nodes`` are dicts with an int or str ``id`` (a repeated id keeps its first node);
+    ``edges`` dicts with ``from`` and ``to`` naming nodes. A node gets ``label`` (its id
+    when missing or empty), ``shape`` ("dot" by default) and, without a ``group``,
+    ``color`` ("#97c2fc" by default); an edge gets ``arrows: "to"`` unless it has one.
+    The options go through JSON with every space and newline removed, as pyvis's
+    ``set_options`` does (ours carry none inside strings). The inputs are never modified.
     """
-    from pyvis.network import Network
-
-    net = Network(directed=True, height="100%", width="100%", cdn_resources="remote")
+    out_nodes: list = []
+    seen: set = set()
     for n in nodes:
         attrs = dict(n)
         nid = attrs.pop("id")
-        net.add_node(nid, **attrs)
+        if not isinstance(nid, (str, int)):
+            raise TypeError(f"a node id must be an int or a str, not {type(nid).__name__}")
+        label = attrs.pop("label", None)
+        shape = attrs.pop("shape", "dot")
+        color = attrs.pop("color", "#97c2fc")
+        if nid in seen:
+            continue
+        seen.add(nid)
+        item = attrs if "group" in attrs else {"color": color, **attrs}
+        item["id"] = nid
+        item["label"] = label if label else nid
+        item["shape"] = shape
+        out_nodes.append(item)
+    out_edges: list = []
     for e in edges:
         attrs = dict(e)
-        net.add_edge(attrs.pop("from"), attrs.pop("to"), **attrs)
-    # pyvis's set_options strips every space: our options carry none inside strings
-    net.set_options(json.dumps(options))
-    out_nodes, out_edges, _heading, _h, _w, opts = net.get_network_data()
-    return out_nodes, out_edges, json.loads(opts) if isinstance(opts, str) else dict(opts)
+        source, target = attrs.pop("from"), attrs.pop("to")
+        for end in (source, target):
+            if end not in seen:
+                raise ValueError(f"an edge names a node that is not in the view: {end!r}")
+        attrs["from"] = source
+        attrs["to"] = target
+        if "arrows" not in attrs:
+            attrs["arrows"] = "to"
+        out_edges.append(attrs)
+    text = json.dumps(options).replace("\n", "").replace(" ", "")
+    return out_nodes, out_edges, json.loads(text[text.find("{"):])
 
 
 def render_page(template: str, *, title: str, network: dict | None, **context) -> str:

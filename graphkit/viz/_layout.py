@@ -59,18 +59,17 @@ def _spread(xy: np.ndarray, sizes: np.ndarray, spacing: float, iterations: int =
     around it; scaling by the nearest-neighbour distance instead of the extent, and
     removing the overlaps, keeps the core readable without moving the tails.
     """
-    from scipy.spatial import cKDTree
-
     n = xy.shape[0]
     if n < 3:
         return xy
-    nn = cKDTree(xy).query(xy, k=2)[0][:, 1]
+    near = _BruteNeighbours if n <= _KD_LEAF else _kd_tree()
+    nn = near(xy).query(xy, k=2)[0][:, 1]
     typical = float(np.median(nn)) or float(nn.max()) or 1.0
     xy = xy * (0.5 * spacing / typical)
     margin = spacing / 5.0
     reach = 2.0 * float(sizes.max()) + margin
     for _ in range(iterations):
-        i, j = cKDTree(xy).query_pairs(reach, output_type="ndarray").T
+        i, j = near(xy).query_pairs(reach, output_type="ndarray").T
         if not i.size:
             break
         d = xy[j] - xy[i]
@@ -91,13 +90,60 @@ def _spread(xy: np.ndarray, sizes: np.ndarray, spacing: float, iterations: int =
     return xy
 
 
-def _components(n: int, src, dst) -> np.ndarray:
-    """Connected-component label of each node (edges taken both ways)."""
-    from scipy.sparse import coo_array
-    from scipy.sparse.csgraph import connected_components
+#: scipy's cKDTree keeps up to this many points in one leaf (its default ``leafsize``).
+_KD_LEAF = 16
 
-    adj = coo_array((np.ones(src.size), (src, dst)), shape=(n, n))
-    return connected_components(adj, directed=False)[1]
+
+def _kd_tree():
+    from scipy.spatial import cKDTree
+
+    return cKDTree
+
+
+class _BruteNeighbours:
+    """What :func:`_spread` asks of scipy's ``cKDTree``, by comparing every pair, for at
+    most :data:`_KD_LEAF` points: their tree is then one leaf, which scipy scans exactly so
+    (squared distances ``dx * dx + dy * dy`` compared with ``r * r``, pairs ``i < j`` in
+    index order), so the answers are the same bit for bit (``tests/test_viz_assemble.py``)
+    -- without importing scipy (0.5 s of a small ``graphkit view``)."""
+
+    def __init__(self, xy):
+        d = xy[:, None, :] - xy[None, :, :]
+        self.d2 = d[..., 0] * d[..., 0] + d[..., 1] * d[..., 1]
+
+    def query(self, xy, k):  # noqa: ARG002 - k == 2: the point itself and its nearest
+        d2 = self.d2.copy()
+        np.fill_diagonal(d2, np.inf)
+        nearest = np.sqrt(d2.min(axis=1))
+        return np.column_stack([np.zeros(nearest.size), nearest]), None
+
+    def query_pairs(self, r, output_type="ndarray"):  # noqa: ARG002
+        i, j = np.nonzero(np.triu(self.d2 <= r * r, 1))
+        return np.column_stack([i, j]).astype(np.intp)
+
+
+def _components(n: int, src, dst) -> np.ndarray:
+    """A connected-component label of each node (edges taken both ways; which label a
+    component gets does not matter to :func:`layout`).
+
+    Pointer jumping in NumPy (each root hooked under the smallest root it touches,
+    then paths halved to their roots, until every edge is inside one tree): no scipy.
+    """
+    parent = np.arange(n, dtype=np.int64)
+    if not src.size:
+        return parent
+    while True:
+        while True:  # every node points at its root
+            up = parent[parent]
+            if np.array_equal(up, parent):
+                break
+            parent = up
+        a, b = parent[src], parent[dst]
+        split = a != b
+        if not split.any():
+            return parent
+        a, b = a[split], b[split]
+        np.minimum.at(parent, np.maximum(a, b), np.minimum(a, b))
 
 
 class _Rings:
