@@ -56,7 +56,8 @@ def index_graph(edges) -> SparkGraph:
 
     users = edges.users.select("user")
     mono = users.withColumn("_m", F.monotonically_increasing_id()).persist()
-    parts = (mono.groupBy((F.col("_m") / F.lit(1 << 33)).cast("long").alias("_p"))
+    part = F.shiftright(F.col("_m"), 33)  # the partition: the id's high bits
+    parts = (mono.groupBy(part.alias("_p"))
              .agg(F.count(F.lit(1)).alias("_c")).collect())
     parts = sorted((int(r["_p"]), int(r["_c"])) for r in parts)
     n = sum(c for _, c in parts)
@@ -64,15 +65,13 @@ def index_graph(edges) -> SparkGraph:
         raise MemoryError(f"{n:,} users: past the Spark engine's driver-side limit "
                           f"({MAX_BROADCAST_NODES:,})")
     offsets = np.cumsum([0] + [c for _, c in parts])[:-1]
-    spark = mono.sparkSession
-    off = spark.createDataFrame([(p, int(o)) for (p, _), o in zip(parts, offsets)],
-                                "_p long, _o long")
-    ids = (mono.withColumn("_p", (F.col("_m") / F.lit(1 << 33)).cast("long"))
-           .join(F.broadcast(off), "_p")
-           .select("user", (F.col("_o") + (F.col("_m") % F.lit(1 << 33))).alias("node"))
-           .persist())
-    ids.count()
-    mono.unpersist()
+    # each partition's offset, looked up from a literal map (no join, no extra job); ids is
+    # cached by the job that merges the pairs below, its first use
+    offset = F.create_map(*[F.lit(x) for (p, _), o in zip(parts, offsets)
+                            for x in (int(p), int(o))]) if parts else F.create_map()
+    row = F.col("_m").bitwiseAND(F.lit((1 << 33) - 1))  # the row within the partition
+    ids = mono.select("user", (offset[part] + row).alias("node"))
+    ids = ids.persist()
     w = edges.weighted()
     src = ids.select(F.col("user").alias("source"), F.col("node").alias("src"))
     dst = ids.select(F.col("user").alias("target"), F.col("node").alias("dst"))
@@ -80,6 +79,7 @@ def index_graph(edges) -> SparkGraph:
               .groupBy("src", "dst").agg(F.sum("weight").alias("weight"))
               .persist())
     m = merged.count()
+    mono.unpersist()
     return SparkGraph(ids, merged, n, m, edges.types, edges)
 
 
