@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["SparkGraph", "index_graph", "positions_of", "ids_of", "MAX_BROADCAST_NODES"]
+__all__ = ["SparkGraph", "index_graph", "edge_partitions", "positions_of", "ids_of", "MAX_BROADCAST_NODES"]
 
 #: Past this many users the driver-side vectors (8 bytes a user, a few of them) no longer
 #: fit comfortably on a default driver; the engine refuses with the size instead.
@@ -34,6 +34,9 @@ class SparkGraph:
     n_edges: int
     types: tuple
     source: object  # the SparkEdges it came from
+    #: ``edges`` is hash-partitioned by ``dst`` into this many partitions (0: unknown), so
+    #: PageRank groups it by target without another shuffle
+    dst_partitions: int = 0
 
     def unpersist(self) -> None:
         for df in (self.ids, self.edges):
@@ -75,12 +78,19 @@ def index_graph(edges) -> SparkGraph:
     w = edges.weighted()
     src = ids.select(F.col("user").alias("source"), F.col("node").alias("src"))
     dst = ids.select(F.col("user").alias("target"), F.col("node").alias("dst"))
-    merged = (w.join(src, "source").join(dst, "target")
+    # one shuffle, by target: the pairs are merged there and stay partitioned so
+    p = edge_partitions(mono.sparkSession.sparkContext, edges.rows)
+    merged = (w.join(src, "source").join(dst, "target").repartition(p, "dst")
               .groupBy("src", "dst").agg(F.sum("weight").alias("weight"))
               .persist())
     m = merged.count()
     mono.unpersist()
-    return SparkGraph(ids, merged, n, m, edges.types, edges)
+    return SparkGraph(ids, merged, n, m, edges.types, edges, p)
+
+
+def edge_partitions(sc, n_edges: int) -> int:
+    """Partitions for ``n_edges`` pairs: the default parallelism, at most ~4M pairs each."""
+    return int(max(sc.defaultParallelism, n_edges // 4_000_000 + 1))
 
 
 def positions_of(graph: SparkGraph, users) -> tuple[np.ndarray, list]:
