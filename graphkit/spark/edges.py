@@ -117,16 +117,21 @@ def read_edges(spark, paths, *, source_col: str | None = None, target_col: str |
         has_weight |= w
         frames.append(df.withColumn("_file", F.lit(i)))
     rows = reduce(lambda a, b: a.unionByName(b), frames)
-    rows = rows.persist()
     bad = _bad_row_condition()
-    stats = rows.agg(
+    # one pass parses, validates and caches the four canonical columns (and a bad-row
+    # flag); the diagnostics (the raw line, the raw weight) are recomputed from the
+    # files only when a row is bad
+    kept = rows.select("source", "target", "type", "weight", bad.alias("_bad")).persist()
+    stats = kept.agg(
         F.count(F.lit(1)).alias("rows"),
-        F.sum(F.when(bad, 1).otherwise(0)).alias("bad"),
-        F.sum(F.when(F.col("source") == F.col("target"), 1).otherwise(0)).alias("loops"),
+        F.sum(F.col("_bad").cast("long")).alias("bad"),
+        F.sum((F.col("source") == F.col("target")).cast("long")).alias("loops"),
         F.collect_set("type").alias("types"),
     ).collect()[0]
     if stats["bad"]:
+        kept.unpersist()
         _raise_first_bad(rows.where(bad).limit(1).collect()[0], paths)
+    rows = kept
     n_rows, loops = int(stats["rows"] or 0), int(stats["loops"] or 0)
     if n_rows - loops == 0:
         raise EmptyGraphError(

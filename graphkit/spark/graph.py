@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["SparkGraph", "index_graph", "positions_of", "ids_of", "MAX_BROADCAST_NODES"]
+__all__ = ["SparkGraph", "index_graph", "edge_partitions", "positions_of", "ids_of", "MAX_BROADCAST_NODES"]
 
 #: Past this many users the driver-side vectors (8 bytes a user, a few of them) no longer
 #: fit comfortably on a default driver; the engine refuses with the size instead.
@@ -34,6 +34,9 @@ class SparkGraph:
     n_edges: int
     types: tuple
     source: object  # the SparkEdges it came from
+    #: ``edges`` is hash-partitioned by ``dst`` into this many partitions (0: unknown), so
+    #: PageRank groups it by target without another shuffle
+    dst_partitions: int = 0
 
     def unpersist(self) -> None:
         for df in (self.ids, self.edges):
@@ -56,7 +59,8 @@ def index_graph(edges) -> SparkGraph:
 
     users = edges.users.select("user")
     mono = users.withColumn("_m", F.monotonically_increasing_id()).persist()
-    parts = (mono.groupBy((F.col("_m") / F.lit(1 << 33)).cast("long").alias("_p"))
+    part = F.shiftright(F.col("_m"), 33)  # the partition: the id's high bits
+    parts = (mono.groupBy(part.alias("_p"))
              .agg(F.count(F.lit(1)).alias("_c")).collect())
     parts = sorted((int(r["_p"]), int(r["_c"])) for r in parts)
     n = sum(c for _, c in parts)
@@ -64,23 +68,29 @@ def index_graph(edges) -> SparkGraph:
         raise MemoryError(f"{n:,} users: past the Spark engine's driver-side limit "
                           f"({MAX_BROADCAST_NODES:,})")
     offsets = np.cumsum([0] + [c for _, c in parts])[:-1]
-    spark = mono.sparkSession
-    off = spark.createDataFrame([(p, int(o)) for (p, _), o in zip(parts, offsets)],
-                                "_p long, _o long")
-    ids = (mono.withColumn("_p", (F.col("_m") / F.lit(1 << 33)).cast("long"))
-           .join(F.broadcast(off), "_p")
-           .select("user", (F.col("_o") + (F.col("_m") % F.lit(1 << 33))).alias("node"))
-           .persist())
-    ids.count()
-    mono.unpersist()
+    # each partition's offset, looked up from a literal map (no join, no extra job); ids is
+    # cached by the job that merges the pairs below, its first use
+    offset = F.create_map(*[F.lit(x) for (p, _), o in zip(parts, offsets)
+                            for x in (int(p), int(o))]) if parts else F.create_map()
+    row = F.col("_m").bitwiseAND(F.lit((1 << 33) - 1))  # the row within the partition
+    ids = mono.select("user", (offset[part] + row).alias("node"))
+    ids = ids.persist()
     w = edges.weighted()
     src = ids.select(F.col("user").alias("source"), F.col("node").alias("src"))
     dst = ids.select(F.col("user").alias("target"), F.col("node").alias("dst"))
-    merged = (w.join(src, "source").join(dst, "target")
+    # one shuffle, by target: the pairs are merged there and stay partitioned so
+    p = edge_partitions(mono.sparkSession.sparkContext, edges.rows)
+    merged = (w.join(src, "source").join(dst, "target").repartition(p, "dst")
               .groupBy("src", "dst").agg(F.sum("weight").alias("weight"))
               .persist())
     m = merged.count()
-    return SparkGraph(ids, merged, n, m, edges.types, edges)
+    mono.unpersist()
+    return SparkGraph(ids, merged, n, m, edges.types, edges, p)
+
+
+def edge_partitions(sc, n_edges: int) -> int:
+    """Partitions for ``n_edges`` pairs: the default parallelism, at most ~4M pairs each."""
+    return int(max(sc.defaultParallelism, n_edges // 4_000_000 + 1))
 
 
 def positions_of(graph: SparkGraph, users) -> tuple[np.ndarray, list]:

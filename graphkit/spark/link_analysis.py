@@ -18,7 +18,7 @@ import numpy as np
 
 from .._progress import Progress
 from ..errors import ConvergenceError, UnknownUserError
-from .graph import SparkGraph, ids_of, positions_of
+from .graph import SparkGraph, edge_partitions, ids_of, positions_of
 
 __all__ = ["pagerank_scores", "pagerank", "rank_table", "edge_blocks", "out_weights"]
 
@@ -47,10 +47,13 @@ def edge_blocks(graph: SparkGraph, partitions: int | None = None, *, by: str = "
     so every sum, does not depend on the number of partitions.
     """
     sc = graph.edges.sparkSession.sparkContext
-    p = int(partitions or max(sc.defaultParallelism, graph.n_edges // 4_000_000 + 1))
     other = "src" if by == "dst" else "dst"
     wide = graph.n_nodes >= 2**31 - 1
-    df = graph.edges.repartition(p, by).select(by, other, "weight")
+    if by == "dst" and graph.dst_partitions and partitions is None:
+        df = graph.edges.select(by, other, "weight")  # index_graph partitioned it so
+    else:
+        p = int(partitions or edge_partitions(sc, graph.n_edges))
+        df = graph.edges.repartition(p, by).select(by, other, "weight")
 
     def build(batches):
         import pyarrow as pa
