@@ -33,9 +33,9 @@ def memory_needed(theta: float, mean_size: float, n_users: int, threads: int | N
     user (greedy heap and gains, index pointers, id order) and, per sampling thread, 8
     bytes a user and the kernel's output buffer.
     """
-    import numba
+    from ._small import thread_count
 
-    threads = int(numba.get_num_threads()) if threads is None else int(threads)
+    threads = thread_count() if threads is None else int(threads)
     per_set = 4.4 * float(mean_size) + 8.0
     theta = float(theta)
     grow = 2.5 * theta * per_set

@@ -43,7 +43,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from . import _rr_kernels as K
+from . import _small
 
 if TYPE_CHECKING:  # pragma: no cover
     from .._progress import Progress
@@ -87,6 +87,7 @@ def sampling_arrays(ig, model: str):
         return cache[key]
     indptr = np.ascontiguousarray(ig.in_indptr, dtype=np.int64)
     indices = np.ascontiguousarray(ig.in_indices, dtype=np.int32)
+    K = _small if _small.use_twin(indices.shape[0], _small.SMALL_EDGES) else _kernels()
     if model == "lt":
         values = K.row_cumsum(indptr, np.ascontiguousarray(ig.lt_in_weights, dtype=np.float64))
         out = (indptr, indices, values, np.empty(0), np.empty((0, 2)))
@@ -101,6 +102,13 @@ def sampling_arrays(ig, model: str):
         a.flags.writeable = False
     cache[key] = out
     return out
+
+
+def _kernels():
+    """The numba kernels (imported on first use: numba's start-up is paid only here)."""
+    from . import _rr_kernels
+
+    return _rr_kernels
 
 
 def rows_sorted(indptr, values) -> bool:
@@ -139,11 +147,7 @@ def memory_needed(n_sets: float, mean_size: float, n_users: int, threads: int | 
 
 
 def _threads(threads):
-    if threads is None:
-        import numba
-
-        threads = int(numba.get_num_threads())
-    return int(threads)
+    return _small.thread_count() if threads is None else int(threads)
 
 
 def available_memory() -> int | None:
@@ -295,8 +299,6 @@ class RRSets:
         replace the draw and the numbering: the Spark engine draws a slice of one
         call's chunks on each executor and gets the very sets this call would.
         """
-        import numba
-
         from .._rng import chunk_seeds
 
         n_new = int(n_new)
@@ -313,10 +315,12 @@ class RRSets:
                 raise ValueError(f"need one chunk seed per {CHUNK_SETS} sets ({n_chunks})")
         if first_chunk is not None:
             self._chunks = int(first_chunk)
-        n_threads = int(numba.get_num_threads())
+        c0 = self._extend_small(n_new, seeds, progress)
+        if c0 == n_chunks:
+            return
+        n_threads = _small.thread_count()
         stamp, queue, tags = self._workspace(n_threads)
-        done = 0
-        c0 = 0
+        done = min(n_new, c0 * CHUNK_SETS)
         while c0 < n_chunks:
             mean = self.mean_size() if self.count else 8.0
             per_call = int(min(_CHUNKS_PER_CALL, max(4, CALL_MEMBERS // (mean * CHUNK_SETS))))
@@ -343,6 +347,50 @@ class RRSets:
                 progress("drawing RR sets", done, n_new)
         self._chunks += n_chunks
 
+    def _extend_small(self, n_new: int, seeds, progress) -> int:
+        """Draw the first chunks of :meth:`extend` in Python (:func:`graphkit.seeds._small.sample`,
+        the kernels' sets bit for bit) while numba is not loaded: the first chunk, then
+        the rest if the uniforms extrapolated from it fit the process's budget
+        (:func:`graphkit._pystreams.may_draw`). Returns the chunks drawn; the kernels draw
+        the others, from the same streams."""
+        from .. import _pystreams
+
+        n_chunks = seeds.shape[0]
+        if (self._arrays[1].shape[0] > _small.SMALL_EDGES or self.total > _small.SMALL_MEMBERS
+                or not _pystreams.may_draw(0)):
+            return 0
+        args = (*self._arrays, self.model == "lt", self.roots, self.n)
+        first = min(n_new, CHUNK_SETS)
+        sizes, members, drawn = _small.sample(*args, seeds[:1], self._chunks, CHUNK_SETS, first)
+        _pystreams.spend(drawn)
+        self._append_flat(sizes, members)
+        done = 1
+        if n_chunks > 1 and _pystreams.may_draw(drawn * (n_chunks - 1)):
+            sizes, members, _ = _small.sample(*args, seeds[1:], self._chunks + 1, CHUNK_SETS,
+                                              n_new - first, guess=drawn + drawn // 8 + 16)
+            self._append_flat(sizes, members)
+            done = n_chunks
+        if done == n_chunks:
+            self._chunks += n_chunks
+        if progress is not None:
+            progress("drawing RR sets", min(n_new, done * CHUNK_SETS), n_new)
+        return done
+
+    def _append_flat(self, sizes, members):
+        """Append sets given as sizes and their members in set order."""
+        n_sets = sizes.shape[0]
+        new_count = self.count + n_sets
+        new_total = self.total + int(members.shape[0])
+        if self._offsets.shape[0] < new_count + 1:
+            self.reserve(max(new_count, int(self._offsets.shape[0] * 1.5)), 0)
+        if self._members.shape[0] < new_total:
+            self.reserve(0, max(new_total, int(self._members.shape[0] * 1.5)))
+        base = self._offsets[self.count]
+        np.cumsum(sizes, out=self._offsets[self.count + 1: new_count + 1])
+        self._offsets[self.count + 1: new_count + 1] += base
+        self._members[self.total:new_total] = members
+        self.count = new_count
+
     def _sample(self, workers, chunk_seed, chunk_id0, n_sets, stamp, queue, tags, cap):
         """One call of the sampling kernel per worker (threads: the kernel releases the
         GIL). Returns ``sizes, wbuf, chunk_thread, chunk_start, used`` (per worker)."""
@@ -354,6 +402,7 @@ class RRSets:
         chunk_thread = np.zeros(n_chunks, dtype=np.int64)
         chunk_start = np.zeros(n_chunks, dtype=np.int64)
         used = np.zeros(8 * workers, dtype=np.int64)  # a cache line per worker
+        K = _kernels()
         on_threads(lambda t: K.sample(t, workers, *self._arrays, self.model == "lt", self.roots,
                                       self.n, chunk_seed, chunk_id0, CHUNK_SETS, n_sets, stamp,
                                       queue, tags, cap, sizes, wbuf, chunk_thread, chunk_start,

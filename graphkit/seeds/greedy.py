@@ -30,7 +30,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from . import _greedy_kernels as K
+from . import _small
 
 __all__ = ["Coverage", "invert", "max_coverage", "budgeted_coverage", "prefix_coverage",
            "first_cover"]
@@ -89,13 +89,23 @@ def invert(offsets, members, n: int):
     """
     members = np.ascontiguousarray(members, dtype=np.int32)
     offsets = np.ascontiguousarray(offsets, dtype=np.int64)
+    if _small.use_twin(members.shape[0]):  # NumPy, the same arrays: no numba start-up
+        return _small.invert(offsets, members, int(n))
     return _invert(offsets, members, int(n), _blocks(members))
+
+
+def _kernels():
+    """The numba kernels (imported on first use: numba's start-up is paid only here)."""
+    from . import _greedy_kernels
+
+    return _greedy_kernels
 
 
 def _invert(offsets, members, n: int, blocks: int):
     """:func:`invert` in ``blocks`` blocks of sets, one thread each (same output for any)."""
     from .._batches import on_threads
 
+    K = _kernels()
     counts = np.zeros((blocks, int(n)), dtype=np.int64)
     on_threads(lambda b: K.invert_count(offsets, members, b, blocks, counts), blocks)
     ptr = np.zeros(int(n) + 1, dtype=np.int64)
@@ -110,9 +120,7 @@ def _invert(offsets, members, n: int, blocks: int):
 
 def _blocks(members) -> int:
     """Blocks of sets (one thread each) for a pass over ``members``: one below 1M members."""
-    import numba
-
-    return max(1, min(int(numba.get_num_threads()), members.shape[0] // 500_000))
+    return max(1, min(_small.thread_count(), members.shape[0] // 500_000))
 
 
 def _prep(offsets, members, n, index, eligible, id_rank, fixed):
@@ -192,6 +200,13 @@ def max_coverage(offsets, members, n: int, k: int, *, eligible=None, id_rank=Non
         raise ValueError(f"k must be non-negative, got {k}")
     offsets, members, ptr, sets, elig, rank, fixed = _prep(offsets, members, n, index, eligible,
                                                            id_rank, fixed)
+    if _small.use_twin(members.shape[0]):
+        picks, gains, fg, total, _, ub = _small.greedy_unit(offsets, members, ptr, sets, int(n),
+                                                            elig, rank, int(k), fixed, int(k),
+                                                            bool(bound))
+        return Coverage(picks, gains, fg, int(total), int(offsets.shape[0] - 1),
+                        bound=float(ub))
+    K = _kernels()
     zero = np.zeros(int(n), dtype=np.float64)
     mode = K.BOUND_TOPK if bound else K.BOUND_NONE
     picks, gains, fg, total, _, ub = K.greedy(offsets, members, ptr, sets, int(n), elig, rank,
@@ -266,6 +281,7 @@ def budgeted_coverage(offsets, members, n: int, cost, budget: float, *, eligible
     elig = elig & np.isfinite(cost) & (cost >= 0)
     km = -1 if k_max is None else int(k_max)
     runs = []
+    K = _kernels()
     mode = K.BOUND_KNAPSACK if bound else K.BOUND_NONE
     for ratio, rule in ((True, "cost-effective"), (False, "unit")):
         picks, gains, fg, total, spent, ub = K.greedy(offsets, members, ptr, sets, int(n), elig,
@@ -322,6 +338,8 @@ def first_cover(offsets, members, n: int, seq) -> np.ndarray:
     seq = np.asarray(seq, dtype=np.int64).reshape(-1)
     order = np.full(int(n), seq.size, dtype=np.int64)
     order[seq[::-1]] = np.arange(seq.size - 1, -1, -1)  # a repeated user counts where it first is
+    if _small.use_twin(members.shape[0]):
+        return _small.first_cover(offsets, members, order, seq.size)
     return _first_cover(offsets, members, order, seq.size, _blocks(members))
 
 
@@ -329,6 +347,7 @@ def _first_cover(offsets, members, order, n_seq: int, blocks: int) -> np.ndarray
     """:func:`first_cover` in ``blocks`` blocks of sets, one thread each (same output for any)."""
     from .._batches import on_threads
 
+    K = _kernels()
     part = np.zeros((blocks, n_seq + 1), dtype=np.int64)
     on_threads(lambda b: K.first_cover(offsets, members, order, b, blocks, part), blocks)
     return part[:, :-1].sum(axis=0)
