@@ -16,7 +16,13 @@ from graphkit import _pystreams
 from graphkit.seeds import _greedy_kernels as GK
 from graphkit.seeds import _rr_kernels as K
 from graphkit.seeds import _small, greedy
-from graphkit.seeds._rrsets import CHUNK_SETS, COUNT_MAX_MEAN, JUMP_COST, SUBSET_MIN_DEG
+from graphkit.seeds._rrsets import (
+    CHUNK_SETS,
+    COUNT_MAX_MEAN,
+    JUMP_COST,
+    SUBSET_MIN_DEG,
+    _gather,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = str(ROOT / "data" / "example.csv")
@@ -48,7 +54,7 @@ def _kernel_sets(arrays, lt, roots, n, chunk_seed, chunk_id0, n_sets):
     offsets = np.zeros(n_sets + 1, dtype=np.int64)
     offsets[1:] = np.cumsum(sizes)
     members = np.empty(int(offsets[-1]), dtype=np.int32)
-    K.gather(offsets, wbuf, thread, start, CHUNK_SETS, n_sets, members, 0)
+    _gather(offsets, wbuf, thread, start, n_sets, members, 0)
     return sizes, members
 
 
