@@ -443,10 +443,13 @@ def select_seeds(graph, k: int | None = None, *, method: str = "opim", model: st
     prec = float(evaluate_precision)
     spread = _evaluate(ig, positions, model, runs, eval_seed, cons.targets, prec, cascades)
     base_spread = {}
+    done = {tuple(np.asarray(positions).tolist()): spread}  # the same set, the same streams
     for name, pos in base_pos.items():
-        say(f"simulating up to {runs:,} cascades of the {name} baseline")
-        base_spread[name] = _evaluate(ig, pos, model, runs, eval_seed, cons.targets, prec,
-                                      cascades)
+        key = tuple(pos.tolist())
+        if key not in done:  # degree and degree-discount often pick the very same users
+            say(f"simulating up to {runs:,} cascades of the {name} baseline")
+            done[key] = _evaluate(ig, pos, model, runs, eval_seed, cons.targets, prec, cascades)
+        base_spread[name] = done[key]
 
     # ---- spread-vs-k curves on fresh RR sets
     say(f"spread-vs-k curves on {int(curve_sets):,} RR sets")
