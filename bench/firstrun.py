@@ -52,8 +52,8 @@ def run(tree: Path, cache: str, out: str, args) -> dict:
     env = dict(os.environ, PYTHONPATH=str(tree), NUMBA_CACHE_DIR=cache, NUMBA_DEBUG_CACHE="1")
     t0 = time.perf_counter()
     proc = subprocess.Popen([sys.executable, "-m", "graphkit", *args, "-o", out], env=env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, cwd=tree)
-    err = proc.stderr.read()
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, cwd=tree)
+    err = proc.stdout.read()  # numba's cache messages go to stdout
     _, status, usage = os.wait4(proc.pid, 0)
     wall = time.perf_counter() - t0
     proc.returncode = os.waitstatus_to_exitcode(status)
