@@ -46,18 +46,21 @@ DEMO = ["demo", "-q", "--random-seed", "7"]
 
 
 def run(tree: Path, cache: str, out: str, args) -> dict:
-    """One whole process; CPU (user + sys) and peak RSS of the child from ``os.wait4``."""
-    env = dict(os.environ, PYTHONPATH=str(tree), NUMBA_CACHE_DIR=cache)
+    """One whole process; CPU (user + sys) and peak RSS of the child from ``os.wait4``,
+    and how many compiled kernels numba saved to its cache (``NUMBA_DEBUG_CACHE``: a warm
+    run must load every kernel and save none)."""
+    env = dict(os.environ, PYTHONPATH=str(tree), NUMBA_CACHE_DIR=cache, NUMBA_DEBUG_CACHE="1")
     t0 = time.perf_counter()
     proc = subprocess.Popen([sys.executable, "-m", "graphkit", *args, "-o", out], env=env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, cwd=tree)
-    err = proc.stderr.read()
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, cwd=tree)
+    err = proc.stdout.read()  # numba's cache messages go to stdout
     _, status, usage = os.wait4(proc.pid, 0)
     wall = time.perf_counter() - t0
     proc.returncode = os.waitstatus_to_exitcode(status)
     if proc.returncode != 0:
         raise SystemExit(f"{tree}: exit {proc.returncode}: {err.decode(errors='replace')[-2000:]}")
-    return {"cpu": usage.ru_utime + usage.ru_stime, "wall": wall, "rss": usage.ru_maxrss / 1024}
+    return {"cpu": usage.ru_utime + usage.ru_stime, "wall": wall, "rss": usage.ru_maxrss / 1024,
+            "saved": err.count(b"[cache] data saved"), "loaded": err.count(b"[cache] data loaded")}
 
 
 def digests(directory: str, tree: Path) -> dict:
@@ -82,19 +85,25 @@ def whole_processes(trees, repeat: int, args) -> None:
                     outputs.setdefault(t, digests(out, t))
                     shutil.rmtree(out, ignore_errors=True)
                     print(f"round {r + 1} {kind:5} {t}: CPU {m['cpu']:.1f} s, wall {m['wall']:.1f} s, "
-                          f"{m['rss']:.0f} MB (load {os.getloadavg()[0]:.1f})", flush=True)
+                          f"{m['rss']:.0f} MB, kernels compiled {m['saved']} / loaded {m['loaded']} "
+                          f"(load {os.getloadavg()[0]:.1f})", flush=True)
         finally:
             for c in caches.values():
                 shutil.rmtree(c, ignore_errors=True)
     print(f"\nmedians of {repeat} ({' '.join(args)}):")
-    print("| tree | fresh CPU | warm CPU | first-run extra CPU | fresh wall | warm wall | peak RSS |")
-    print("|---|---:|---:|---:|---:|---:|---:|")
+    print("| tree | fresh CPU | warm CPU | first-run extra CPU | fresh wall | warm wall | "
+          "first-run extra wall | peak RSS |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|")
     for t in trees:
         f = {k: statistics.median(m[k] for m in rows[t, "fresh"]) for k in ("cpu", "wall", "rss")}
         w = {k: statistics.median(m[k] for m in rows[t, "warm"]) for k in ("cpu", "wall", "rss")}
-        extra = statistics.median(a["cpu"] - b["cpu"] for a, b in zip(rows[t, "fresh"], rows[t, "warm"]))
-        print(f"| {t} | {f['cpu']:.1f} s | {w['cpu']:.1f} s | {extra:.1f} s | {f['wall']:.1f} s | "
-              f"{w['wall']:.1f} s | {f['rss']:.0f} MB |")
+        extra = {k: statistics.median(a[k] - b[k] for a, b in zip(rows[t, "fresh"], rows[t, "warm"]))
+                 for k in ("cpu", "wall")}
+        print(f"| {t} | {f['cpu']:.1f} s | {w['cpu']:.1f} s | {extra['cpu']:.1f} s | "
+              f"{f['wall']:.1f} s | {w['wall']:.1f} s | {extra['wall']:.1f} s | {f['rss']:.0f} MB |")
+        again = [m["saved"] for m in rows[t, "warm"]]
+        if any(again):
+            print(f"  warning: warm runs of {t} compiled kernels again: {again}")
     if len(trees) > 1:
         base = outputs[trees[0]]
         for t in trees[1:]:

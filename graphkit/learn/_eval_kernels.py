@@ -15,7 +15,7 @@ Tested against plain Python loops and hand-computed cases in
 from __future__ import annotations
 
 import numpy as np
-from numba import njit, prange
+from numba import njit
 
 from ._kernels import mark_cascade
 
@@ -141,20 +141,32 @@ def reach_classes(ptr, users, n_seeds, indptr, indices, n_nodes):  # pragma: no 
     return out
 
 
-@njit(parallel=True, cache=True)
-def resampled_auc(casc, active, group_end, weights):  # pragma: no cover
+def resampled_auc(casc, active, group_end, weights):
     """ROC-AUC of one scoring under many cascade resamples.
 
     The (cascade, user) pairs are given in decreasing score order (``casc``, ``active``),
     ``group_end[g]`` is the last position of the g-th group of equal scores, and row ``b``
     of ``weights`` holds how often each cascade was drawn in resample ``b``: every pair
-    counts that many times. Each resample is summed in a fixed order, so the result does
-    not depend on the number of threads. NaN when a resample has no positive or no
-    negative.
+    counts that many times. Each resample is summed in a fixed order by one thread, so the
+    result does not depend on the number of threads. NaN when a resample has no positive
+    or no negative.
     """
-    n_b = weights.shape[0]
-    out = np.empty(n_b)
-    for b in prange(n_b):
+    import numba
+
+    from .._batches import on_threads
+
+    out = np.empty(weights.shape[0])
+    workers = max(1, min(int(numba.get_num_threads()), weights.shape[0]))
+    on_threads(lambda t: _auc_rows(casc, active, group_end, weights, t, workers, out), workers)
+    return out
+
+
+@njit(cache=True, nogil=True)
+def _auc_rows(casc, active, group_end, weights, t, n_threads, out):  # pragma: no cover
+    """Rows ``t, t + n_threads, ...`` of :func:`resampled_auc` (a serial kernel that
+    releases the GIL: the caller runs one per thread; it compiles in about half the time
+    of a ``parallel=True`` one on the first run)."""
+    for b in range(t, weights.shape[0], n_threads):
         w = weights[b]
         tp = 0.0
         fp = 0.0
@@ -172,4 +184,3 @@ def resampled_auc(casc, active, group_end, weights):  # pragma: no cover
                 i += 1
             area += (fp - fp0) * (tp + tp0)
         out[b] = area / (2.0 * tp * fp) if tp > 0 and fp > 0 else np.nan
-    return out
