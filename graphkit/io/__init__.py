@@ -22,7 +22,6 @@ read into columns), ``_rows`` (time windows, the one-way check), ``_ids`` (ids -
 codes), ``_kernels`` (numba id parsing).
 """
 
-from .actions import ACTION_FORMS, ActionLog, read_actions
 from .edges import (
     DEFAULT_TYPE,
     EdgeTable,
@@ -32,9 +31,6 @@ from .edges import (
     parse_window,
     read_edges,
 )
-from .exchange import write_gexf, write_graphml, write_neo4j
-from .items import COUNT_COLUMNS, ITEM_COLUMNS, read_items
-from .tables import read_costs, read_id_list, read_learned, read_membership, read_user_table
 from .writers import (
     FORMATS,
     atomic_open,
@@ -44,6 +40,31 @@ from .writers import (
     write_table,
     write_text,
 )
+
+# imported on first use: ``graphkit info`` and ``graphkit rank`` need none of them
+_LAZY = {
+    "read_actions": "actions", "ActionLog": "actions", "ACTION_FORMS": "actions",
+    "write_gexf": "exchange", "write_graphml": "exchange", "write_neo4j": "exchange",
+    "read_items": "items", "ITEM_COLUMNS": "items", "COUNT_COLUMNS": "items",
+    "read_costs": "tables", "read_id_list": "tables", "read_learned": "tables",
+    "read_membership": "tables", "read_user_table": "tables",
+}
+
+
+def __getattr__(name):
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    import importlib
+
+    value = getattr(importlib.import_module(f".{module}", __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__():
+    return sorted(set(globals()) | set(_LAZY))
+
 
 __all__ = [
     "read_edges", "EdgeTable", "LoadReport", "FileReport", "parse_type_weights", "parse_window",

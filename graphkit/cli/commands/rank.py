@@ -63,7 +63,6 @@ def rank(by, top, damping, personalize, unweighted, edge_type, samples, random_s
         return spark_rank(params, by=by, top=top, damping=damping, personalize=personalize,
                           unweighted=unweighted, output=output, fmt=fmt,
                           edge_type=edge_type)
-    from ...io import read_id_list
     from ...ranking import ranked_columns
 
     quiet = click.get_current_context().find_root().meta.get("quiet")
@@ -74,6 +73,8 @@ def rank(by, top, damping, personalize, unweighted, edge_type, samples, random_s
         if personalize is not None:
             if by != "pagerank":
                 raise click.UsageError("--personalize applies to --by pagerank only")
+            from ...io import read_id_list
+
             personalization = read_id_list(personalize)
         st.stage(f"ranking by {by}")
         show_top = top if top is not None else (20 if (output is None and fmt == "table") else None)
