@@ -115,9 +115,16 @@ def from_numpy(values: np.ndarray, nulls: np.ndarray | None = None):
                                  n_null)
 
 
+#: Past this many values, :func:`objects` uses pyarrow's own conversion (which may import
+#: pandas, ~0.3 s: little next to converting a million strings one by one).
+LONG = 100_000
+
+
 def objects(arr) -> np.ndarray:
     """A string Arrow array (or ChunkedArray) as a NumPy object array of ``str`` (None at
     nulls)."""
+    if len(arr) > LONG:
+        return np.asarray(arr.to_numpy(zero_copy_only=False), dtype=object)
     out = np.empty(len(arr), dtype=object)
     out[:] = arr.to_pylist()
     return out

@@ -216,7 +216,7 @@ def _formula_rows(column):
     import pyarrow.compute as pc
 
     try:
-        if isinstance(column, np.ndarray):  # no pandas: Arrow's own strings, or None
+        if isinstance(column, np.ndarray) and len(column) <= _PYTHON_STRINGS:  # no pandas
             if not all(isinstance(v, str) for v in column.tolist()):
                 return None
             from ._arrow import strings
