@@ -68,7 +68,9 @@ def test_chunked_dates_and_timestamps():
     [], [""], ["a", "", "bob", "😀 émoji", "x\x1by", "=1+2", "a,b", 'q"uote', "\u202e"],
     [f"user{i}" for i in range(1000)],
 ])
-def test_strings_and_objects_equal_pyarrow(texts):
+@pytest.mark.parametrize("long", [100_000, 0])  # 0: pyarrow's own conversion
+def test_strings_and_objects_equal_pyarrow(texts, long, monkeypatch):
+    monkeypatch.setattr(_arrow, "LONG", long)
     arr = _arrow.strings(texts)
     assert arr.equals(pa.array(texts, type=pa.string()))
     objs = _arrow.objects(arr)
