@@ -256,8 +256,9 @@ def compile_times(trees: list[tuple[str, Path]], repeat: int) -> None:
             try:
                 env = {**os.environ, "NUMBA_CACHE_DIR": cache, "NUMBA_NUM_THREADS": "2",
                        "PYTHONPATH": str(tree)}
+                # cwd = the tree: ``-c`` puts the working directory first on sys.path
                 proc = subprocess.run([sys.executable, "-c", COMPILE_SCRIPT], env=env,
-                                      capture_output=True, text=True)
+                                      capture_output=True, text=True, cwd=tree)
                 if proc.returncode != 0:
                     raise SystemExit(proc.stderr)
                 got[name].append(json.loads(proc.stdout.strip().splitlines()[-1]))
