@@ -261,6 +261,7 @@ def test_identical_evaluation_on_one_and_two_threads():
 
 
 def test_resampled_auc_equals_the_weighted_auc():
+    from graphkit.learn._compare import resampled_auc
     from graphkit.learn.metrics import auc_ap as _auc_ap
     from graphkit.learn.metrics import tie_groups
 
@@ -271,12 +272,12 @@ def test_resampled_auc_equals_the_weighted_auc():
     score = np.round(rng.random(n), 1)          # many ties
     order, last = tie_groups(score)
     w = rng.integers(0, 3, (5, n_casc)).astype(np.float64)
-    got = K.resampled_auc(casc[order], active[order], last, w)
+    got = resampled_auc(casc[order], active[order], last, w)
     for b in range(5):
         wp = w[b][casc]
         assert got[b] == pytest.approx(_auc_ap(score, wp * active, wp * ~active)[0], abs=1e-12)
     none = np.zeros((1, n_casc))
-    assert math.isnan(K.resampled_auc(casc[order], active[order], last, none)[0])
+    assert math.isnan(resampled_auc(casc[order], active[order], last, none)[0])
 
 
 def test_nobody_exposed():

@@ -178,10 +178,8 @@ def _bootstrap_auc(scores: dict, casc, active, n_cascades: int, gen, n_boot: int
 
     A resample weighs every (cascade, user) pair by how often its cascade was drawn; the
     same resamples serve every model. Sorting happens once per model; the resamples run in
-    a numba kernel (``_learn_eval_kernels.resampled_auc``).
+    a numba kernel (:func:`resampled_auc`).
     """
-    from . import _eval_kernels as K
-
     if n_boot <= 0 or active.shape[0] == 0:
         return None
     prepared = {}
@@ -196,5 +194,19 @@ def _bootstrap_auc(scores: dict, casc, active, n_cascades: int, gen, n_boot: int
                                   minlength=n_cascades) for _ in range(hi - lo)])
         w = w.astype(np.float64)
         for name, (c, a, last) in prepared.items():
-            out[name][lo:hi] = K.resampled_auc(c, a, last, w)
+            out[name][lo:hi] = resampled_auc(c, a, last, w)
+    return out
+
+
+def resampled_auc(casc, active, group_end, weights) -> np.ndarray:
+    """ROC-AUC of one scoring under each resample (row) of ``weights``: the kernel
+    :func:`graphkit.learn._eval_kernels.auc_rows` on threads, same result on any number."""
+    import numba
+
+    from .._batches import on_threads
+    from . import _eval_kernels as K
+
+    out = np.empty(weights.shape[0])
+    workers = max(1, min(int(numba.get_num_threads()), weights.shape[0]))
+    on_threads(lambda t: K.auc_rows(casc, active, group_end, weights, t, workers, out), workers)
     return out

@@ -6,7 +6,7 @@ row ``v`` lists the users ``v`` may influence (those who acted on ``v``). Per-us
 arrays (``stamp[u] == c`` iff ``u`` is marked in cascade ``c``; never cleared) keep the work
 at the size of what each cascade touches, with no per-cascade allocation.
 
-:func:`resampled_auc` scores the cascade bootstrap of the exposure AUC.
+:func:`auc_rows` scores the cascade bootstrap of the exposure AUC.
 
 Tested against plain Python loops and hand-computed cases in
 ``tests/test_learn_eval.py``.
@@ -141,31 +141,19 @@ def reach_classes(ptr, users, n_seeds, indptr, indices, n_nodes):  # pragma: no 
     return out
 
 
-def resampled_auc(casc, active, group_end, weights):
-    """ROC-AUC of one scoring under many cascade resamples.
+@njit(cache=True, nogil=True)
+def auc_rows(casc, active, group_end, weights, t, n_threads, out):  # pragma: no cover
+    """ROC-AUC of one scoring under resamples ``t, t + n_threads, ...`` (into ``out``).
 
     The (cascade, user) pairs are given in decreasing score order (``casc``, ``active``),
     ``group_end[g]`` is the last position of the g-th group of equal scores, and row ``b``
     of ``weights`` holds how often each cascade was drawn in resample ``b``: every pair
     counts that many times. Each resample is summed in a fixed order by one thread, so the
     result does not depend on the number of threads. NaN when a resample has no positive
-    or no negative.
+    or no negative. A serial kernel that releases the GIL, run on threads by
+    :func:`graphkit.learn._compare.resampled_auc` (it compiles in about half the time of a
+    ``parallel=True`` one on the first run).
     """
-    import numba
-
-    from .._batches import on_threads
-
-    out = np.empty(weights.shape[0])
-    workers = max(1, min(int(numba.get_num_threads()), weights.shape[0]))
-    on_threads(lambda t: _auc_rows(casc, active, group_end, weights, t, workers, out), workers)
-    return out
-
-
-@njit(cache=True, nogil=True)
-def _auc_rows(casc, active, group_end, weights, t, n_threads, out):  # pragma: no cover
-    """Rows ``t, t + n_threads, ...`` of :func:`resampled_auc` (a serial kernel that
-    releases the GIL: the caller runs one per thread; it compiles in about half the time
-    of a ``parallel=True`` one on the first run)."""
     for b in range(t, weights.shape[0], n_threads):
         w = weights[b]
         tp = 0.0
