@@ -66,10 +66,22 @@ def on_threads(work, n: int) -> None:
             failed.append(exc)
 
     threads = [threading.Thread(target=run, args=(w,), daemon=True) for w in range(1, n)]
-    for t in threads:
-        t.start()
-    run(0)
-    for t in threads:
-        t.join()
+    try:
+        for t in threads:
+            t.start()
+        run(0)
+        for t in threads:
+            t.join()
+    except BaseException:
+        # Ctrl-C or SIGTERM while waiting: let the other threads finish their share (one
+        # bounded batch) before the exception unwinds to the exit, so that no thread is
+        # still inside a compiled kernel while the interpreter finalises
+        for t in threads:
+            while t.is_alive():
+                try:
+                    t.join()
+                except BaseException:  # noqa: BLE001 - a second signal while waiting
+                    pass
+        raise
     if failed:
         raise failed[0]
