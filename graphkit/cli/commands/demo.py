@@ -15,8 +15,8 @@ DEMO_EPSILON = 0.1
 DEMO_RUNS = 10000
 #: Said once, before the first demo after installing (numba compiles graphkit's kernels
 #: for this machine and caches them; bench/RESULTS.md "First run" measures it).
-FIRST_RUN = ("first run: compiling graphkit's kernels for this machine (about half a minute "
-             "of CPU, once; later runs load them from numba's cache)")
+FIRST_RUN = ("first run: compiling graphkit's kernels for this machine (about 15 s of CPU, "
+             "once; later runs load them from numba's cache)")
 
 
 def bundled_sample():
