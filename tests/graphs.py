@@ -111,3 +111,28 @@ def write_user_files(directory, edges) -> None:
         "item,creator,views,likes,comments,shares,watch_time,buyers\n"
         "v1,alice,1200,80,12,30,9000,4\nv2,alice,800,20,3,5,4000,1\n"
         "v3,heidi,300,30,9,12,2500,2\nv4,frank,90,2,0,1,300,0\n")
+
+
+_IMPORTS_SCRIPT = """
+import sys
+from graphkit.cli import cli
+try:
+    cli.main(args=sys.argv[2:], prog_name="graphkit", standalone_mode=True)
+except SystemExit as exc:
+    assert not exc.code, exc.code
+print("IMPORTED:" + ",".join(m for m in sys.argv[1].split(",") if m in sys.modules),
+      file=sys.stderr)
+"""
+
+
+def command_imports(args, modules=("numba", "llvmlite"), cwd=None) -> list[str]:
+    """Which of ``modules`` a ``graphkit ARGS -q`` process imported (it must exit 0)."""
+    import subprocess
+    import sys
+
+    proc = subprocess.run([sys.executable, "-c", _IMPORTS_SCRIPT, ",".join(modules), *args, "-q"],
+                          capture_output=True, text=True, cwd=cwd, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    last = proc.stderr.strip().splitlines()[-1]
+    assert last.startswith("IMPORTED:"), proc.stderr
+    return [m for m in last[len("IMPORTED:"):].split(",") if m]

@@ -376,11 +376,11 @@ class RRSets:
             progress("drawing RR sets", min(n_new, done * CHUNK_SETS), n_new)
         return done
 
-    def _append_flat(self, sizes, members):
-        """Append sets given as sizes and their members in set order."""
-        n_sets = sizes.shape[0]
-        new_count = self.count + n_sets
-        new_total = self.total + int(members.shape[0])
+    def _extend_offsets(self, sizes, n_members: int) -> tuple[int, int]:
+        """Room for ``sizes.shape[0]`` more sets holding ``n_members`` members, and their
+        offsets; returns the new set count and member total (``count`` is not moved)."""
+        new_count = self.count + sizes.shape[0]
+        new_total = self.total + n_members
         if self._offsets.shape[0] < new_count + 1:
             self.reserve(max(new_count, int(self._offsets.shape[0] * 1.5)), 0)
         if self._members.shape[0] < new_total:
@@ -388,6 +388,11 @@ class RRSets:
         base = self._offsets[self.count]
         np.cumsum(sizes, out=self._offsets[self.count + 1: new_count + 1])
         self._offsets[self.count + 1: new_count + 1] += base
+        return new_count, new_total
+
+    def _append_flat(self, sizes, members):
+        """Append sets given as sizes and their members in set order."""
+        new_count, new_total = self._extend_offsets(sizes, int(members.shape[0]))
         self._members[self.total:new_total] = members
         self.count = new_count
 
@@ -411,15 +416,7 @@ class RRSets:
 
     def _append(self, sizes, wbuf, thread, start):
         n_sets = sizes.shape[0]
-        new_count = self.count + n_sets
-        new_total = self.total + int(sizes.sum())
-        if self._offsets.shape[0] < new_count + 1:
-            self.reserve(max(new_count, int(self._offsets.shape[0] * 1.5)), 0)
-        if self._members.shape[0] < new_total:
-            self.reserve(0, max(new_total, int(self._members.shape[0] * 1.5)))
-        base = self._offsets[self.count]
-        np.cumsum(sizes, out=self._offsets[self.count + 1: new_count + 1])
-        self._offsets[self.count + 1: new_count + 1] += base
+        new_count, _ = self._extend_offsets(sizes, int(sizes.sum()))
         _gather(self._offsets, wbuf, thread, start, n_sets, self._members, self.count)
         self.count = new_count
 
