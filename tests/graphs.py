@@ -136,3 +136,16 @@ def command_imports(args, modules=("numba", "llvmlite"), cwd=None) -> list[str]:
     last = proc.stderr.strip().splitlines()[-1]
     assert last.startswith("IMPORTED:"), proc.stderr
     return [m for m in last[len("IMPORTED:"):].split(",") if m]
+
+
+def random_csr(gen, n: int, m: int):
+    """A random simple directed graph on ``n`` nodes from ``m`` drawn pairs (self-loops and
+    repeats dropped) as a sorted CSR: ``indptr`` (int64), ``indices`` (int32) and the
+    source of every edge."""
+    src, dst = gen.integers(0, n, m), gen.integers(0, n, m)
+    keep = src != dst
+    pair = np.unique(src[keep] * n + dst[keep])
+    src, dst = pair // n, pair % n
+    indptr = np.zeros(n + 1, dtype=np.int64)
+    indptr[1:] = np.cumsum(np.bincount(src, minlength=n))
+    return indptr, dst.astype(np.int32), src

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from graphs import command_imports
+from graphs import command_imports, random_csr
 
 from graphkit import _pystreams, _streams
 from graphkit.diffusion import _kernels as cascade_kernels
@@ -46,14 +46,7 @@ def test_lane_blocks_are_the_kernels_streams():
 # --------------------------------------------------------------------------- cascades
 def _random_graph(gen, model):
     n = int(gen.integers(2, 45))
-    m = int(gen.integers(0, 5 * n))
-    src, dst = gen.integers(0, n, m), gen.integers(0, n, m)
-    keep = src != dst
-    pair = np.unique(src[keep] * n + dst[keep])
-    src, dst = pair // n, pair % n
-    indptr = np.zeros(n + 1, dtype=np.int64)
-    indptr[1:] = np.cumsum(np.bincount(src, minlength=n))
-    indices = dst.astype(np.int32)
+    indptr, indices, _ = random_csr(gen, n, int(gen.integers(0, 5 * n)))
     if model == "ic":
         values = gen.random(indices.size) * gen.uniform(0.05, 1.0)
         values[gen.random(indices.size) < 0.15] = 1.0  # certain edges still draw

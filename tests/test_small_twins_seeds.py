@@ -9,7 +9,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from graphs import command_imports
+from graphs import command_imports, random_csr
 
 from graphkit import _pystreams
 from graphkit.seeds import _greedy_kernels as GK
@@ -25,16 +25,6 @@ from graphkit.seeds._rrsets import (
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = str(ROOT / "data" / "example.csv")
-
-
-def _graph(gen, n, m):
-    src, dst = gen.integers(0, n, m), gen.integers(0, n, m)
-    keep = src != dst
-    pair = np.unique(src[keep] * n + dst[keep])
-    src, dst = pair // n, pair % n
-    indptr = np.zeros(n + 1, dtype=np.int64)
-    indptr[1:] = np.cumsum(np.bincount(src, minlength=n))
-    return indptr, dst.astype(np.int32), src
 
 
 def _kernel_sets(arrays, lt, roots, n, chunk_seed, chunk_id0, n_sets):
@@ -85,7 +75,7 @@ def test_rr_sampling_twin_is_the_kernel_bit_for_bit(kind):
         gen = np.random.default_rng(case)
         dense = case % 2 == 1
         n = int(gen.integers(2, 120 if dense else 50))
-        indptr, indices, src = _graph(gen, n, int(n * gen.integers(8, 30)) if dense
+        indptr, indices, src = random_csr(gen, n, int(n * gen.integers(8, 30)) if dense
                                       else int(gen.integers(0, 6 * n)))
         if kind == "lt":
             raw = gen.random(indices.size)
