@@ -127,23 +127,39 @@ def load_spark_graph(spark, params: dict, stages: Stages | None = None):
     return index_graph(edges)
 
 
+def conf_setting(parse, value):
+    """A ``--spark-conf`` (or session) setting's text parsed by ``parse`` (``None``: not
+    set), its ``ValueError`` as a usage error naming ``--spark-conf``."""
+    if value is None:
+        return None
+    try:
+        return parse(value)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="'--spark-conf'") from None
+
+
 def spark_rank(params, *, by, top, damping, personalize, unweighted, output, fmt,
                edge_type=None):
     """``graphkit rank --engine spark`` (PageRank)."""
     from ..io import read_id_list
     from ..spark import pagerank_scores, rank_table
+    from ..spark.link_analysis import DRIVER_EDGES_CONF, driver_edges
 
     if by != "pagerank":
         raise click.UsageError(f"--engine spark ranks --by pagerank only (not {by})")
     refuse_local_only(params, edge_type=edge_type)
+    limit = conf_setting(driver_edges, (params.get("spark_conf") or {}).get(DRIVER_EDGES_CONF))
     quiet = click.get_current_context().find_root().meta.get("quiet")
     with Stages(enabled=not quiet) as st, spark_session(params, st) as spark:
         personalization = read_id_list(personalize) if personalize is not None else None
         graph = load_spark_graph(spark, params, st)
+        if limit is None:  # spark-submit --conf, or a session already running
+            limit = conf_setting(driver_edges, spark.conf.get(DRIVER_EDGES_CONF, None))
         weighted = not unweighted
         score, iterations = pagerank_scores(graph, damping=damping,
                                             personalization=personalization,
-                                            weighted=weighted, progress=st.stage)
+                                            weighted=weighted, driver_limit=limit,
+                                            progress=st.stage)
         show_top = top if top is not None else (20 if (output is None and fmt == "table") else None)
         st.stage("fetching the ranked users")
         df = rank_table(graph, score, top if output is not None else show_top)

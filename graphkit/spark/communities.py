@@ -1,9 +1,10 @@
-"""Communities on Spark: label propagation on DataFrames, then Leiden on the driver.
+"""Communities on Spark: label propagation on the cluster, then Leiden on the driver.
 
 The graph is the local engine's undirected projection (a pair ``{u, v}`` weighs
-``w(u -> v) + w(v -> u)``, or 1 when unweighted), kept on the cluster. Users are
-numbered by their id's rank in sorted id order, so every tie below breaks by id and
-nothing depends on how Spark partitions the data.
+``w(u -> v) + w(v -> u)``, or 1 when unweighted), kept on the cluster as cached numpy
+blocks grouped by user (:mod:`graphkit.spark.propagation`). Users are numbered by their
+id's rank in sorted id order, so every tie below breaks by id and nothing depends on how
+Spark partitions the data.
 
 1. **Label propagation** (Raghavan et al.), semi-synchronous, on the cluster: each
    user starts with its own label; every round each user's best label is the one with
@@ -24,7 +25,8 @@ nothing depends on how Spark partitions the data.
    most ``driver_limit`` pairs; the groups it merges are mapped back to users.
    ``method="lpa"`` stops after step 1 (everything on the cluster).
 
-Modularity is computed on the cluster (DataFrame sums), with the local engine's formula.
+Modularity is computed on the cluster (per-user sums over the blocks, one job), with the
+local engine's formula; the same sums feed the summary.
 """
 
 from __future__ import annotations
@@ -37,11 +39,11 @@ import numpy as np
 from .._progress import Progress
 from .._rng import RngLike
 from ..errors import EmptyGraphError, InputError
-from .graph import SparkGraph
+from .graph import SparkGraph, arrow_frame, pairs_setting
 from .propagation import MAX_LPA_ITERATIONS, label_propagation, tie_key
 
 __all__ = ["SparkPartition", "detect_communities", "modularity", "METHODS", "DRIVER_LIMIT",
-           "COARSEN_ROUNDS",
+           "COARSEN_ROUNDS", "DRIVER_EDGES", "DRIVER_EDGES_CONF", "parse_driver_edges",
            "undirected_pairs", "id_ordinals", "label_propagation", "tie_key"]
 
 #: The methods :func:`detect_communities` accepts.
@@ -53,6 +55,24 @@ COARSEN_ROUNDS = 3
 #: Largest contracted graph (pairs) Leiden runs on in the driver by default: igraph holds
 #: ~60 bytes a pair (edge list, weights, Leiden's work arrays), so 20M pairs is ~1.2 GB.
 DRIVER_LIMIT = 20_000_000
+
+#: Up to this many edges (distinct pairs of users) the graph is collected once and label
+#: propagation, the contraction and the sums run on the driver (~60 bytes an edge): one
+#: job instead of one a step, and no Python workers to start.
+DRIVER_EDGES = 2_000_000
+#: The Spark setting that overrides :data:`DRIVER_EDGES` (0: always on the cluster).
+DRIVER_EDGES_CONF = "spark.graphkit.communities.driverEdges"
+
+
+def parse_driver_edges(value) -> int:
+    """The edges up to which communities are found on the driver, from a setting's text
+    (``None``: :data:`DRIVER_EDGES`); ``ValueError`` naming the setting otherwise.
+
+    >>> parse_driver_edges(None), parse_driver_edges("0"), parse_driver_edges(" 5000000 ")
+    (2000000, 0, 5000000)
+    """
+    return pairs_setting(DRIVER_EDGES_CONF, value, DRIVER_EDGES, "label propagation")
+
 
 @dataclass(frozen=True, eq=False)
 class SparkPartition:
@@ -86,6 +106,10 @@ class SparkPartition:
     weighted: bool
     details: dict = field(default_factory=dict, repr=False)
     graph: SparkGraph | None = field(default=None, repr=False)
+    #: Per-user numpy vectors on the driver, by position (``graph.ids.node``):
+    #: ``community``, ``ordinal`` (the rank of the id) and the sums of
+    #: :func:`graphkit.spark.propagation.node_sums` (what the summary needs).
+    vectors: dict | None = field(default=None, repr=False)
 
     #: As the local Partition's (one run, no stability): the CLI prints both alike.
     stability = None
@@ -108,18 +132,31 @@ class SparkPartition:
         import pandas as pd
         from pyspark.sql import functions as F
 
-        got = self.membership.orderBy(F.col("community"), F.col("user")).toArrow()
-        return pd.DataFrame({"user": np.asarray(got.column("user").to_pylist(), dtype=object),
-                             "community": got.column("community").to_numpy().astype(np.int64)})
+        if self.vectors is None or self.graph is None:
+            got = self.membership.orderBy(F.col("community"), F.col("user")).toArrow()
+            return pd.DataFrame({"user": np.asarray(got.column("user").to_pylist(),
+                                                    dtype=object),
+                                 "community": got.column("community").to_numpy()
+                                 .astype(np.int64)})
+        # the ids as Arrow, ordered here: (community, id rank) is (community, user)
+        got = self.graph.ids.select("user", "node").toArrow()
+        node = got.column("node").to_numpy()
+        comm = self.vectors["community"][node]
+        order = np.lexsort((self.vectors["ordinal"][node], comm))
+        users = got.column("user").take(order).to_pylist()
+        return pd.DataFrame({"user": np.asarray(users, dtype=object),
+                             "community": comm[order].astype(np.int64)})
 
 
 # --------------------------------------------------------------------- building blocks
 def id_ordinals(graph: SparkGraph):
     """DataFrame ``node, ord``: the rank of each user's id in sorted id order (Spark
-    sorts strings by UTF-8 bytes, which is code point order, as the local ``id_order``)."""
-    ordered = graph.ids.select("user", "node").orderBy("user")
-    rdd = ordered.rdd.zipWithIndex().map(lambda t: (int(t[0][1]), int(t[1])))
-    return graph.ids.sparkSession.createDataFrame(rdd, "node long, ord long")
+    sorts strings by UTF-8 bytes, which is code point order, as the local ``id_order``;
+    :func:`graphkit.spark.propagation.ordinals` is the same as a numpy vector)."""
+    from .propagation import ordinals
+
+    return arrow_frame(graph.ids.sparkSession, node=np.arange(graph.n_nodes, dtype=np.int64),
+                       ord=ordinals(graph))
 
 
 def undirected_pairs(graph: SparkGraph, weighted: bool = True, ordinals=None):
@@ -183,6 +220,7 @@ def detect_communities(graph: SparkGraph, method: str = "leiden", *, resolution:
                        rng: RngLike = None, weighted: bool = True,
                        max_iter: int = MAX_LPA_ITERATIONS,
                        coarsen_rounds: int = COARSEN_ROUNDS, driver_limit: int = DRIVER_LIMIT,
+                       driver_edges: int | None = None,
                        progress: Progress | None = None) -> SparkPartition:
     """Communities of users on Spark: label propagation, then Leiden on the driver.
 
@@ -212,6 +250,12 @@ def detect_communities(graph: SparkGraph, method: str = "leiden", *, resolution:
     driver_limit : int, optional
         Largest contracted graph (pairs) Leiden runs on in the driver; past it the
         result is the label-propagation partition and ``details["leiden"]`` says why.
+    driver_edges : int, optional
+        A graph of at most this many edges is collected once and label propagation,
+        the contraction and modularity's sums run on the driver, with the same
+        arithmetic and result (``details["lpa_on"]`` says where). Default: the Spark
+        setting ``spark.graphkit.communities.driverEdges``, else :data:`DRIVER_EDGES`
+        (2M); 0 keeps them on the cluster.
 
     Returns
     -------
@@ -246,9 +290,8 @@ def detect_communities(graph: SparkGraph, method: str = "leiden", *, resolution:
     >>> p = detect_communities(g, rng=7)  # doctest: +SKIP
     >>> p.n_communities, round(p.modularity, 4)  # doctest: +SKIP
     """
-    from pyspark.sql import functions as F
-
     from .._rng import spawn
+    from .propagation import adjacency_blocks, driver_blocks, node_sums, ordinals
 
     if method not in METHODS:
         raise ValueError(f"unknown method {method!r} for the Spark engine; choose one of: "
@@ -266,96 +309,104 @@ def detect_communities(graph: SparkGraph, method: str = "leiden", *, resolution:
     gen = spawn(rng, 1)[0]
     seed = int(gen.integers(0, 2**63 - 1))  # Leiden's, as the local engine's run 0
     lpa_seed = int(gen.integers(0, 2**31 - 1))
-
-    ords = id_ordinals(graph).persist()
-    pairs = undirected_pairs(graph, weighted, ords).persist()
-    total = pairs.agg(F.sum("w")).collect()[0][0] or 0.0
-    if total <= 0:
-        ords.unpersist()
-        pairs.unpersist()
-        raise InputError("every edge has weight 0 (check --type-weight); nothing to group")
     n = graph.n_nodes
-    rounds = int(max_iter) if method == "lpa" else int(coarsen_rounds)
-    labels, iterations, converged = label_propagation(pairs, n, max_iter=rounds,
-                                                      seed=lpa_seed, progress=progress)
-    details = {"lpa_iterations": iterations, "lpa_converged": converged, "lpa_seed": lpa_seed,
-               "lpa_groups": int(np.unique(labels).shape[0]), "driver_limit": int(driver_limit)}
-    spark = pairs.sparkSession
-    groups = labels
-    if method == "leiden":
-        if progress:
-            progress("contracting the label groups")
-        lab_df = _frame(spark, node=np.arange(n, dtype=np.int64), label=labels)
-        contracted = _contract(pairs, lab_df).persist()
-        n_pairs = contracted.count()
-        details["contracted_pairs"] = int(n_pairs)
-        if n_pairs <= driver_limit:
-            if progress:
-                progress(f"leiden on the driver ({n_pairs:,} contracted pairs)")
-            names, merged = _leiden_on_driver(contracted, resolution, seed)
-            at = np.searchsorted(names, labels)
-            at = np.minimum(at, names.shape[0] - 1)
-            hit = names[at] == labels  # labels of users without pairs are not in it
-            groups = np.where(hit, merged[at], labels)
-            details["leiden"] = "driver"
-        else:
-            details["leiden"] = (f"skipped: {n_pairs:,} contracted pairs > driver limit "
-                                 f"{int(driver_limit):,}")
-        contracted.unpersist()
 
-    # communities numbered by size, then by smallest member (ordinals are id order)
+    if driver_edges is None:
+        driver_edges = parse_driver_edges(graph.edges.sparkSession.conf.get(DRIVER_EDGES_CONF,
+                                                                            None))
+    on_driver = graph.n_edges <= int(driver_edges)
+    order = ordinals(graph)  # order[position] = the rank of the user's id
+    if on_driver:
+        blocks, total = driver_blocks(graph, order, weighted)
+    else:
+        blocks, total = adjacency_blocks(graph, order, weighted)
+    try:
+        if total <= 0:
+            raise InputError("every edge has weight 0 (check --type-weight); nothing to group")
+        rounds = int(max_iter) if method == "lpa" else int(coarsen_rounds)
+        labels, iterations, converged = label_propagation(blocks, n, max_iter=rounds,
+                                                          seed=lpa_seed, progress=progress)
+        details = {"lpa_iterations": iterations, "lpa_converged": converged,
+                   "lpa_seed": lpa_seed, "lpa_groups": int(np.unique(labels).shape[0]),
+                   "lpa_on": "driver" if on_driver else "cluster",
+                   "driver_limit": int(driver_limit)}
+        groups = labels
+        if method == "leiden":
+            groups = _leiden_groups(blocks, labels, graph.n_edges, resolution, seed,
+                                    int(driver_limit), details, progress)
+        comm, size, by_size = _numbered(groups)
+        if progress:
+            progress(f"modularity ({details['lpa_on']})")
+        sums = node_sums(blocks, comm, n)
+    finally:
+        if not on_driver:
+            blocks.unpersist()
+    q = modularity_of_sums(comm, sums, resolution, by_size.shape[0])
+    comm_pos = comm[order]
+    membership = (arrow_frame(graph.ids.sparkSession, node=np.arange(n, dtype=np.int64),
+                              community=comm_pos)
+                  .join(graph.ids, "node").select("user", "community"))
+    vectors = {"community": comm_pos, "ordinal": order}
+    vectors.update((k, v[order]) for k, v in sums.items())
+    return SparkPartition(
+        membership=membership, modularity=float(q), sizes=size[by_size].astype(np.int64),
+        method=method, resolution=resolution,
+        seed=int(rng) if isinstance(rng, (int, np.integer)) and not isinstance(rng, bool)
+        else None,
+        weighted=bool(weighted), details=details, graph=graph, vectors=vectors)
+
+
+def _leiden_groups(blocks, labels, pairs_hint, resolution, seed, limit, details, progress):
+    """The label groups contracted and merged by Leiden on the driver (``labels`` as they
+    are when the contracted graph has more than ``limit`` pairs)."""
+    from .propagation import contract
+
+    if progress:
+        progress("contracting the label groups")
+    lo, hi, w, n_pairs = contract(blocks, labels, limit, pairs_hint)
+    details["contracted_pairs"] = int(n_pairs)
+    if lo is None:
+        details["leiden"] = (f"skipped: {n_pairs:,} contracted pairs > driver limit "
+                             f"{limit:,}")
+        return labels
+    if progress:
+        progress(f"leiden on the driver ({n_pairs:,} contracted pairs)")
+    names, merged = _leiden_on_driver(lo, hi, w, resolution, seed)
+    details["leiden"] = "driver"
+    at = np.minimum(np.searchsorted(names, labels), names.shape[0] - 1)
+    hit = names[at] == labels  # labels of users without pairs are not in it
+    return np.where(hit, merged[at], labels)
+
+
+def _numbered(groups: np.ndarray):
+    """Communities numbered by size, then by smallest member (ordinals are id order):
+    ``(community per ordinal, size per group, the groups by size)``."""
+    n = groups.shape[0]
     _, g = np.unique(groups, return_inverse=True)
     g = g.reshape(-1)
     k = int(g.max()) + 1
     size = np.bincount(g, minlength=k)
     first = np.full(k, n, dtype=np.int64)
     np.minimum.at(first, g, np.arange(n, dtype=np.int64))
-    order = np.lexsort((first, -size))
+    by_size = np.lexsort((first, -size))
     renum = np.empty(k, dtype=np.int64)
-    renum[order] = np.arange(k, dtype=np.int64)
-    comm = renum[g]
-    comm_df = _frame(spark, ord=np.arange(n, dtype=np.int64), community=comm).persist()
-    q = _modularity_df(pairs, comm_df.select(F.col("ord").alias("node"),
-                                             F.col("community").alias("c")), resolution)
-    membership = (comm_df.join(ords, "ord").join(graph.ids, "node")
-                  .select("user", "community").persist())
-    membership.count()
-    comm_df.unpersist()
-    pairs.unpersist()
-    ords.unpersist()
-    size_arr = size[order].astype(np.int64)
-    return SparkPartition(
-        membership=membership, modularity=float(q), sizes=size_arr, method=method,
-        resolution=resolution,
-        seed=int(rng) if isinstance(rng, (int, np.integer)) and not isinstance(rng, bool)
-        else None,
-        weighted=bool(weighted), details=details, graph=graph)
+    renum[by_size] = np.arange(k, dtype=np.int64)
+    return renum[g], size, by_size
 
 
-def _frame(spark, **columns):
-    """A Spark DataFrame of numpy columns (through Arrow, no Python rows)."""
-    import pyarrow as pa
-
-    table = pa.table({k: pa.array(v) for k, v in columns.items()})
-    try:
-        return spark.createDataFrame(table)  # pyspark >= 4 takes Arrow tables
-    except TypeError:  # pragma: no cover - older pyspark
-        return spark.createDataFrame(table.to_pandas())
-
-
-def _contract(pairs, labels):
-    """``a, b, w`` (``a <= b``): summed pair weight between label groups (``a == b``:
-    inside a group)."""
-    from pyspark.sql import functions as F
-
-    lu = labels.select(F.col("node").alias("u"), F.col("label").alias("lu"))
-    lv = labels.select(F.col("node").alias("v"), F.col("label").alias("lv"))
-    t = pairs.join(lu, "u").join(lv, "v")
-    return t.groupBy(F.least("lu", "lv").alias("a"), F.greatest("lu", "lv").alias("b")) \
-        .agg(F.sum("w").alias("w"))
+def modularity_of_sums(comm: np.ndarray, sums: dict, resolution: float, k: int) -> float:
+    """Modularity (the local formula) from :func:`graphkit.spark.propagation.node_sums`:
+    the weight inside communities over the total, less ``resolution`` times the sum of
+    the squared community volumes over ``(2 W)^2``. NaN when every pair weighs 0."""
+    two_w = float(sums["degree"].sum())
+    if two_w <= 0:
+        return math.nan
+    volume = np.bincount(comm, weights=sums["degree"], minlength=k)
+    inside = float(sums["own"].sum())  # each pair inside counted at both ends
+    return inside / two_w - resolution * float((volume * volume).sum()) / (two_w * two_w)
 
 
-def _leiden_on_driver(contracted, resolution: float, seed: int):
+def _leiden_on_driver(a, b, w, resolution: float, seed: int):
     """igraph Leiden (modularity, 2 iterations, as the local engine) on the contracted
     graph. Returns ``(names, merged)``: the label of every contracted node (sorted) and
     the label naming its Leiden community (its smallest label, so names never collide
@@ -370,21 +421,14 @@ def _leiden_on_driver(contracted, resolution: float, seed: int):
     from .. import _imports
     from .._rng import igraph_seed
 
-    t = contracted.toArrow()
-    a = t.column("a").to_numpy()
-    b = t.column("b").to_numpy()
-    w = t.column("w").to_numpy().astype(np.float64)
-    order = np.lexsort((b, a))  # the same graph whatever Spark's row order
-    a, b, w = a[order], b[order], w[order]
+    order = np.lexsort((b, a))  # the same graph whatever the blocks' order
+    a, b, w = a[order], b[order], np.asarray(w, dtype=np.float64)[order]
     names, inv = np.unique(np.concatenate([a, b]), return_inverse=True)
     ia, ib = inv.reshape(2, -1)
     k = names.shape[0]
     strength = np.bincount(ia, weights=w, minlength=k) + np.bincount(ib, weights=w, minlength=k)
     cross = ia != ib
-    ig = _imports.igraph()
-    g = ig.Graph(n=k, directed=False)
-    g.add_edges(np.column_stack([ia[cross], ib[cross]]))
-    g.es["weight"] = w[cross]
+    g = _imports.igraph_graph(k, ia[cross], ib[cross], weight=w[cross])
     with igraph_seed(seed):
         c = g.community_leiden(objective_function="modularity", weights="weight",
                                node_weights=strength.tolist(), resolution=resolution,

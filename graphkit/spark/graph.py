@@ -12,11 +12,16 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["SparkGraph", "index_graph", "edge_partitions", "positions_of", "ids_of", "MAX_BROADCAST_NODES"]
+__all__ = ["SparkGraph", "index_graph", "edge_partitions", "positions_of", "ids_of",
+           "arrow_frame", "MAX_BROADCAST_NODES"]
 
 #: Past this many users the driver-side vectors (8 bytes a user, a few of them) no longer
 #: fit comfortably on a default driver; the engine refuses with the size instead.
 MAX_BROADCAST_NODES = 400_000_000
+#: Up to this many users the id table (~60 bytes a user in Spark's hash relation) is
+#: broadcast to the tasks that number the edges: every row looks its two ids up where it
+#: lies, instead of two shuffles and sorts of all the rows by id (sort-merge joins).
+BROADCAST_IDS = 4_000_000
 
 
 @dataclass(frozen=True, eq=False)
@@ -78,6 +83,8 @@ def index_graph(edges) -> SparkGraph:
     w = edges.weighted()
     src = ids.select(F.col("user").alias("source"), F.col("node").alias("src"))
     dst = ids.select(F.col("user").alias("target"), F.col("node").alias("dst"))
+    if n <= BROADCAST_IDS:
+        src, dst = F.broadcast(src), F.broadcast(dst)
     # one shuffle, by target: the pairs are merged there and stay partitioned so
     p = edge_partitions(mono.sparkSession.sparkContext, edges.rows)
     merged = (w.join(src, "source").join(dst, "target").repartition(p, "dst")
@@ -89,8 +96,46 @@ def index_graph(edges) -> SparkGraph:
 
 
 def edge_partitions(sc, n_edges: int) -> int:
-    """Partitions for ``n_edges`` pairs: the default parallelism, at most ~4M pairs each."""
-    return int(max(sc.defaultParallelism, n_edges // 4_000_000 + 1))
+    """Partitions for ``n_edges`` pairs: at most ~4M pairs each, rounded up to a multiple
+    of the default parallelism (the cores), so that every wave of tasks keeps every core
+    busy (3 partitions on 2 cores would leave one core idle for a third of each job).
+
+    >>> class SC: defaultParallelism = 2
+    >>> [edge_partitions(SC, m) for m in (1_000, 4_000_000, 10_000_000, 30_000_000)]
+    [2, 2, 4, 8]
+    """
+    cores = max(int(sc.defaultParallelism), 1)
+    need = n_edges // 4_000_000 + 1
+    return int(-(-need // cores) * cores)
+
+
+def pairs_setting(key: str, value, default: int, kept: str) -> int:
+    """A ``spark.graphkit.*.driverEdges`` setting: the pairs up to which a step collects
+    the graph and runs on the driver, from the setting's text (``None``: ``default``);
+    ``ValueError`` naming the setting and what 0 keeps on the cluster otherwise."""
+    if value is None:
+        return default
+    try:
+        limit = int(str(value).strip())
+    except ValueError:
+        limit = -1
+    if limit < 0:
+        raise ValueError(f"{key} must be a whole number of pairs (0 keeps {kept} on the "
+                         f"cluster), got {value!r}")
+    return limit
+
+
+def arrow_frame(spark, **columns):
+    """A small Spark DataFrame of columns (numpy arrays or lists) sent through Arrow: the
+    JVM reads it directly, no Python worker has to start (``createDataFrame`` of Python
+    rows pickles them and needs one)."""
+    import pyarrow as pa
+
+    table = pa.table({k: pa.array(v) for k, v in columns.items()})
+    try:
+        return spark.createDataFrame(table)  # pyspark >= 4 takes Arrow tables
+    except TypeError:  # pragma: no cover - older pyspark
+        return spark.createDataFrame(table.to_pandas())
 
 
 def positions_of(graph: SparkGraph, users) -> tuple[np.ndarray, list]:
@@ -101,7 +146,7 @@ def positions_of(graph: SparkGraph, users) -> tuple[np.ndarray, list]:
     if not users:
         return np.empty(0, dtype=np.int64), []
     spark = graph.ids.sparkSession
-    want = spark.createDataFrame([(u,) for u in dict.fromkeys(users)], "user string")
+    want = arrow_frame(spark, user=np.asarray(list(dict.fromkeys(users)), dtype=object))
     found = dict((r["user"], int(r["node"])) for r in
                  graph.ids.join(F.broadcast(want), "user").collect())
     missing = [u for u in dict.fromkeys(users) if u not in found]
@@ -120,7 +165,7 @@ def ids_of(graph: SparkGraph, positions) -> np.ndarray:
         rows = graph.ids.collect()
     else:
         spark = graph.ids.sparkSession
-        want = spark.createDataFrame([(int(p),) for p in np.unique(positions)], "node long")
+        want = arrow_frame(spark, node=np.unique(positions).astype(np.int64))
         rows = graph.ids.join(F.broadcast(want), "node").collect()
     lookup = {int(r["node"]): r["user"] for r in rows}
     return np.asarray([lookup[int(p)] for p in positions], dtype=object)

@@ -7,6 +7,11 @@ the driver applies the damping, the dangling mass and the personalization, and c
 the absolute L1 stopping rule. One Spark job per iteration and no shuffle after the
 first: the naive DataFrame version joins (and shuffles) the whole edge list every
 iteration. The rank vector must fit in the driver (8 bytes a user).
+
+A graph of at most :data:`DRIVER_EDGES` pairs is collected once (24 bytes a pair) and
+iterated on the driver with the same arithmetic: one job instead of one a iteration,
+and no Python workers to start (pass ``partitions``, or set the Spark setting
+``spark.graphkit.pagerank.driverEdges`` to 0, to keep it on the cluster).
 """
 
 from __future__ import annotations
@@ -18,9 +23,10 @@ import numpy as np
 
 from .._progress import Progress
 from ..errors import ConvergenceError, UnknownUserError
-from .graph import SparkGraph, edge_partitions, ids_of, positions_of
+from .graph import SparkGraph, arrow_frame, edge_partitions, ids_of, pairs_setting, positions_of
 
-__all__ = ["pagerank_scores", "pagerank", "rank_table", "edge_blocks", "out_weights"]
+__all__ = ["pagerank_scores", "pagerank", "rank_table", "edge_blocks", "out_weights",
+           "DRIVER_EDGES", "DRIVER_EDGES_CONF", "driver_edges"]
 
 _NAMED = (("follow", "followers"), ("share", "shares_received"),
           ("comment", "comments_received"))
@@ -38,13 +44,14 @@ def out_weights(graph: SparkGraph, weighted: bool = True) -> np.ndarray:
 
 
 def edge_blocks(graph: SparkGraph, partitions: int | None = None, *, by: str = "dst",
-                weighted: bool = True):
+                weighted: bool = True, materialize: bool = True):
     """The edges as a cached RDD of numpy blocks, one per partition, grouped by ``by``.
 
     Each block is a dict ``key`` (the distinct ``by`` users of the partition, sorted),
     ``starts`` (where each key's run begins), ``other`` (the other end, int32/int64)
     and ``w`` (float64, or None when unweighted), sorted by (key, other): the order, and
-    so every sum, does not depend on the number of partitions.
+    so every sum, does not depend on the number of partitions. ``materialize=False``
+    leaves the first job (which builds and caches the blocks) to the caller.
     """
     sc = graph.edges.sparkSession.sparkContext
     other = "src" if by == "dst" else "dst"
@@ -82,8 +89,58 @@ def edge_blocks(graph: SparkGraph, partitions: int | None = None, *, by: str = "
 
     blobs = df.mapInArrow(build, "blob binary")
     rdd = blobs.rdd.map(lambda row: pickle.loads(row[0])).persist()
-    rdd.count()
+    if materialize:
+        rdd.count()
     return rdd
+
+
+#: Up to this many chosen users, the received counts broadcast their ids to the rows.
+BROADCAST_CHOSEN = 100_000
+#: Up to this many pairs (and without ``partitions``) PageRank iterates on the driver.
+DRIVER_EDGES = 2_000_000
+#: The Spark setting that overrides :data:`DRIVER_EDGES` (0: always on the cluster).
+DRIVER_EDGES_CONF = "spark.graphkit.pagerank.driverEdges"
+
+
+def driver_edges(value) -> int:
+    """The pairs up to which PageRank iterates on the driver, from a setting's text
+    (``None``: :data:`DRIVER_EDGES`); ``ValueError`` naming the setting otherwise.
+
+    >>> driver_edges(None), driver_edges("0"), driver_edges(" 5000000 ")
+    (2000000, 0, 5000000)
+    """
+    return pairs_setting(DRIVER_EDGES_CONF, value, DRIVER_EDGES, "PageRank")
+
+
+def _driver_block(graph: SparkGraph, weighted: bool):
+    """All the pairs as one block (see :func:`edge_blocks`), collected to the driver."""
+    table = graph.edges.select("dst", "src", "weight").toArrow()
+    key = table.column(0).to_numpy()
+    oth = table.column(1).to_numpy()
+    w = table.column(2).to_numpy()
+    order = np.lexsort((oth, key))
+    key, oth, w = key[order], oth[order], w[order]
+    first = np.flatnonzero(np.r_[True, key[1:] != key[:-1]]) if key.size else key
+    return {"key": key[first].astype(np.int64), "starts": first.astype(np.int64),
+            "other": oth.astype(np.int64), "w": w.astype(np.float64) if weighted else None}
+
+
+#: Out-weights come from the edge blocks' own job (a dense vector a partition) while
+#: users x partitions stays under this; past it, from a Spark aggregation.
+DENSE_OUT_WEIGHTS = 64_000_000
+
+
+def _out_weights_of_blocks(blocks, n: int) -> np.ndarray:
+    """The out-weights summed from the blocks grouped by target (``other`` is the source):
+    the job that builds and caches the blocks computes them, in place of a count and a
+    separate aggregation of the edges (one job and one shuffle of the pairs fewer)."""
+    def part(block, n=n):
+        return np.bincount(block["other"], weights=block["w"], minlength=n)
+
+    out = np.zeros(n, dtype=np.float64)
+    for vec in blocks.map(part).collect():
+        out += vec
+    return out
 
 
 def _personalization(graph: SparkGraph, personalization) -> np.ndarray:
@@ -115,12 +172,16 @@ def _personalization(graph: SparkGraph, personalization) -> np.ndarray:
 
 def pagerank_scores(graph: SparkGraph, *, damping: float = 0.85, personalization=None,
                     weighted: bool = True, max_iter: int = 1000, tol: float = 1e-6,
-                    partitions: int | None = None,
+                    partitions: int | None = None, driver_limit: int | None = None,
                     progress: Progress | None = None) -> tuple[np.ndarray, int]:
     """PageRank of every user (aligned with the ``node`` positions) and the iterations.
 
     Same semantics as :func:`graphkit.ranking.pagerank` (see there): typed weights,
     personalization, dangling users restarting from it, the absolute L1 stopping rule.
+    ``partitions`` sets the edge blocks' partitions (default: at most ~4M pairs each, a
+    multiple of the cores); without it a graph of at most ``driver_limit`` pairs (default
+    the setting ``spark.graphkit.pagerank.driverEdges``, else :data:`DRIVER_EDGES`) is
+    collected and iterated on the driver (the same sums in the same order).
 
     Raises
     ------
@@ -132,21 +193,37 @@ def pagerank_scores(graph: SparkGraph, *, damping: float = 0.85, personalization
         raise ValueError(f"damping must lie in [0, 1], got {damping}")
     n = graph.n_nodes
     p = _personalization(graph, personalization)
-    out = out_weights(graph, weighted)
-    inv_out = np.zeros(n)
-    pos = out > 0
-    inv_out[pos] = 1.0 / out[pos]
-    dangling = np.flatnonzero(~pos)
-    blocks = edge_blocks(graph, partitions, by="dst", weighted=weighted)
     sc = graph.edges.sparkSession.sparkContext
+    if driver_limit is None:
+        driver_limit = driver_edges(graph.edges.sparkSession.conf.get(DRIVER_EDGES_CONF, None))
+    if partitions is None and graph.n_edges <= driver_limit:
+        block = _driver_block(graph, weighted)
+        blocks = None
+    else:
+        blocks = edge_blocks(graph, partitions, by="dst", weighted=weighted, materialize=False)
     x = np.full(n, 1.0 / n)
     err = np.inf
     it = 0
     try:
+        # the job that builds and caches the blocks also sums the out-weights
+        if blocks is None:
+            out = np.bincount(block["other"], weights=block["w"], minlength=n).astype(np.float64)
+        elif n * blocks.getNumPartitions() <= DENSE_OUT_WEIGHTS:
+            out = _out_weights_of_blocks(blocks, n)
+        else:
+            blocks.count()
+            out = out_weights(graph, weighted)
+        inv_out = np.zeros(n)
+        pos = out > 0
+        inv_out[pos] = 1.0 / out[pos]
+        dangling = np.flatnonzero(~pos)
         for it in range(1, max_iter + 1):
-            bx = sc.broadcast(x * inv_out)
-            parts = blocks.map(lambda b, bx=bx: _flow(b, bx.value)).collect()
-            bx.unpersist()
+            if blocks is None:
+                parts = [_flow(block, x * inv_out)] if block["key"].size else []
+            else:
+                bx = sc.broadcast(x * inv_out)
+                parts = blocks.map(lambda b, bx=bx: _flow(b, bx.value)).collect()
+                bx.unpersist()
             flow = np.zeros(n)
             for key, f in parts:
                 flow[key] = f
@@ -158,7 +235,8 @@ def pagerank_scores(graph: SparkGraph, *, damping: float = 0.85, personalization
             if err < tol:
                 break
     finally:
-        blocks.unpersist()
+        if blocks is not None:
+            blocks.unpersist()
     if not err < tol:
         raise ConvergenceError("pagerank", max_iter, tol)
     return x, it
@@ -208,12 +286,16 @@ def _received(graph: SparkGraph, chosen: np.ndarray) -> dict:
 
     if chosen.size == 0:
         return {t: np.zeros(0, dtype=np.int64) for t in graph.types}
-    rows = graph.source.frame.join(
-        graph.ids.select(F.col("user").alias("target"), "node"), "target")
+    ids = graph.ids.select(F.col("user").alias("target"), "node")
     if chosen.size < graph.n_nodes:
         spark = graph.ids.sparkSession
-        want = spark.createDataFrame([(int(c),) for c in chosen], "node long")
-        rows = rows.join(F.broadcast(want), "node")
+        want = arrow_frame(spark, node=np.asarray(chosen, dtype=np.int64))
+        ids = ids.join(F.broadcast(want), "node")
+    if chosen.size <= BROADCAST_CHOSEN:
+        # the chosen users' ids are a small table, broadcast: the rows are only filtered
+        # where they lie, with no shuffle of every row to join it with every id
+        ids = F.broadcast(ids)
+    rows = graph.source.frame.join(ids, "target")
     got = rows.groupBy("node", "type").agg(F.count(F.lit(1)).alias("c")).collect()
     where = {int(c): i for i, c in enumerate(chosen)}
     out = {t: np.zeros(chosen.shape[0], dtype=np.int64) for t in graph.types}

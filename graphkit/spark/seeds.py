@@ -1,8 +1,9 @@
-"""Influence maximization (IMM) on Spark, with the local engine's seeds.
+"""Influence maximization (OPIM-C and IMM) on Spark, with the local engine's seeds.
 
-The local IMM (:func:`graphkit.seeds.imm_alg.run_imm`) runs unchanged on the driver: its
-sample sizes, rounds, lower bound, guarantee and memory check are the local code's. Only
-its RR-set collections are Spark's (:class:`SparkRRSets`):
+The local OPIM-C (:func:`graphkit.seeds.opim_alg.run_opim`) and IMM
+(:func:`graphkit.seeds.imm_alg.run_imm`) run unchanged on the driver: their sample
+sizes, rounds, bounds, stopping rules, guarantee and memory check are the local code's.
+Only their RR-set collections are Spark's (:class:`SparkRRSets`):
 
 * **sampling**: each ``extend`` draws the chunk seeds on the driver exactly as the local
   collection does (one 64-bit seed per chunk of
@@ -14,6 +15,11 @@ its RR-set collections are Spark's (:class:`SparkRRSets`):
   count of uncovered sets (one job sums the blocks' member counts), picks the largest
   count (ties by id, as :func:`graphkit.seeds.greedy.max_coverage`), and one job has
   every block report the sets the pick newly covers and the member counts to take off.
+  OPIM's upper bound on the optimum (the covered sets plus the ``k`` largest counts,
+  at each step) comes from the driver's exact counts, as the local greedy's does.
+* **validation** (OPIM's second collection, which the greedy never sees): one job has
+  every block count the sets each seed is the first to cover
+  (:func:`graphkit.seeds.greedy.first_cover`); the driver adds the integers.
 
 Sets, counts and picks are integers that do not depend on how chunks are grouped into
 tasks, so the seeds are the same for any partitioning, and the local engine's on the same
@@ -35,8 +41,8 @@ __all__ = ["SparkRRSets", "select_seeds"]
 class SparkRRSets:
     """A collection of RR sets cached on Spark executors (see the module docstring).
 
-    Built by :func:`run_imm` through its ``rr_sets`` factory: ``SparkRRSets.factory(sc,
-    broadcast)`` returns ``make(ig, model, roots)``.
+    Built by :func:`run_imm` and :func:`run_opim` through their ``rr_sets`` factory:
+    ``SparkRRSets.factory(sc, broadcast)`` returns ``make(ig, model, roots)``.
     """
 
     def __init__(self, sc, broadcast, n: int, model: str = "ic", roots=None,
@@ -57,7 +63,9 @@ class SparkRRSets:
     def factory(cls, sc, broadcast, *, partitions: int | None = None):
         """``make(ig, model, roots)`` for :func:`run_imm`; ``make.release()`` unpersists
         every collection it made. A new collection releases the previous ones: IMM is
-        done with its sampling-phase sets when it draws the final ones."""
+        done with its sampling-phase sets when it draws the final ones, OPIM with its
+        rounds' two collections when it makes its final ones (it makes collections in
+        pairs, both before drawing into either, so the release of an empty one is moot)."""
         made: list[SparkRRSets] = []
 
         def make(ig, model, roots=None):
@@ -140,10 +148,16 @@ class SparkRRSets:
     def _blocks(self):
         return self._rdds[0] if len(self._rdds) == 1 else self.sc.union(self._rdds)
 
-    def cover(self, cons):
+    def cover(self, cons, bound: bool = False):
         """Greedy maximum coverage of the sets under ``cons`` (cardinality ``k``, fixed
         and banned users): what :func:`graphkit.seeds.greedy.max_coverage` returns on
-        the same sets, one Spark job per pick."""
+        the same sets, one Spark job per pick.
+
+        ``bound``: also OPIM-C's upper bound on the best cover, ``Coverage.bound``: the
+        minimum over the steps (before each pick and after the last) of the sets covered
+        so far plus the ``k`` largest counts of the users still available, from the
+        driver's exact counts (one more job, for the counts after the last pick).
+        """
         from ..seeds.greedy import Coverage
 
         if cons.budget is not None:
@@ -175,15 +189,42 @@ class SparkRRSets:
         k = min(int(cons.k), int(avail.sum()))
         fixed_gains = [take(int(u), last=(k == 0 and i == fixed.size - 1))
                        for i, u in enumerate(fixed)]
+        total = int(sum(fixed_gains))
+        upper = float("inf")
         picks, gains = [], []
         for j in range(k):
             u = _best(gain, avail, rank)
+            if bound:  # the local greedy's step-wise bound, before the pick
+                upper = min(upper, float(total + _top_sum(gain[avail], int(cons.k))))
             avail[u] = False
             picks.append(u)
-            gains.append(take(u, last=(j == k - 1)))
-        total = int(sum(fixed_gains) + sum(gains))
+            gains.append(take(u, last=(j == k - 1) and not bound))
+            total += gains[-1]
+        if bound:  # and after the last pick
+            upper = min(upper, float(total + _top_sum(gain[avail], int(cons.k))))
         return Coverage(np.asarray(picks, dtype=np.int64), np.asarray(gains, dtype=np.int64),
-                        np.asarray(fixed_gains, dtype=np.int64), total, int(self.count))
+                        np.asarray(fixed_gains, dtype=np.int64), total, int(self.count),
+                        bound=upper)
+
+    def first_cover(self, seq) -> np.ndarray:
+        """:func:`graphkit.seeds.greedy.first_cover` on these sets, one Spark job: how many
+        sets each user of ``seq`` is the first of ``seq`` to cover (OPIM-C's validation)."""
+        seq = np.asarray(seq, dtype=np.int64).reshape(-1)
+        n = self.n
+
+        def count(block):
+            from graphkit.seeds.greedy import first_cover
+
+            from .diffusion import task_threads
+
+            task_threads()
+            return first_cover(block[1], block[2], n, seq)
+
+        hits = np.zeros(seq.size, dtype=np.int64)
+        for part in self._blocks().map(count).collect():
+            hits += part
+        self.jobs += 1
+        return hits
 
 
 def _chunk_sets() -> int:
@@ -213,6 +254,15 @@ def _newly_covered(block, u: int, prev: np.ndarray, n: int):
     return _member_counts(members[np.repeat(has_u, np.diff(offsets))])
 
 
+def _top_sum(values, k: int) -> int:
+    """The sum of the ``k`` largest ``values`` (all of them when there are fewer)."""
+    if k <= 0 or values.size == 0:
+        return 0
+    if values.size > k:
+        values = np.partition(values, values.size - k)[values.size - k:]
+    return int(values.sum())
+
+
 def _best(gain, avail, rank) -> int:
     """The available user with the largest count, ties by id rank (the local greedy's rule)."""
     cand = np.flatnonzero(avail)
@@ -221,25 +271,29 @@ def _best(gain, avail, rank) -> int:
     return int(top[np.argmin(rank[top])])
 
 
-def select_seeds(spark, graph, k: int, *, model: str = "ic", prob=None, type_probs=None,
-                 epsilon: float = 0.1, ell: float = 1.0, targets=None, include=(), exclude=(),
-                 evaluate_runs: int = 10000, evaluate_precision: float = 0.002,
-                 baselines: bool = True, curve_sets: int = 20000,
-                 max_memory: float | None = None, rng=None, social=None,
-                 partitions: int | None = None, max_broadcast=None,
+def select_seeds(spark, graph, k: int, *, method: str | None = None, model: str = "ic",
+                 prob=None, type_probs=None, epsilon: float = 0.1, ell: float = 1.0,
+                 targets=None, include=(), exclude=(), evaluate_runs: int = 10000,
+                 evaluate_precision: float = 0.002, baselines: bool = True,
+                 curve_sets: int = 20000, max_memory: float | None = None, rng=None,
+                 social=None, partitions: int | None = None, max_broadcast=None,
                  progress: Progress | None = None):
-    """Pick ``k`` seeds with IMM on Spark, and prove the pick as the local engine does.
+    """Pick ``k`` seeds with OPIM-C or IMM on Spark, and prove the pick as the local engine does.
 
-    :func:`graphkit.select_seeds` with ``method="imm"`` (see there for every parameter
-    and the result), its RR sets drawn and covered on the executors
+    :func:`graphkit.select_seeds` with ``method="opim"`` or ``"imm"`` (see there for
+    every parameter and the result), its RR sets drawn and covered on the executors
     (:class:`SparkRRSets`) and its evaluation cascades run there
-    (:class:`graphkit.spark.diffusion.SparkCascades`). Costs and budgets are not
-    supported (use the local engine).
+    (:class:`graphkit.spark.diffusion.SparkCascades`). OPIM's two collections (the
+    selection sets its greedy covers, the validation sets that certify the pick, and the
+    final phase's fresh sets) are all Spark collections; its rounds, bounds and stopping
+    rule are the local code's. Costs and budgets are not supported (use the local engine).
 
     Parameters
     ----------
     spark : pyspark.sql.SparkSession
     graph : SparkEdges, SparkGraph, SocialGraph or InfluenceGraph
+    method : {"opim", "imm"}, optional
+        Default ``"opim"``, as locally.
     partitions : int, optional
         Spark tasks per batch of RR sets or runs (results do not depend on it).
     max_broadcast : int or str, optional
@@ -264,6 +318,10 @@ def select_seeds(spark, graph, k: int, *, model: str = "ic", prob=None, type_pro
     from .influence import broadcast_graph, influence_of
     from .session import is_local
 
+    method = "opim" if method is None else str(method).lower()
+    if method not in ("opim", "imm"):
+        raise ValueError(f"method {method!r} does not run on Spark (use 'opim' or 'imm', or "
+                         "the local engine)")
     if isinstance(prob, str) and prob.strip().lower().startswith("column"):
         raise ValueError("prob='column:NAME' needs the local reader (use the local engine)")
     if k is None or isinstance(k, bool) or int(k) < 1:
@@ -278,8 +336,8 @@ def select_seeds(spark, graph, k: int, *, model: str = "ic", prob=None, type_pro
     make = SparkRRSets.factory(sc, bc, partitions=partitions)
     try:
         with SparkCascades(sc, ig, partitions=partitions, broadcast=bc) as run:
-            return local_select(ig, int(k), method="imm", model=model, epsilon=epsilon, ell=ell,
-                                targets=targets, include=include, exclude=exclude,
+            return local_select(ig, int(k), method=method, model=model, epsilon=epsilon,
+                                ell=ell, targets=targets, include=include, exclude=exclude,
                                 evaluate_runs=evaluate_runs,
                                 evaluate_precision=evaluate_precision, baselines=baselines,
                                 curve_sets=curve_sets, max_memory=max_memory, rng=rng,

@@ -1,9 +1,11 @@
 """The per-community summary of a :class:`SparkPartition`, computed on the cluster.
 
 The same table as the local :meth:`graphkit.communities.Partition.summarize` (same
-columns, definitions, ordering and ties): the edge sums run as DataFrame aggregations;
-per-user vectors (community, degree, participation, in-community PageRank; 8 bytes a user
-each) and the per-community rows come back to the driver.
+columns, definitions, ordering and ties). The pair sums per user (degree, weight into its
+own community, participation, pairs inside) come with the partition
+(:attr:`SparkPartition.vectors`, summed on the cluster by the job that computes
+modularity); what is left on the cluster is one pass over the rows (interaction types
+between members, the membership broadcast to them) and PageRank inside the communities.
 """
 
 from __future__ import annotations
@@ -12,8 +14,9 @@ import math
 
 import numpy as np
 
-from .communities import SparkPartition, id_ordinals, undirected_pairs
-from .graph import SparkGraph, ids_of
+from .communities import SparkPartition
+from .graph import BROADCAST_IDS, SparkGraph, arrow_frame, ids_of
+from .propagation import adjacency_blocks, node_sums, ordinals
 
 __all__ = ["community_summary", "community_vector"]
 
@@ -27,8 +30,82 @@ def _vector(table, key: str, value: str, n: int, dtype=np.float64, fill=0) -> np
 def community_vector(part: SparkPartition) -> np.ndarray:
     """The community of every user position (``graph.ids.node``), on the driver."""
     graph = part.graph
+    if part.vectors is not None:
+        return part.vectors["community"]
     t = part.membership.join(graph.ids, "user").select("node", "community").toArrow()
     return _vector(t, "node", "community", graph.n_nodes, np.int64, -1)
+
+
+def _vectors(part: SparkPartition) -> dict:
+    """The per-user vectors of :attr:`SparkPartition.vectors`, for a partition made
+    without them: its membership, the id ranks and the pair sums, from the cluster."""
+    graph = part.graph
+    comm = community_vector(part)
+    order = ordinals(graph)
+    by_ord = np.empty(graph.n_nodes, dtype=np.int64)
+    by_ord[order] = comm
+    blocks, _ = adjacency_blocks(graph, order, part.weighted)
+    try:
+        sums = node_sums(blocks, by_ord, graph.n_nodes)
+    finally:
+        blocks.unpersist()
+    out = {"community": comm, "ordinal": order}
+    out.update((name, v[order]) for name, v in sums.items())
+    return out
+
+
+def _type_counts(part: SparkPartition, k: int):
+    """Interactions (rows) of each type whose two users share a community: one pass over
+    the rows, the membership broadcast to them (hash joins by id where the rows lie)."""
+    from pyspark.sql import functions as F
+
+    graph = part.graph
+    small = graph.n_nodes <= BROADCAST_IDS
+
+    def side(user, c):
+        df = part.membership.select(F.col("user").alias(user), F.col("community").alias(c))
+        return F.broadcast(df) if small else df
+
+    rows = (graph.source.frame.join(side("source", "ca"), "source")
+            .join(side("target", "cb"), "target")
+            .filter(F.col("ca") == F.col("cb"))
+            .groupBy("ca", "type").agg(F.count(F.lit(1)).alias("n")).toArrow())
+    types = list(graph.types)
+    tc = np.zeros((k, len(types)), dtype=np.int64)
+    if rows.num_rows:
+        at = {t: i for i, t in enumerate(types)}
+        col = np.array([at[t] for t in rows.column("type").to_pylist()], dtype=np.int64)
+        tc[rows.column("ca").to_numpy(), col] = rows.column("n").to_numpy()
+    return tc, types
+
+
+def _member_pagerank(part: SparkPartition, comm: np.ndarray, m_in: int) -> np.ndarray:
+    """PageRank inside each community (tol 1e-10), by position: the edges between
+    members (``m_in`` of them), the community vector broadcast to them. Up to the
+    partition's driver limit (Leiden's, 20M by default) or PageRank's own, whichever is
+    larger, the edges are collected and iterated on the driver (~40 bytes an edge): one
+    job instead of one an iteration (tol 1e-10 takes ~50-100)."""
+    from pyspark.sql import functions as F
+
+    from .link_analysis import DRIVER_EDGES_CONF, driver_edges, pagerank_scores
+
+    graph = part.graph
+    n = graph.n_nodes
+    if not m_in:
+        return np.zeros(n)
+    cdf = arrow_frame(graph.ids.sparkSession, node=np.arange(n, dtype=np.int64), c=comm)
+
+    def side(node, c):
+        df = cdf.select(F.col("node").alias(node), F.col("c").alias(c))
+        return F.broadcast(df) if n <= BROADCAST_IDS else df
+
+    inner = (graph.edges.join(side("src", "ca"), "src").join(side("dst", "cb"), "dst")
+             .filter(F.col("ca") == F.col("cb")).select("src", "dst", "weight"))
+    sub = SparkGraph(graph.ids, inner, n, m_in, graph.types, graph.source)
+    limit = max(driver_edges(graph.ids.sparkSession.conf.get(DRIVER_EDGES_CONF, None)),
+                int(part.details.get("driver_limit", 0)))
+    score, _ = pagerank_scores(sub, weighted=part.weighted, tol=1e-10, driver_limit=limit)
+    return score
 
 
 def _top_per_group(group, score, ordinal, k, n_groups, keep=None):
@@ -51,79 +128,24 @@ def community_summary(part: SparkPartition, min_size: int = 1, top_members: int 
     of fewer than ``min_size`` users are folded into a last row ``community = -1``.
     """
     import pandas as pd
-    from pyspark.sql import functions as F
-
-    from .communities import _frame
-    from .link_analysis import pagerank_scores
 
     graph: SparkGraph = part.graph
-    spark = graph.ids.sparkSession
     n, k = graph.n_nodes, part.n_communities
-    comm = community_vector(part)
-    ordt = id_ordinals(graph).toArrow()
-    ordinal = _vector(ordt, "node", "ord", n, np.int64)
-    cdf = _frame(spark, node=np.arange(n, dtype=np.int64), c=comm).persist()
-
-    # pairs of the undirected projection, each end's community
-    pairs = (undirected_pairs(graph, part.weighted)
-             .join(cdf.select(F.col("node").alias("u"), F.col("c").alias("cu")), "u")
-             .join(cdf.select(F.col("node").alias("v"), F.col("c").alias("cv")), "v")
-             .persist())
-    per_comm = pairs.groupBy("cu", "cv").agg(F.count(F.lit(1)).alias("m"),
-                                            F.sum("w").alias("w")).toArrow()
-    cu, cv = per_comm.column("cu").to_numpy(), per_comm.column("cv").to_numpy()
-    m, w = per_comm.column("m").to_numpy(), per_comm.column("w").to_numpy()
-    same = cu == cv
-    internal_edges = np.bincount(cu[same], weights=m[same], minlength=k)
-    external_edges = (np.bincount(cu[~same], weights=m[~same], minlength=k)
-                      + np.bincount(cv[~same], weights=m[~same], minlength=k))
-    cut = (np.bincount(cu[~same], weights=w[~same], minlength=k)
-           + np.bincount(cv[~same], weights=w[~same], minlength=k))
-    total = float(w.sum())
-    # per user: degree, the weight into each community -> participation and bridge score
-    ends = pairs.select(F.col("u").alias("node"), F.col("cv").alias("co"), "w").unionByName(
-        pairs.select(F.col("v").alias("node"), F.col("cu").alias("co"), "w"))
-    per_node = (ends.groupBy("node", "co").agg(F.sum("w").alias("k"))
-                .join(cdf, "node")
-                .groupBy("node").agg(F.sum("k").alias("s"), F.sum(F.col("k") * F.col("k")).alias("sq"),
-                                     F.sum(F.when(F.col("co") == F.col("c"), F.col("k"))
-                                           .otherwise(0.0)).alias("own"))
-                .toArrow())
-    s = _vector(per_node, "node", "s", n)
-    sq = _vector(per_node, "node", "sq", n)
-    own = _vector(per_node, "node", "own", n)
+    vec = part.vectors if part.vectors is not None else _vectors(part)
+    comm, ordinal = vec["community"], vec["ordinal"]
+    s, own, sq = vec["degree"], vec["own"], vec["sq"]
+    # pairs inside count at both ends; pairs across once at each end's community
+    internal_edges = np.bincount(comm, weights=vec["pairs_in"], minlength=k) / 2
+    external_edges = np.bincount(comm, weights=vec["pairs"] - vec["pairs_in"], minlength=k)
+    cut = np.bincount(comm, weights=s - own, minlength=k)
+    total = float(s.sum()) / 2
     volume = np.bincount(comm, weights=s, minlength=k)
     external = np.maximum(s - own, 0.0)
     score = np.zeros(n)
     np.divide(sq, s, out=score, where=s > 0)
     bridge_score = np.where(external > 0, s - score, 0.0)
-    pairs.unpersist()
-
-    # interactions (rows, by type) between members, and PageRank inside each community
-    rows = (graph.source.frame
-            .join(graph.ids.select(F.col("user").alias("source"), F.col("node").alias("a")),
-                  "source")
-            .join(graph.ids.select(F.col("user").alias("target"), F.col("node").alias("b")),
-                  "target")
-            .join(cdf.select(F.col("node").alias("a"), F.col("c").alias("ca")), "a")
-            .join(cdf.select(F.col("node").alias("b"), F.col("c").alias("cb")), "b")
-            .filter(F.col("ca") == F.col("cb"))
-            .groupBy("ca", "type").agg(F.count(F.lit(1)).alias("n")).collect())
-    types = list(graph.types)
-    tc = np.zeros((k, len(types)), dtype=np.int64)
-    for r in rows:
-        tc[int(r["ca"]), types.index(r["type"])] = int(r["n"])
-    inner = (graph.edges.join(cdf.select(F.col("node").alias("src"), F.col("c").alias("ca")), "src")
-             .join(cdf.select(F.col("node").alias("dst"), F.col("c").alias("cb")), "dst")
-             .filter(F.col("ca") == F.col("cb")).select("src", "dst", "weight").persist())
-    m_in = inner.count()
-    if m_in:
-        sub = SparkGraph(graph.ids, inner, n, m_in, graph.types, graph.source)
-        member_score, _ = pagerank_scores(sub, weighted=part.weighted, tol=1e-10)
-    else:
-        member_score = np.zeros(n)
-    inner.unpersist()
-    cdf.unpersist()
+    tc, types = _type_counts(part, k)
+    member_score = _member_pagerank(part, comm, int(vec["edges_in"].sum()))
 
     size = np.bincount(comm, minlength=k)
     top = _top_per_group(comm, member_score, ordinal, top_members, k)

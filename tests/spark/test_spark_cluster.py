@@ -134,13 +134,15 @@ def test_simulate_seeds_and_communities_on_a_standalone_cluster(cluster, tmp_pat
              "--spark-conf", "spark.executor.memory=512m"]
     jobs = {
         "simulate": ["simulate", path, "--seeds", "3,10", "--runs", "640", "--random-seed", "5"],
+        # the default (OPIM-C) and IMM: both engines are given the same command line
         "seeds": ["seeds", path, "-k", "3", "--random-seed", "6", "--runs", "300",
                   "--no-baselines"],
+        "seeds-imm": ["seeds", path, "-k", "3", "--random-seed", "6", "--runs", "300",
+                      "--no-baselines", "--method", "imm"],
     }
     for name, args in jobs.items():
         local_out, spark_out = tmp_path / f"{name}-local.json", tmp_path / f"{name}-spark.json"
-        local = _graphkit(env, *args, *(["--method", "imm"] if name == "seeds" else []),
-                          "-q", "-o", str(local_out))
+        local = _graphkit(env, *args, "-q", "-o", str(local_out))
         assert local.returncode == 0, local.stderr
         got = _graphkit(env, *args, *spark, "-q", "-o", str(spark_out))
         assert got.returncode == 0, got.stderr
@@ -150,8 +152,11 @@ def test_simulate_seeds_and_communities_on_a_standalone_cluster(cluster, tmp_pat
     # label propagation on the cluster, Leiden on the contracted graph in the driver: the
     # modularity printed is the one the local engine (tested against networkx) gives the
     # membership written
+    # (driverEdges=0: this small graph would otherwise be collected and its label
+    # propagation run on the driver; the executors' numpy blocks are what is tested here)
     member = tmp_path / "member.csv"
     got = _graphkit(env, "communities", path, *spark, "--random-seed", "2", "--format", "json",
+                    "--spark-conf", "spark.graphkit.communities.driverEdges=0",
                     "-o", str(member))
     assert got.returncode == 0, got.stderr
     printed = json.loads(got.stdout)["modularity"]

@@ -112,12 +112,15 @@ def messy(spark, tmp_path_factory):
         gk.read_edges(path, type_weights=tw))
 
 
-@pytest.mark.parametrize("weighted", [True, pytest.param(False, marks=pytest.mark.slow)])
-def test_lpa_matches_a_pure_python_lpa_and_modularity_matches_networkx(messy, weighted):
+@pytest.mark.parametrize("weighted, on", [(True, "cluster"), (True, "driver"),
+                                          pytest.param(False, "cluster", marks=pytest.mark.slow)])
+def test_lpa_matches_a_pure_python_lpa_and_modularity_matches_networkx(messy, weighted, on):
     from graphkit.spark import detect_communities
 
     _, _, sg, g = messy
-    part = detect_communities(sg, "lpa", weighted=weighted, rng=4)
+    part = detect_communities(sg, "lpa", weighted=weighted, rng=4,
+                              driver_edges=0 if on == "cluster" else None)
+    assert part.details["lpa_on"] == on
     pairs = projection(g, weighted)
     users = sorted(map(str, g.node_ids))
     want, rounds = python_lpa(pairs, users, part.details["lpa_seed"])
@@ -160,18 +163,49 @@ def test_modularity_of_any_membership_matches_networkx(spark, messy):
     assert abs(modularity(sg, df, resolution=0.7) - ref) < 1e-12
 
 
-def test_the_same_partition_for_one_or_three_input_partitions(spark, messy):
+def test_the_same_partition_for_one_or_three_input_partitions_or_the_driver(spark, messy):
     from graphkit.spark import SparkGraph, detect_communities
 
     _, _, sg, _ = messy
     outs = []
-    for p in (1, 3):
+    for p, limit in ((1, 0), (3, 0), (3, None)):  # on the cluster (1, 3 partitions), driver
         g = SparkGraph(sg.ids.repartition(p), sg.edges.repartition(p), sg.n_nodes,
                        sg.n_edges, sg.types, sg.source)
-        part = detect_communities(g, "leiden", rng=5)
+        part = detect_communities(g, "leiden", rng=5, driver_edges=limit)
         outs.append((membership_dict(part), part.modularity, part.details["lpa_iterations"]))
-    assert outs[0][0] == outs[1][0] and outs[0][2] == outs[1][2]
-    assert abs(outs[0][1] - outs[1][1]) < 1e-12
+    for other in outs[1:]:
+        assert other[0] == outs[0][0] and other[2] == outs[0][2]
+        assert abs(other[1] - outs[0][1]) < 1e-12
+
+
+def test_ranks_contraction_merged_on_the_cluster_and_the_fallbacks_agree(spark, messy):
+    import dataclasses
+
+    import pandas as pd
+
+    from graphkit.spark import detect_communities
+    from graphkit.spark.propagation import ordinals
+
+    _, _, sg, _ = messy
+    ids = {r["node"]: r["user"] for r in sg.ids.collect()}
+    rank = {u: i for i, u in enumerate(sorted(ids.values()))}  # code point order
+    assert ordinals(sg).tolist() == [rank[ids[p]] for p in range(sg.n_nodes)]
+    part = detect_communities(sg, "leiden", rng=6, driver_edges=0)
+    c = part.details["contracted_pairs"]
+    assert sg.n_edges > c  # a limit of c: the blocks' sums merged by group on the cluster
+    merged = detect_communities(sg, "leiden", rng=6, driver_limit=c, driver_edges=0)
+    assert merged.details["leiden"] == "driver" and merged.details["contracted_pairs"] == c
+    assert membership_dict(merged) == membership_dict(part)
+    assert merged.modularity == part.modularity
+    for limit in (0, None):  # past the driver limit, on the cluster and on the driver
+        skipped = detect_communities(sg, "leiden", rng=6, driver_limit=c - 1,
+                                     driver_edges=limit)
+        assert skipped.details["leiden"].startswith("skipped:")
+        assert skipped.details["contracted_pairs"] == c
+    # a partition without its per-user vectors: the summary and table recompute them
+    bare = dataclasses.replace(part, vectors=None)
+    assert bare.table().equals(part.table())
+    pd.testing.assert_frame_equal(bare.summarize(min_size=2), part.summarize(min_size=2))
 
 
 @pytest.mark.slow  # the default run recovers the planted partition through the CLI test
@@ -236,13 +270,18 @@ def test_communities_cli_engine_spark_prints_what_the_local_engine_prints(spark,
     from click.testing import CliRunner
 
     from graphkit.cli import cli
+    from graphkit.spark.communities import DRIVER_EDGES_CONF
 
     path = planted_csv(tmp_path / "planted.csv")
     runner = CliRunner()
     args = ["communities", path, "--random-seed", "3", "--format", "json"]
     local = runner.invoke(cli, args + ["-o", str(tmp_path / "local.csv")])
-    remote = runner.invoke(cli, args + ["--engine", "spark", "--spark-master", "local[2]",
-                                        "-o", str(tmp_path / "spark.csv")])
+    try:  # on the executors (the library tests check the driver's path gives the same)
+        remote = runner.invoke(cli, args + ["--engine", "spark", "--spark-master", "local[2]",
+                                            "--spark-conf", f"{DRIVER_EDGES_CONF}=0",
+                                            "-o", str(tmp_path / "spark.csv")])
+    finally:  # the session is the tests' (the setting would outlive the command)
+        spark.conf.unset(DRIVER_EDGES_CONF)
     assert local.exit_code == 0 and remote.exit_code == 0, remote.output
     want, got = json.loads(local.stdout), json.loads(remote.stdout)
     assert abs(got.pop("modularity") - want.pop("modularity")) < 1e-9
@@ -262,7 +301,10 @@ def test_communities_cli_engine_spark_prints_what_the_local_engine_prints(spark,
                                            "--resolution"),
                                           (["--spark-conf",
                                             "spark.graphkit.communities.driverLimit=lots"],
-                                           "driverLimit must be a positive integer")])
+                                           "driverLimit must be a positive integer"),
+                                          (["--spark-conf",
+                                            "spark.graphkit.communities.driverEdges=-1"],
+                                           "driverEdges must be a whole number")])
 def test_communities_engine_spark_refuses_what_it_does_not_do(extra, named):
     from click.testing import CliRunner
 

@@ -75,7 +75,11 @@ def test_pagerank_matches_the_local_engine_and_networkx(spark, tmp_path, which):
     g = gk.SocialGraph.from_edges(gk.read_edges(path, type_weights=tw))
     sg = index_graph(read_edges(spark, path, type_weights=tw))
     assert (sg.n_nodes, sg.n_edges) == (g.n_nodes, g.n_edges)
-    x, _ = pagerank_scores(sg, tol=1e-9)
+    x, _ = pagerank_scores(sg, tol=1e-9)  # a small graph: iterated on the driver
+    xc, _ = pagerank_scores(sg, tol=1e-9, partitions=2)  # on the executors
+    assert np.abs(xc - x).max() < 1e-14
+    xe, _ = pagerank_scores(sg, tol=1e-9, driver_limit=0)  # on the executors, default blocks
+    assert np.abs(xe - x).max() < 1e-14
     got = rank_table(sg, x)
     want = gk.rank(g, tol=1e-9)
     assert got["user"].tolist() == want["user"].tolist()
@@ -85,6 +89,50 @@ def test_pagerank_matches_the_local_engine_and_networkx(spark, tmp_path, which):
     assert got["user"].tolist() == best
     assert max(abs(ref[u] - s) for u, s in zip(got["user"], got["score"])) < 1e-8
     assert abs(got["score"].sum() - 1) < 1e-12
+
+
+def test_out_weights_from_a_spark_aggregation_past_the_dense_limit(spark, tmp_path, monkeypatch):
+    """Past users x partitions = DENSE_OUT_WEIGHTS the out-weights come from a Spark
+    aggregation instead of the blocks' own job: the same scores either way."""
+    from graphkit.spark import index_graph, link_analysis, pagerank_scores, rank_table, read_edges
+
+    path = random_graph_csv(tmp_path / "r.csv", seed=9)
+    tw = {"share": 3, "comment": 2}
+    sg = index_graph(read_edges(spark, path, type_weights=tw))
+    want = gk.rank(gk.SocialGraph.from_edges(gk.read_edges(path, type_weights=tw)), tol=1e-9)
+    got, dense = {}, link_analysis.DENSE_OUT_WEIGHTS
+    for limit in (dense, 0):
+        monkeypatch.setattr(link_analysis, "DENSE_OUT_WEIGHTS", limit)
+        for weighted in (True, False):
+            x, _ = pagerank_scores(sg, tol=1e-9, weighted=weighted, partitions=3)
+            got[limit, weighted] = x
+    for weighted in (True, False):
+        assert np.abs(got[0, weighted] - got[dense, weighted]).max() < 1e-12
+    table = rank_table(sg, got[0, True])
+    assert table["user"].tolist() == want["user"].tolist()
+    assert np.abs(table["score"].to_numpy() - want["score"].to_numpy()).max() < 1e-12
+
+
+def test_the_same_graph_and_table_without_broadcasting_ids(spark, tmp_path, monkeypatch):
+    """Past BROADCAST_IDS users the edges are numbered without the broadcast hint (Spark
+    picks the join: sort-merge for big id tables), and past BROADCAST_CHOSEN ranked users
+    the received counts join every row with the ids: the same answers."""
+    from graphkit.spark import graph as spark_graph
+    from graphkit.spark import index_graph, link_analysis, pagerank_scores, rank_table, read_edges
+
+    path = random_graph_csv(tmp_path / "r.csv", seed=3)
+    tw = {"share": 2}
+    want = gk.rank(gk.SocialGraph.from_edges(gk.read_edges(path, type_weights=tw)), tol=1e-9)
+    monkeypatch.setattr(spark_graph, "BROADCAST_IDS", 0)
+    monkeypatch.setattr(link_analysis, "BROADCAST_CHOSEN", 0)
+    sg = index_graph(read_edges(spark, path, type_weights=tw))
+    x, _ = pagerank_scores(sg, tol=1e-9)
+    for top in (None, 7):
+        got = rank_table(sg, x, top)
+        w = want if top is None else want.head(top)
+        assert got["user"].tolist() == w["user"].tolist()
+        assert np.abs(got["score"].to_numpy() - w["score"].to_numpy()).max() < 1e-12
+        assert (got.drop(columns="score").to_numpy() == w.drop(columns="score").to_numpy()).all()
 
 
 @pytest.mark.slow
@@ -160,6 +208,38 @@ def test_rank_engine_spark_refuses_options_it_does_not_do(extra):
 
     res = CliRunner().invoke(cli, ["rank", "data/example.csv", "--engine", "spark", *extra])
     assert res.exit_code == 2 and "engine spark" in res.output, res.output
+
+
+@pytest.mark.parametrize("value", ["-1", "2.5", "many"])
+def test_a_bad_pagerank_driver_setting_is_a_usage_error_naming_it(value):
+    from click.testing import CliRunner
+
+    from graphkit.cli import cli
+
+    res = CliRunner().invoke(cli, ["rank", "data/example.csv", "--engine", "spark",
+                                   "--spark-conf", f"spark.graphkit.pagerank.driverEdges={value}"])
+    assert res.exit_code == 2, res.output
+    assert "spark.graphkit.pagerank.driverEdges must be a whole number" in res.output
+
+
+def test_the_pagerank_driver_setting_moves_the_iterations_to_the_executors(spark, monkeypatch):
+    """``spark.graphkit.pagerank.driverEdges`` (read from the session) decides where PageRank
+    iterates: 0 builds the edge blocks on the executors, the default collects them."""
+    from graphkit.spark import index_graph, link_analysis, pagerank_scores, read_edges
+
+    sg = index_graph(read_edges(spark, "data/example.csv"))
+    used = []
+    real = link_analysis.edge_blocks
+    monkeypatch.setattr(link_analysis, "edge_blocks",
+                        lambda *a, **k: used.append(1) or real(*a, **k))
+    x, _ = pagerank_scores(sg)
+    assert used == []
+    spark.conf.set(link_analysis.DRIVER_EDGES_CONF, "0")
+    try:
+        y, _ = pagerank_scores(sg)
+    finally:
+        spark.conf.unset(link_analysis.DRIVER_EDGES_CONF)
+    assert used == [1] and np.abs(x - y).max() < 1e-14
 
 
 def test_missing_java_or_pyspark_is_one_line_naming_the_extra(tmp_path):

@@ -43,7 +43,7 @@ def test_imm_gives_the_local_engines_seeds_for_any_partitioning(spark, tmp_path,
     want = gk.select_seeds(local_graph(path), 3, method="imm", **kw)
     sg = social_graph(read_edges(spark, path))
     for p in (1, 3):
-        same_selection(select_seeds(spark, sg, 3, partitions=p, **kw), want)
+        same_selection(select_seeds(spark, sg, 3, method="imm", partitions=p, **kw), want)
 
 
 @pytest.mark.slow
@@ -59,7 +59,8 @@ def test_constraints_as_locally(spark, tmp_path):
     kw = dict(include=[ids[5]], exclude=[ids[0], ids[1]], targets=ids[10:40], rng=9,
               baselines=False, **QUICK)
     want = gk.select_seeds(g, 4, method="imm", **kw)
-    got = select_seeds(spark, social_graph(spark_read(spark, path)), 4, partitions=2, **kw)
+    got = select_seeds(spark, social_graph(spark_read(spark, path)), 4, method="imm",
+                       partitions=2, **kw)
     same_selection(got, want)
     assert got.seeds[0] == ids[5] and not {ids[0], ids[1]} & set(got.seeds)
 
@@ -79,26 +80,8 @@ def test_the_exact_optimum_on_text_ids(spark, tmp_path):
     assert sel.spread.mean == 14.0 and sel.spread.std == 0.0
 
 
-@pytest.mark.slow
-def test_cli_seeds_engine_spark_writes_the_local_imm_file(spark, tmp_path):
-    from click.testing import CliRunner
-
-    from graphkit.cli import cli
-
-    path = int_graph_csv(tmp_path / "g.csv", seed=8)
-    base = ["seeds", path, "-k", "3", "--random-seed", "6", "--runs", "300", "--no-baselines"]
-    runner = CliRunner()
-    outs = [tmp_path / "local.json", tmp_path / "spark.json"]
-    local = runner.invoke(cli, [*base, "--method", "imm", "-o", str(outs[0])])
-    remote = runner.invoke(cli, [*base, "--engine", "spark", "-o", str(outs[1])])
-    assert local.exit_code == 0, local.output
-    assert remote.exit_code == 0, remote.output
-    assert outs[0].read_bytes() == outs[1].read_bytes()
-    assert json.loads(outs[1].read_text())["method"] == "imm"
-
-
 @pytest.mark.parametrize("extra, flag", [
-    (["--method", "opim"], "--method opim"),
+    (["--method", "celf"], "--method celf"),
     (["--method", "degree"], "--method degree"),
     (["--costs", "data/example-fees.csv"], "--costs"),
     (["--prob", "column:weight"], "--prob column:NAME"),
@@ -145,3 +128,114 @@ def test_distributed_greedy_equals_the_local_greedy_on_ties(spark):
     assert got.gains.tolist() == want.gains.tolist()
     assert got.fixed_gains.tolist() == want.fixed_gains.tolist()
     assert got.covered == want.covered
+
+
+# --------------------------------------------------------------------------- OPIM-C
+def random_sets(seed, n=30, count=400, top=5):
+    rng = np.random.default_rng(seed)
+    sets = [rng.choice(n, size=rng.integers(1, top), replace=False) for _ in range(count)]
+    offsets = np.cumsum([0] + [len(s) for s in sets]).astype(np.int64)
+    return offsets, np.concatenate(sets).astype(np.int32), rng.permutation(n)
+
+
+def spark_sets(spark, offsets, members, n, parts):
+    """A SparkRRSets holding the given sets, cut into ``parts`` blocks."""
+    from graphkit.spark import SparkRRSets
+
+    cuts = np.linspace(0, offsets.size - 1, parts + 1).round().astype(int)
+    blocks = [(i, offsets[a:b + 1] - offsets[a], members[offsets[a]:offsets[b]])
+              for i, (a, b) in enumerate(zip(cuts[:-1], cuts[1:]))]
+    rr = SparkRRSets(spark.sparkContext, None, n)
+    rr._rdds = [spark.sparkContext.parallelize(blocks, parts)]
+    rr.count = offsets.size - 1
+    return rr
+
+
+@pytest.mark.parametrize("parts", [1, 2, 4])
+@pytest.mark.parametrize("k, fixed, banned", [(6, [4], [7]), (3, [], []), (29, [0, 1], [2])])
+def test_distributed_greedy_bound_and_validation_equal_the_local_ones(spark, parts, k, fixed,
+                                                                     banned):
+    """OPIM's two uses of a collection: the greedy with its upper bound on the optimum
+    (graphkit.seeds.greedy.max_coverage(bound=True)), and first-cover counts of a seed
+    sequence on the validation sets (graphkit.seeds.greedy.first_cover), on sets with many
+    ties, cut into any number of blocks; k=29 runs out of candidates."""
+    from graphkit.seeds.greedy import first_cover, max_coverage
+
+    n = 30
+    offsets, members, rank = random_sets(1, n)
+    eligible = ~np.isin(np.arange(n), banned)
+    want = max_coverage(offsets, members, n, k, id_rank=rank, fixed=fixed, eligible=eligible,
+                        bound=True)
+    rr = spark_sets(spark, offsets, members, n, parts)
+
+    class Cons:
+        budget, id_rank, include = None, rank, np.array(fixed, dtype=np.int64)
+
+    Cons.k, Cons.eligible = k, eligible
+    got = rr.cover(Cons, bound=True)
+    assert got.picks.tolist() == want.picks.tolist()
+    assert got.gains.tolist() == want.gains.tolist()
+    assert got.fixed_gains.tolist() == want.fixed_gains.tolist()
+    assert (got.covered, got.n_sets) == (want.covered, want.n_sets)
+    assert got.bound == want.bound and np.isfinite(got.bound)
+    assert rr.cover(Cons).bound == float("inf")
+    seq = np.concatenate([Cons.include, want.picks])
+    v_off, v_mem, _ = random_sets(2, n)  # a validation collection the greedy never saw
+    hits = spark_sets(spark, v_off, v_mem, n, parts).first_cover(seq)
+    assert hits.tolist() == first_cover(v_off, v_mem, n, seq).tolist()
+    assert hits.sum() == sum(bool(np.isin(v_mem[a:b], seq).any())
+                             for a, b in zip(v_off[:-1], v_off[1:]))  # pure Python
+
+
+@pytest.mark.parametrize("model", ["ic", pytest.param("lt", marks=pytest.mark.slow)])
+def test_opim_gives_the_local_engines_seeds_ratio_and_spread_for_any_partitioning(
+        spark, tmp_path, model):
+    from graphkit.spark import read_edges, select_seeds, social_graph
+
+    path = int_graph_csv(tmp_path / "g.csv", seed=8, users=120, rows=700)
+    kw = dict(model=model, rng=5, baselines=False, **QUICK)
+    want = gk.select_seeds(local_graph(path), 4, method="opim", **kw)
+    assert want.method == "opim" and want.details["rounds"] >= 1
+    sg = social_graph(read_edges(spark, path))
+    for p in (1, 2, 4):
+        got = select_seeds(spark, sg, 4, partitions=p, **kw)
+        assert got.method == "opim"
+        same_selection(got, want)
+
+
+@pytest.mark.parametrize("name, k, kw", [
+    ("example.csv", 2, {}),
+    ("example.csv", 3, {"include": ["bob"], "exclude": ["alice"], "epsilon": 0.3}),
+    pytest.param("nethept.csv.gz", 5, {}, marks=pytest.mark.slow),
+])
+def test_opim_on_the_bundled_data_is_the_local_engines(spark, name, k, kw):
+    """The bundled files (text ids: the Spark engine is given the local SocialGraph, so
+    both number the users alike), across 1, 2 and 4 partitions."""
+    from graphkit.spark import select_seeds
+
+    g = gk.SocialGraph.from_edges(gk.read_edges(f"data/{name}"))
+    opts = dict(rng=3, baselines=name == "example.csv", **QUICK, **kw)
+    want = gk.select_seeds(g, k, method="opim", **opts)
+    for p in (1, 2, 4):
+        same_selection(select_seeds(spark, g, k, method="opim", partitions=p, **opts), want)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("method", [None, "imm"])  # None: the default, OPIM-C on both engines
+def test_cli_seeds_engine_spark_writes_the_local_file(spark, tmp_path, method):
+    from click.testing import CliRunner
+
+    from graphkit.cli import cli
+
+    path = int_graph_csv(tmp_path / "g.csv", seed=8)
+    base = ["seeds", path, "-k", "3", "--random-seed", "6", "--runs", "300", "--no-baselines"]
+    if method is not None:
+        base += ["--method", method]
+    runner = CliRunner()
+    outs = [tmp_path / "local.json", tmp_path / "spark.json"]
+    local = runner.invoke(cli, [*base, "-o", str(outs[0])])
+    remote = runner.invoke(cli, [*base, "--engine", "spark", "-o", str(outs[1])])
+    assert local.exit_code == 0, local.output
+    assert remote.exit_code == 0, remote.output
+    assert outs[0].read_bytes() == outs[1].read_bytes()
+    assert json.loads(outs[1].read_text())["method"] == (method or "opim")

@@ -53,10 +53,12 @@ def _rank_on_spark(tmp_path):
     out = tmp_path / "rank.csv"
     out.write_text("previous\n")
     env = dict(os.environ, TMPDIR=str(tmp))
-    # damping 0.99: hundreds of PageRank iterations, one Spark job each, so the job still
-    # runs 30 s after the JVM starts on an idle machine (at 0.85 it ended sooner in CI)
+    # damping 0.99: ~1,000 PageRank iterations, each one Spark job on the executors
+    # (driverEdges=0: the Higgs sample would otherwise be collected and iterated on the
+    # driver, and the command could end before the signal): minutes, whatever the host
     p = subprocess.Popen([sys.executable, "-m", "graphkit", "rank", HIGGS, "--engine", "spark",
-                          "--spark-master", "local[2]", "--damping", "0.99", "-q", "-o", str(out)],
+                          "--spark-master", "local[2]", "--damping", "0.99", "-q", "-o", str(out),
+                          "--spark-conf", "spark.graphkit.pagerank.driverEdges=0"],
                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env,
                          start_new_session=True)
     deadline = time.monotonic() + 180
@@ -125,7 +127,7 @@ def test_the_jvm_killed_mid_job_is_one_line_exit_1(tmp_path):
     naming the lost connection, exit 1, no traceback, no temp dir, the old file kept."""
     p, tmp, out = _rank_on_spark(tmp_path)
     try:
-        time.sleep(30)
+        time.sleep(12)
         assert p.poll() is None, "the job ended before the kill; make it longer"
         for j in _jvms(p):
             os.kill(j, signal.SIGKILL)
