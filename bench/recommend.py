@@ -35,6 +35,9 @@ Usage::
     python bench/recommend.py --quick          # the sample's held-out test and 1M timings only
     python bench/recommend.py --paired-only --baseline /tmp/base --repeat 3
     python bench/recommend.py --compile --baseline /tmp/base --repeat 2
+    python bench/recommend.py --stages --baseline /tmp/base --repeat 3
+    python bench/recommend.py --paired-only --only recommend --baseline /tmp/base
+    python bench/recommend.py --tol-sweep 1e-4 2e-4 3e-4   # PPR threshold vs quality
 """
 
 from __future__ import annotations
@@ -81,6 +84,30 @@ def held_out(edges, name: str) -> None:
     for _, r in ev.table.iterrows():
         print(f"| {r['method']} | {r['precision_at_k']:.4f} | {r['recall_at_k']:.4f} | "
               f"{r['mrr']:.4f} | {r['hits']:,} | {r['recall_at_k'] / aa:.2f}x |")
+
+
+def tol_sweep(tols: list[float]) -> None:
+    """The PPR push threshold against held-out quality: a larger ``tol`` pushes less (the
+    kernel's work is ~proportional to 1 / tol) but finds fewer of the later contacts."""
+    import graphkit as gk
+    from graphkit.recommend import evaluate_recommendations
+
+    logs = [("bundled Higgs sample", gk.read_edges([str(HIGGS_SAMPLE)]))]
+    if HIGGS_ACTIVITY.exists():
+        logs.insert(0, ("Higgs activity log", gk.read_edges([str(HIGGS_ACTIVITY)], time_col="3",
+                                                            type_col="4", header=False)))
+    print("\n### PPR push threshold vs held-out quality (80/20 by time, k = 10)")
+    print("| log | --tol | precision@10 | recall@10 | MRR | hits | evaluation CPU |\n"
+          "|---|---:|---:|---:|---:|---:|---:|")
+    for name, edges in logs:
+        for tol in tols:
+            c = time.process_time()
+            ev = evaluate_recommendations(edges, methods=["ppr"], k=10, test_fraction=0.2,
+                                          by="time", tol=tol)
+            r = ev.table.iloc[0]
+            print(f"| {name} | {tol:g} | {r['precision_at_k']:.4f} | {r['recall_at_k']:.4f} | "
+                  f"{r['mrr']:.4f} | {int(r['hits']):,} | {time.process_time() - c:.1f} s |",
+                  flush=True)
 
 
 def versus_networkx(n_users: int = 300) -> None:
@@ -192,7 +219,7 @@ def processes(path: Path, repeat: int) -> None:
               f"{first[2]:.0f} MiB | {os.getloadavg()[0]:.1f} |", flush=True)
 
 
-def paired(path: Path, baseline: Path, repeat: int) -> None:
+def paired(path: Path, baseline: Path, repeat: int, only: str | None = None) -> None:
     """Earlier code (``baseline``) and this code in turn, whole processes, ``repeat`` pairs
     after one warm-up each (numba's cache of each tree)."""
     print(f"\n### paired whole processes on {path.name} (2 threads): earlier code in {baseline} "
@@ -202,6 +229,8 @@ def paired(path: Path, baseline: Path, repeat: int) -> None:
           "|---|---:|---:|---:|---:|---|---:|")
     for name, args in (("recommend", ["recommend", str(path), "--all", "--top", "10", "-q"]),
                        ("segments", ["segments", str(path), "--random-seed", str(SEED), "-q"])):
+        if only is not None and name != only:
+            continue
         runs = {"before": [], "after": []}
         for i in range(repeat + 1):
             for side, code in (("before", baseline), ("after", ROOT)):
@@ -273,6 +302,80 @@ def compile_times(trees: list[tuple[str, Path]], repeat: int) -> None:
     print(f"(load {os.getloadavg()[0]:.1f})", flush=True)
 
 
+STAGES_SCRIPT = r"""
+import os, resource, sys, time
+marks = []
+last = [time.perf_counter(), time.process_time(), resource.getrusage(resource.RUSAGE_SELF).ru_stime]
+def mark(name):
+    now = [time.perf_counter(), time.process_time(), resource.getrusage(resource.RUSAGE_SELF).ru_stime]
+    marks.append([name] + [b - a for a, b in zip(last, now)])
+    last[:] = now
+import numpy as np
+from graphkit.graph import SocialGraph, has_mutual_pair
+from graphkit.io import read_edges, write_table
+mark("imports")
+edges = read_edges([sys.argv[1]]); mark("read")
+g = SocialGraph.from_edges(edges); has_mutual_pair(g); mark("graph")
+import pandas as pd
+from graphkit.recommend import _text
+from graphkit.recommend import scorers as S
+from graphkit.recommend.contacts import contact_graph
+cg = contact_graph(g); mark("contact graph")
+pos = np.argsort(cg.id_rank, kind="stable")
+cand, score, path = S.top_positions(g, pos, top=10); mark("PPR push, top 10 (kernel)")
+ok = cand >= 0
+u, c = np.repeat(pos, ok.sum(axis=1)), cand[ok].astype(np.int64)
+arrow = _text.arrow_ids(g.node_ids)
+df = pd.DataFrame({"user": _text.id_column(arrow, u), "rank": (np.nonzero(ok)[1] + 1).astype(np.int64),
+                   "candidate": _text.id_column(arrow, c), "score": score[ok], "method": "ppr"})
+mark("id columns")
+count, _, _, show = S._shared(cg, u, c, S.SHOW_CONTACTS); mark("shared contacts (kernel)")
+try:
+    why = _text.why_column(arrow, u, c, count, show, path[ok], S._threads(len(u)))
+except TypeError:  # earlier code: no thread count
+    why = _text.why_column(arrow, u, c, count, show, path[ok])
+df["shared_contacts"] = count; df["why"] = why; mark("why text")
+write_table(df, sys.argv[2], meta={"method": "ppr"}); mark("CSV write")
+for name, wall, cpu, sys_ in marks:
+    print(f"{name}\t{wall:.3f}\t{cpu:.3f}\t{sys_:.3f}")
+"""
+
+
+def stages(path: Path, trees: list[tuple[str, Path]], repeat: int) -> None:
+    """Wall, CPU and system time of each stage of ``recommend --all`` in one process (the
+    library calls the command makes, in its order), per code tree, runs interleaved;
+    medians over ``repeat`` runs after a warm-up."""
+    print(f"\n### stages of recommend --all on {path.name} in one process (2 threads), median of "
+          f"{repeat}")
+    got: dict = {name: [] for name, _ in trees}
+    for i in range(repeat + 1):
+        for name, code in trees:
+            env = {**os.environ, "NUMBA_NUM_THREADS": "2", "PYTHONPATH": str(code)}
+            proc = subprocess.run([sys.executable, "-c", STAGES_SCRIPT, str(path),
+                                   str(OUT / f"stages-{len(got[name]) % 2}.csv")],
+                                  capture_output=True, text=True, env=env, cwd=OUT)
+            if proc.returncode != 0:
+                raise SystemExit(proc.stderr)
+            if i:
+                got[name].append([line.split("\t") for line in proc.stdout.strip().splitlines()])
+    names = [row[0] for row in got[trees[0][0]][0]]
+    head = " | ".join(f"{t}: wall / CPU (sys)" for t, _ in trees)
+    print(f"| stage | {head} |\n|---|" + "---:|" * len(trees))
+    for j, stage in enumerate(names + ["total"]):
+        cells = []
+        for t, _ in trees:
+            runs = got[t]
+            if stage == "total":
+                vals = [[sum(float(r[k][col]) for k in range(len(r))) for col in (1, 2, 3)]
+                        for r in runs]
+            else:
+                vals = [[float(r[j][col]) for col in (1, 2, 3)] for r in runs]
+            w, cpu, sy = (statistics.median(v[col] for v in vals) for col in range(3))
+            cells.append(f"{w:.2f} / {cpu:.2f} ({sy:.2f})")
+        print(f"| {stage} | " + " | ".join(cells) + " |", flush=True)
+    print(f"load after: {os.getloadavg()[0]:.1f}")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true")
@@ -283,20 +386,37 @@ def main() -> None:
                     help="only the paired whole processes (needs --baseline)")
     ap.add_argument("--compile", action="store_true",
                     help="only the kernels' first-call (compile) times, empty numba caches")
+    ap.add_argument("--stages", action="store_true",
+                    help="only the per-stage wall/CPU of recommend --all in one process (with "
+                         "--baseline: both trees, interleaved)")
+    ap.add_argument("--tol-sweep", type=float, nargs="+", default=None, metavar="TOL",
+                    help="only the held-out quality of PPR at these push thresholds, e.g. "
+                         "--tol-sweep 1e-4 2e-4 3e-4")
+    ap.add_argument("--only", choices=["recommend", "segments"], default=None,
+                    help="with --paired-only: pair this command only")
     a = ap.parse_args()
     import graphkit as gk
 
     print(f"machine: {machine()}")
+    if a.tol_sweep:
+        tol_sweep(a.tol_sweep)
+        return
     if a.compile:
         trees = [("this code", ROOT)]
         if a.baseline is not None:
             trees.insert(0, ("earlier code", a.baseline.resolve()))
         compile_times(trees, a.repeat)
         return
+    if a.stages:
+        trees = [("this code", ROOT)]
+        if a.baseline is not None:
+            trees.insert(0, ("earlier code", a.baseline.resolve()))
+        stages(synthetic_csv(), trees, a.repeat)
+        return
     if a.paired_only:
         if a.baseline is None:
             raise SystemExit("--paired-only needs --baseline DIR")
-        paired(synthetic_csv(), a.baseline.resolve(), a.repeat)
+        paired(synthetic_csv(), a.baseline.resolve(), a.repeat, a.only)
         print(f"\nload after the run: {os.getloadavg()[0]:.2f}")
         return
     print(f"python {sys.version.split()[0]}, numpy {np.__version__}, numba "

@@ -56,6 +56,36 @@ def nx_score(G, method, pairs):
     return [s for _, _, s in NX_INDEX[method](G, pairs)]
 
 
+# --------------------------------------------------------------------------- contact graph
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_contact_graph_equals_a_pair_dictionary(seed):
+    """The symmetric CSR (sorted rows, both weights added, a 0-weight pair kept, users with
+    no contact) equals a dictionary of pairs built in plain Python."""
+    rng = np.random.default_rng(seed)
+    rows = [(f"u{a:02d}", f"u{b:02d}", ("comment", "follow", "like")[int(t)])
+            for a, b, t in zip(rng.integers(0, 30, 150), rng.integers(0, 30, 150),
+                               rng.integers(0, 3, 150))]
+    rows.append(("lone", "u00", "like"))  # a pair whose only interaction weighs 0
+    graph = gk.SocialGraph.from_pairs(rows, type_weights=[1.5, 0.25, 0.0])
+    n = graph.n_nodes
+    pairs: dict = {}
+    for a, b, w in zip(graph.sources().tolist(), graph.indices.tolist(),
+                       graph.weight.tolist()):
+        pairs.setdefault((a, b), []).append(w)
+        pairs.setdefault((b, a), []).append(w)
+    cg = contact_graph(graph)
+    for u in range(n):
+        want = sorted(v for a, v in pairs if a == u)
+        assert cg.contacts(u).tolist() == want
+        got_w = cg.weight[cg.indptr[u]:cg.indptr[u + 1]].tolist()
+        assert got_w == [sum(pairs[(u, v)]) for v in want]
+        assert cg.degree[u] == len(want)
+        assert cg.strength[u] == pytest.approx(sum(got_w))
+    lone = graph.index(["lone"])[0]
+    assert cg.degree[lone] == 1 and cg.strength[lone] == 0.0
+    assert cg.indices.dtype == np.int32 and cg.indptr.dtype == np.int64
+
+
 # --------------------------------------------------------------------------- scorers
 @pytest.mark.parametrize("method", TWO_HOP)
 def test_score_pairs_equal_networkx_link_prediction(method):
@@ -149,6 +179,46 @@ def test_explanations_name_shared_contacts_or_the_path():
     assert rec.loc["zed", "shared_contacts"] == 2
     assert rec.loc["dan", "why"] in ("path: ann > bob > cat > dan", "path: ann > eve > cat > dan")
     assert rec.loc["dan", "shared_contacts"] == 0
+
+
+@pytest.mark.parametrize("hubs", [False, True])
+def test_shared_contacts_equal_set_intersection(monkeypatch, hubs):
+    """Shared contacts of many (user, candidate) pairs, with and without the hubs' contact
+    bitsets: the count, the Adamic-Adar and resource-allocation sums (the same floats, met
+    in the order of the shorter list) and the three named (fewest contacts, then id) equal a
+    plain-Python set intersection."""
+    import math
+
+    from graphkit.recommend import scorers
+
+    rng = np.random.default_rng(5)
+    n = 300
+    rows = [(f"u{a:03d}", f"u{b:03d}") for a, b in zip(rng.integers(0, n, 600),
+                                                       rng.integers(0, n, 600))]
+    rows += [(f"h{h}", f"u{v:03d}") for h in range(3) for v in rng.choice(n, 200, replace=False)]
+    graph = gk.SocialGraph.from_pairs(rows)
+    cg = contact_graph(graph)
+    monkeypatch.setattr(scorers, "MANY_PAIRS", 1 if hubs else 10**9)
+    monkeypatch.setattr(scorers, "HUB_BITS", 100)
+    us = rng.integers(0, graph.n_nodes, 3000)
+    vs = np.where(rng.random(3000) < 0.5, rng.integers(0, graph.n_nodes, 3000),
+                  graph.index([f"h{h}" for h in rng.integers(0, 3, 3000)]))
+    count, aa, ra, show = scorers._shared(cg, us, vs, 3)
+    lo, hi = np.sort(np.stack([cg.degree[us], cg.degree[vs]]), axis=0)
+    assert (hi > 16 * lo).sum() > 500  # pairs of a user and a hub (bitset or binary search)
+    nbrs = [set(cg.contacts(x).tolist()) for x in range(graph.n_nodes)]
+    for i, (u, v) in enumerate(zip(us.tolist(), vs.tolist())):
+        a, b = (u, v) if cg.degree[u] <= cg.degree[v] else (v, u)
+        common = [w for w in sorted(nbrs[a]) if w in nbrs[b]]
+        assert count[i] == len(common)
+        want_aa = want_ra = 0.0
+        for w in common:
+            d = int(cg.degree[w])
+            want_aa += 1.0 / math.log(d) if d > 1 else 0.0
+            want_ra += 1.0 / d
+        assert aa[i] == want_aa and ra[i] == want_ra
+        named = sorted(common, key=lambda w: (cg.degree[w], cg.id_rank[w]))[:3]
+        assert show[i].tolist() == named + [-1] * (3 - len(named))
 
 
 def test_shared_contacts_shown_are_the_most_specific():
@@ -252,8 +322,9 @@ def test_evaluation_by_hand_on_a_tiny_log():
 
 
 def test_why_column_equals_the_row_by_row_text():
-    """Arrow's column-wise text (ids with commas, emoji, an empty id, cut paths) equals the
-    row-by-row rule; ids Arrow cannot hold (a lone surrogate) take the row-wise path."""
+    """The kernel-written text (ids with commas, emoji, an empty id, cut paths, counts of
+    several digits) equals the row-by-row rule on 1, 2 and 3 threads; ids Arrow cannot hold
+    (a lone surrogate) take the row-wise path."""
     from graphkit.recommend import _text
 
     rng = np.random.default_rng(11)
@@ -263,6 +334,8 @@ def test_why_column_equals_the_row_by_row_text():
     c = rng.integers(0, len(ids), m)
     count = rng.integers(0, 6, m)
     count[rng.random(m) < 0.2] = 0
+    big = rng.random(m) < 0.1
+    count[big] = rng.integers(10, 12345, int(big.sum()))
     show = np.full((m, 3), -1, dtype=np.int32)
     path = np.full((m, 4), -1, dtype=np.int32)
     for i in range(m):
@@ -273,9 +346,13 @@ def test_why_column_equals_the_row_by_row_text():
         if h and rng.random() < 0.3:
             path[i, 0] = -2
     arrow = _text.arrow_ids(ids)
-    got = _text.why_column(arrow, u, c, count, show, path).tolist()
     want = _text.why_rows(ids, u, c, count, show, path).tolist()
-    assert got == want
+    for threads in (1, 2, 3):
+        assert _text.why_column(arrow, u, c, count, show, path, threads).tolist() == want
+    # a slice of the ids (an Arrow offset into the buffers)
+    show6, path6 = np.where(show >= 0, show % 6, show), np.where(path >= 0, path % 6, path)
+    assert _text.why_column(arrow[2:], u % 6, c % 6, count, show6, path6, 2).tolist() == (
+        _text.why_rows(ids[2:], u % 6, c % 6, count, show6, path6).tolist())
     assert "2 shared contacts: " in " ".join(want) and "path: " in " ".join(want)
     assert _text.arrow_ids(np.array(["a", "b\udc80"], dtype=object)) is None
 
@@ -335,13 +412,17 @@ def test_ppr_kernel_equals_a_python_push_bit_for_bit(seed):
 
 
 @pytest.mark.parametrize("method", ["ppr", "combined", "adamic-adar"])  # the three paths
-def test_kernel_results_do_not_depend_on_the_thread_count(method):
+def test_kernel_results_do_not_depend_on_the_thread_count(method, monkeypatch):
+    """Two threads claiming users from one cursor give the one thread's arrays (small
+    calls are let onto both threads here)."""
     import numba
 
+    from graphkit.recommend import scorers
     from graphkit.recommend.scorers import top_positions
 
+    monkeypatch.setattr(scorers, "SMALL_CALL", 1)
     graph = random_graph(n=60, m=300, seed=9)
-    users = np.arange(graph.n_nodes)
+    users = np.concatenate([np.arange(graph.n_nodes)] * 3)  # more users than one claim
     old = numba.get_num_threads()
     try:
         numba.set_num_threads(1)
@@ -352,3 +433,29 @@ def test_kernel_results_do_not_depend_on_the_thread_count(method):
         numba.set_num_threads(old)
     for a, b in zip(one, two):
         assert np.array_equal(a, b)
+
+
+@pytest.mark.parametrize("method", METHODS)
+def test_relabelled_kernel_graph_gives_the_same_bytes(method, monkeypatch):
+    """The push runs on users relabelled by weighted degree; the answers are those of the
+    contact graph's own positions to the last bit (hubs, ties and paths included)."""
+    from graphkit.recommend import scorers
+
+    rows = [(f"h{i % 3}", f"u{i:03d}", ("comment", "follow", "share")[i % 3]) for i in range(150)]
+    rows += [(f"u{i:03d}", f"u{(7 * i + 5) % 150:03d}", "share") for i in range(150)]
+    rng = np.random.default_rng(4)
+    rows += [(f"u{a:03d}", f"u{b:03d}", "follow") for a, b in rng.integers(0, 150, (200, 2))
+             if a != b]
+    graph = gk.SocialGraph.from_pairs(rows)
+    users = np.arange(graph.n_nodes)
+    cg = contact_graph(graph)
+    kg = scorers._kernel_graph(cg, True)
+    assert not np.array_equal(kg.order, np.arange(graph.n_nodes))  # really relabelled
+    assert np.all(np.diff(cg.strength[kg.order]) <= 0)
+    got = scorers.top_positions(graph, users, top=7, method=method)
+    monkeypatch.setattr(scorers, "_kernel_graph", lambda cg, relabel, f=scorers._kernel_graph:
+                        f(cg, False))
+    want = scorers.top_positions(graph, users, top=7, method=method)
+    for a, b in zip(got, want):
+        assert a.dtype == b.dtype and a.tobytes() == b.tobytes()
+    assert (got[0] >= 0).sum() > 3 * graph.n_nodes

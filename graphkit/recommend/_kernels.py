@@ -14,15 +14,16 @@ Every kernel works on the *contact graph*: the symmetric CSR (``indptr``, ``indi
   contacts with the fewest contacts of their own (the most telling), by merging the
   two sorted neighbour lists.
 
-Threads: both kernels are serial and release the GIL; the caller runs one call per
-thread (:func:`graphkit._batches.on_threads`), thread ``t`` taking users (pairs) ``t, t +
-n_threads, ...``. One serial compile instead of a ``parallel=True`` one: the first run
-after installing compiled ``top_candidates`` in ~3.8 s of CPU instead of ~12 s on a busy
-machine. Determinism: each user's result depends only on the graph and the user
-(per-thread buffers are reset through a visit tag, never shared), so the output is
-identical for any number of threads. Kernels are compiled on first use and cached on disk; the
-pure-Python originals stay reachable through ``py_func`` and are tested against
-networkx and brute force.
+Threads: both kernels are serial and release the GIL, one call per thread
+(:func:`graphkit._batches.on_threads`; one serial compile, ~3.8 s of CPU on the first run,
+instead of a ``parallel=True`` one's ~12 s). In :func:`top_candidates` the threads claim
+:data:`CLAIM` users at a time from a shared cursor (:func:`_fetch_add`): a push costs from
+nothing to ~5x the median, and a thread the shared machine holds back would otherwise
+leave the other idle at the end of every block; in :func:`shared_contacts` thread ``t``
+takes pairs ``t, t + n_threads, ...``. Each user's result depends only on the graph and
+the user (per-thread buffers reset through a visit tag), so the output is identical for
+any number of threads. Cached on disk; the pure-Python originals (``py_func``) are tested
+against networkx and brute force.
 """
 
 from __future__ import annotations
@@ -46,6 +47,8 @@ ROW = np.dtype([("r", np.float64), ("e", np.float64), ("s", np.float64), ("p", n
 
 #: Neighbours whose rows a push asks the memory for ahead of use.
 AHEAD = 16
+#: Users a thread of :func:`top_candidates` claims at a time (~1 ms of PPR push).
+CLAIM = 16
 
 
 @intrinsic
@@ -68,6 +71,21 @@ def _prefetch(typingctx, arr, idx):  # pragma: no cover - compiled
         builder.call(fn, [builder.bitcast(ptr, i8p), ir.Constant(i32, 1), ir.Constant(i32, 3),
                           ir.Constant(i32, 1)])
         return context.get_dummy_value()
+
+    return sig, codegen
+
+
+@intrinsic
+def _fetch_add(typingctx, arr, idx, step):  # pragma: no cover - compiled
+    """Atomically add ``step`` to ``arr[idx]`` (int64) and return the value before: how
+    the threads of :func:`top_candidates` claim their next users."""
+    sig = types.int64(arr, types.intp, types.int64)
+
+    def codegen(context, builder, signature, args):
+        ary = context.make_array(signature.args[0])(context, builder, args[0])
+        ptr = cgutils.get_item_pointer(context, builder, signature.args[0], ary, [args[1]],
+                                       wraparound=False)
+        return builder.atomic_rmw("add", ptr, args[2], "seq_cst")
 
     return sig, codegen
 
@@ -248,14 +266,18 @@ def _trace_rows(row, u, v, out):  # pragma: no cover - compiled
 
 
 @njit(cache=True, nogil=True)
-def top_candidates(t, n_threads, indptr, indices, deg, wn, expand, id_rank, users, k, method,
-                   damping, tol, rowbuf, fbuf, ibuf, tbuf, counter, cand, score,
+def top_candidates(t, indptr, indices, deg, wn, expand, id_rank, order, users, k, method,
+                   damping, tol, rowbuf, fbuf, ibuf, tbuf, counter, claim, cand, score,
                    path):  # pragma: no cover - compiled
-    """Thread ``t``'s share (users ``t, t + n_threads, ...``) of the ``k`` best candidates
-    of each user in ``users`` by ``method``; the caller runs the threads
-    (:func:`graphkit._batches.on_threads`: this kernel releases the GIL).
+    """Thread ``t``'s share of the ``k`` best candidates of each user in ``users`` by
+    ``method``; the caller runs the threads (:func:`graphkit._batches.on_threads`: this
+    kernel releases the GIL). The threads take :data:`CLAIM` users at a time from the
+    shared cursor ``claim[0]`` (int64, 0 on entry; :func:`_fetch_add`), so a thread
+    the machine holds back does not leave the other waiting with a fixed share.
 
-    ``deg`` is the number of contacts per user. ``rowbuf``, ``fbuf``, ``ibuf``, ``tbuf``,
+    The graph may be relabelled (``scorers._KernelGraph``): ``users`` are labels,
+    ``order[label]`` is the caller's position, and ``cand`` and ``path`` are written as
+    positions. ``deg`` is the number of contacts per user. ``rowbuf``, ``fbuf``, ``ibuf``, ``tbuf``,
     ``counter`` come from :func:`work_buffers` (row ``t`` belongs to thread ``t``); the
     push's rows are left as they came (``r``, ``e``, ``x`` zero) and visit tags only grow,
     so the buffers may be reused by the next call. ``wn`` is ``weight /
@@ -266,7 +288,8 @@ def top_candidates(t, n_threads, indptr, indices, deg, wn, expand, id_rank, user
     (float64, 0 on entry) and ``path`` (int32, users x k x PATH_HOPS, -1 on entry: the
     users between ``u`` and the candidate on the path its score came through, the first
     entry -2 when the path was longer and its start is cut). A user's row depends only on
-    the graph and the user, so the output is the same for any ``n_threads``.
+    the graph and the user, so the output is the same whichever thread takes the user and
+    for any number of threads.
     """
     m = users.shape[0]
     n = indptr.shape[0] - 1
@@ -279,7 +302,18 @@ def top_candidates(t, n_threads, indptr, indices, deg, wn, expand, id_rank, user
     touched2 = ibuf[t, 3]
     seen = tbuf[t, 0]
     excl = tbuf[t, 1]
-    for i in range(t, m, n_threads):
+    i = m
+    stop = m
+    while True:
+        if i >= stop:
+            i = _fetch_add(claim, 0, CLAIM)
+            if i >= m:
+                break
+            stop = min(m, i + CLAIM)
+        else:
+            i += 1
+            if i >= stop:
+                continue
         counter[t, 0] += 2
         tag = counter[t, 0]
         u = users[i]
@@ -362,6 +396,11 @@ def top_candidates(t, n_threads, indptr, indices, deg, wn, expand, id_rank, user
                 _trace_rows(row, u, best_c[j], path[i, j])
             else:
                 _trace(parent, u, best_c[j], path[i, j])
+            # labels back to the caller's positions (-1 and -2 are markers)
+            best_c[j] = order[best_c[j]]
+            for h in range(path.shape[2]):
+                if path[i, j, h] >= 0:
+                    path[i, j, h] = order[path[i, j, h]]
         if method == PPR or method == COMBINED:
             row[u].x = 0
             for a in range(indptr[u], indptr[u + 1]):
@@ -369,8 +408,8 @@ def top_candidates(t, n_threads, indptr, indices, deg, wn, expand, id_rank, user
 
 
 @njit(cache=True, nogil=True)
-def shared_contacts(t, n_threads, indptr, indices, deg, id_rank, us, vs, count, aa, ra,
-                    show):  # pragma: no cover - compiled
+def shared_contacts(t, n_threads, indptr, indices, deg, id_rank, us, vs, slot, bits, count,
+                    aa, ra, show):  # pragma: no cover - compiled
     """Common neighbours of each pair ``(us[i], vs[i])``, for ``i = t, t + n_threads, ...``
     (thread ``t``'s share; the caller runs the threads, this kernel releases the GIL).
 
@@ -379,7 +418,10 @@ def shared_contacts(t, n_threads, indptr, indices, deg, id_rank, us, vs, count, 
     ``w``) and ``show`` (int32, pairs x n_show, -1 on entry): the common neighbours with
     the fewest contacts, ties by ``id_rank``. Sorted neighbour lists are merged, so a pair
     costs ``deg u + deg v``; the shorter list is walked and the longer one binary-searched
-    when they differ by more than 16x (a user and a hub).
+    when they differ by more than 16x (a user and a hub), or, when the hub has a row in
+    ``bits`` (``slot[v] >= 0``: bit ``w`` of row ``slot[v]`` set when ``w`` is a contact of
+    ``v``, see :func:`hub_bits`), looked up in it. The common neighbours are met in the
+    order of the shorter list either way, so the sums are the same floats.
     """
     m = us.shape[0]
     n_show = show.shape[1]
@@ -393,10 +435,13 @@ def shared_contacts(t, n_threads, indptr, indices, deg, id_rank, us, vs, count, 
         hi_b = indptr[b + 1]
         filled = 0
         search = deg[b] > 16 * deg[a]
+        hub = slot[b] if search else -1
         pb = lo_b
         for j in range(indptr[a], indptr[a + 1]):
             w = indices[j]
-            if search:
+            if hub >= 0:
+                hit = (bits[hub, w >> 3] >> (w & 7)) & 1 == 1
+            elif search:
                 lo = lo_b
                 hi = hi_b
                 while lo < hi:
@@ -431,3 +476,24 @@ def shared_contacts(t, n_threads, indptr, indices, deg, id_rank, us, vs, count, 
                 show[i, q] = w
                 if filled < n_show:
                     filled += 1
+
+
+def hub_bits(indptr, indices, degree, least: int, budget: int):
+    """Contact bitsets of the users with at least ``least`` contacts, most contacts first,
+    as many as fit in ``budget`` bytes: ``slot`` (int32 per user, -1: none) and ``bits``
+    (uint8, hubs x ceil(n / 8); bit ``w & 7`` of byte ``w >> 3`` of a hub's row is set when
+    ``w`` is its contact). Used by :func:`shared_contacts` for a user and a hub: a lookup
+    per contact of the user instead of a binary search in the hub's long list."""
+    n = indptr.shape[0] - 1
+    width = (n + 7) // 8
+    many = budget // max(width, 1)
+    order = np.argsort(-degree, kind="stable")[:many]
+    order = order[degree[order] >= least]
+    slot = np.full(n, -1, dtype=np.int32)
+    bits = np.zeros((order.shape[0], width), dtype=np.uint8)
+    for s, h in enumerate(order.tolist()):
+        mask = np.zeros(width * 8, dtype=bool)
+        mask[indices[indptr[h]:indptr[h + 1]]] = True
+        bits[s] = np.packbits(mask, bitorder="little")
+        slot[h] = s
+    return slot, bits

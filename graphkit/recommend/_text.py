@@ -1,9 +1,9 @@
 """The recommendation table's text columns (ids and the ``why`` text), built column-wise.
 
 On a million recommendations the per-row Python strings of the ids, the joined shared
-contacts and the paths cost more than scoring them; here they are built with Arrow's
-string kernels (take, join, if-else) in a handful of passes over the rows. The text is the
-same as the row-wise rule (:func:`why_rows`, kept for ids Arrow cannot hold and as the
+contacts and the paths cost more than scoring them; here the ids are taken by Arrow and
+the ``why`` text is written as UTF-8 bytes by a numba kernel (``_text_kernels``) in two
+passes over the rows. The text is the same as the row-wise rule (:func:`why_rows`, kept for ids Arrow cannot hold and as the
 tests' reference): ``"2 shared contacts: bob, eve"``, ``"1 shared contact: bob"``,
 ``"... and 4 more"``, or ``"path: ann > bob > cat > dan"`` (``…`` when the path's start is
 cut); the names in a list are the non-empty ids, joined.
@@ -34,76 +34,41 @@ def id_column(ids, positions):
     return pc.take(ids, np.asarray(positions, dtype=np.int64)).to_pandas()
 
 
-def _names(ids, cols, sep):
-    """Row-wise ``sep``-join of the non-empty ids at ``cols`` (-1: none, -2: ``…``)."""
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
-    n = len(ids)
-    ext = pa.concat_arrays([ids, pa.array(["", "…"], type=pa.large_string())])
-    sep = pa.scalar(sep, type=pa.large_string())
-    empty = pa.scalar("", type=pa.large_string())
-
-    def names(c):
-        return pc.take(ext, np.where(c >= 0, c, np.where(c == -2, n + 1, n)))
-
-    out = names(cols[:, 0])
-    for j in range(1, cols.shape[1]):
-        c = cols[:, j]
-        rows = np.flatnonzero(c != -1)
-        if rows.shape[0] == 0:
-            continue
-        name = names(c[rows])
-        cur = pc.take(out, rows)
-        cat = pc.if_else(pc.equal(cur, empty), name, pc.binary_join_element_wise(cur, name, sep))
-        cat = pc.if_else(pc.equal(name, empty), cur, cat)
-        mask = np.zeros(len(out), dtype=bool)
-        mask[rows] = True
-        out = pc.replace_with_mask(out, pa.array(mask), cat)
-    return out
-
-
-def why_column(ids, u_pos, c_pos, count, show, path):
+def why_column(ids, u_pos, c_pos, count, show, path, threads: int = 1):
     """The ``why`` text of each (user, candidate) row as a pandas string Series.
 
     ``ids`` from :func:`arrow_ids`; ``count`` shared contacts, ``show`` the shared
-    contacts named (-1 padded), ``path`` the users between (see the kernels).
+    contacts named (-1 padded), ``path`` the users between (see the kernels). The UTF-8
+    bytes are copied together by :mod:`._text_kernels` (sizes, running sum, bytes) on
+    ``threads`` threads, and wrapped as one Arrow array without a copy.
     """
     import pyarrow as pa
-    import pyarrow.compute as pc
 
-    def lit(text):
-        return pa.scalar(text, type=pa.large_string())
+    from .._batches import on_threads
+    from . import _text_kernels as _tk
 
-    m = u_pos.shape[0]
-    has = np.flatnonzero(count > 0)
-    lone = np.flatnonzero(count <= 0)
-    parts = []
-    if has.shape[0]:
-        cnt = count[has]
-        more = cnt - (show[has] >= 0).sum(axis=1)
-        plural = pc.if_else(pa.array(cnt == 1), lit(" shared contact: "),
-                            lit(" shared contacts: "))
-        more_s = pc.cast(pa.array(more), pa.large_string())
-        extra = pc.if_else(pa.array(more > 0),
-                           pc.binary_join_element_wise(lit(" and "), more_s, lit(" more"),
-                                                       lit("")), lit(""))
-        parts.append(pc.binary_join_element_wise(
-            pc.cast(pa.array(cnt), pa.large_string()), plural, _names(ids, show[has], ", "),
-            extra, lit("")))
-    if lone.shape[0]:
-        parts.append(pc.binary_join_element_wise(
-            lit("path: "), pc.take(ids, u_pos[lone]), lit(" > "),
-            _names(ids, path[lone], " > "), lit(" > "), pc.take(ids, c_pos[lone]), lit("")))
-    if not parts:
-        return pa.array([], type=pa.large_string()).to_pandas()
-    both = pa.concat_arrays(parts) if len(parts) > 1 else parts[0]
-    if has.shape[0] and lone.shape[0]:
-        order = np.empty(m, dtype=np.int64)
-        order[has] = np.arange(has.shape[0])
-        order[lone] = has.shape[0] + np.arange(lone.shape[0])
-        both = pc.take(both, order)
-    return both.to_pandas()
+    m = int(u_pos.shape[0])
+    offs, data = _buffers(ids)
+    args = (np.ascontiguousarray(u_pos, dtype=np.int64), np.ascontiguousarray(c_pos, dtype=np.int64),
+            np.ascontiguousarray(count, dtype=np.int64), np.ascontiguousarray(show, dtype=np.int32),
+            np.ascontiguousarray(path, dtype=np.int32))
+    sizes = np.empty(m, dtype=np.int64)
+    on_threads(lambda t: _tk.why_sizes(t, threads, offs, *args, sizes), threads)
+    starts = np.zeros(m + 1, dtype=np.int64)
+    np.cumsum(sizes, out=starts[1:])
+    out = np.empty(int(starts[-1]), dtype=np.uint8)
+    on_threads(lambda t: _tk.why_write(t, threads, offs, data, *args, starts, out), threads)
+    text = pa.LargeStringArray.from_buffers(m, pa.py_buffer(starts), pa.py_buffer(out))
+    return text.to_pandas()
+
+
+def _buffers(ids):
+    """The byte offsets (int64, ``n + 1``) and UTF-8 bytes of a ``large_string`` array."""
+    n = len(ids)
+    _, obuf, dbuf = ids.buffers()
+    offs = np.frombuffer(obuf, dtype=np.int64)[ids.offset:ids.offset + n + 1]
+    data = np.frombuffer(dbuf, dtype=np.uint8) if dbuf is not None else np.zeros(0, np.uint8)
+    return offs, data
 
 
 def why_rows(ids, u_pos, c_pos, count, show, path):

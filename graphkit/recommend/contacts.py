@@ -80,32 +80,11 @@ def contact_graph(graph) -> ContactGraph:
     cached = _CACHE.get(graph)
     if cached is not None:
         return cached
-    import scipy.sparse as sp
-
     from ..graph import id_order
 
+    indptr, indices, weight = _symmetric(graph.n_nodes, graph.sources(), graph.indices,
+                                         np.asarray(graph.scaled_weight, dtype=np.float64))
     n = graph.n_nodes
-    src = graph.sources()
-    dst = graph.indices
-    w = np.asarray(graph.scaled_weight, dtype=np.float64)  # safe near float limits
-    rows = np.concatenate([src, dst]).astype(np.int64)
-    cols = np.concatenate([dst, src]).astype(np.int64)
-    mat = sp.csr_array((np.concatenate([w, w]), (rows, cols)), shape=(n, n))
-    mat.sum_duplicates()
-    mat.sort_indices()
-    # a pair whose interactions all weigh 0 (a type weighted 0) is still a contact
-    struct = sp.csr_array((np.ones(rows.shape[0]), (rows, cols)), shape=(n, n))
-    struct.sum_duplicates()
-    struct.sort_indices()
-    indptr = struct.indptr.astype(np.int64)
-    indices = struct.indices.astype(np.int32)
-    weight = np.zeros(indices.shape[0], dtype=np.float64)
-    if mat.nnz:
-        # mat's entries are a subset of struct's (explicit zeros may have been dropped)
-        key_s = np.repeat(np.arange(n, dtype=np.int64), np.diff(indptr)) * n + indices
-        mrow = np.repeat(np.arange(n, dtype=np.int64), np.diff(mat.indptr))
-        key_m = mrow * n + mat.indices
-        weight[np.searchsorted(key_s, key_m)] = mat.data
     strength = np.bincount(np.repeat(np.arange(n), np.diff(indptr)), weights=weight, minlength=n)
     degree = np.diff(indptr)
     for a in (indptr, indices, weight, strength, degree):
@@ -114,3 +93,27 @@ def contact_graph(graph) -> ContactGraph:
                       id_order(graph), graph.node_ids)
     _CACHE[graph] = cg
     return cg
+
+
+def _symmetric(n: int, src, dst, w):
+    """The symmetric CSR of the pairs ``src -> dst`` (weights ``w``, one entry per pair)
+    and their reverses: each row sorted by column, a pair met both ways once with the
+    two weights added (``w(u -> v) + w(v -> u)``: one addition, so the order of the two
+    never changes the float). A pair whose weights are 0 is still an entry."""
+    n = np.int64(n)
+    src = np.asarray(src, dtype=np.int64)
+    dst = np.asarray(dst, dtype=np.int64)
+    keys = np.concatenate([src * n + dst, dst * n + src])
+    order = np.argsort(keys, kind="stable")
+    keys = keys[order]
+    both = np.concatenate([w, w])[order]
+    first = np.ones(keys.shape[0], dtype=bool)
+    np.not_equal(keys[1:], keys[:-1], out=first[1:])
+    starts = np.flatnonzero(first)
+    weight = both[starts]
+    pair = np.flatnonzero(~first)  # the second entry of a pair met both ways
+    np.add.at(weight, np.cumsum(first)[pair] - 1, both[pair])
+    keys = keys[starts]
+    indptr = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(np.bincount(keys // n, minlength=n), out=indptr[1:])
+    return indptr, (keys % n).astype(np.int32), weight

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 
+from ..._jitcache import address_space_limited
 from .._errors import handle_errors
 from .._options import (
     CONTEXT_SETTINGS,
@@ -80,6 +81,10 @@ def recommend(users, all_users, top, method, damping, tol, evaluate, test_fracti
     if not evaluate and (test_fraction != 0.2 or split != "auto"):
         raise click.UsageError("--test-fraction and --split apply to --evaluate only")
     quiet = click.get_current_context().find_root().meta.get("quiet")
+    if address_space_limited():  # see recommend.scorers.warm_up
+        from ...recommend.scorers import warm_up
+
+        warm_up("ppr" if evaluate else method, not (no_why or evaluate))
     with Stages(enabled=not quiet) as st:
         graph, edges = load_graph(params, st)
         if evaluate:
