@@ -139,16 +139,32 @@ def name_segments(z_centroids: np.ndarray, columns) -> list[str]:
 
 
 def _sklearn():
-    """scikit-learn's ``KMeans`` and threadpoolctl's ``threadpool_limits``, or a one-line
-    error naming the extra to install."""
+    """scikit-learn's ``KMeans`` and threadpoolctl's ``threadpool_limits``; a one-line
+    error naming the extra when it is missing, ``MemoryError`` when its libraries cannot
+    be mapped (``ulimit -v``)."""
+    from ..errors import GraphkitError
+
     try:
         from sklearn.cluster import KMeans
         from threadpoolctl import threadpool_limits
-    except ImportError:  # pragma: no cover - depends on the environment
-        from ..errors import GraphkitError
-
+    except ModuleNotFoundError:  # pragma: no cover - depends on the environment
         raise GraphkitError("segments need scikit-learn: pip install 'graphkit[segments]'") from None
+    except ImportError as exc:  # installed, but a native library of it did not load
+        text = str(exc)
+        if "memory" in text.lower() or "failed to map" in text.lower():  # ulimit -v
+            raise MemoryError(text) from None
+        raise GraphkitError(f"scikit-learn is installed but did not load: {text}") from None
     return KMeans, threadpool_limits
+
+
+def warm_up() -> None:
+    """Load scikit-learn and its native pools (OpenMP, OpenBLAS) by a K-means fit and a
+    silhouette on 40 points. The CLI does this first, before reading, under an
+    address-space limit (``ulimit -v``): loaded after the read, OpenBLAS failed to map its
+    buffers and the process died by a segmentation fault (a 300k-row graph at 900 MB)."""
+    x = np.random.default_rng(0).random((40, 3))
+    _, labels = _kmeans(x, 2, 0, n_init=1)
+    _silhouette(x, labels, 0)
 
 
 def _kmeans(x: np.ndarray, k: int, seed: int, n_init: int = 4):
@@ -158,6 +174,62 @@ def _kmeans(x: np.ndarray, k: int, seed: int, n_init: int = 4):
         km = KMeans(n_clusters=k, n_init=n_init, random_state=seed, max_iter=300)
         labels = km.fit_predict(x)
     return km, labels
+
+
+def _kmeans_inits_on_threads(x: np.ndarray, k: int, seed: int, n_init: int = 4):
+    """``_kmeans(x, k, seed, n_init)``'s centres and labels, its ``n_init`` runs on threads.
+
+    scikit-learn's ``KMeans.fit`` draws the k-means++ starts of its runs one after the
+    other from one ``RandomState(seed)`` on the centred data, runs Lloyd from each and
+    keeps the first run of least inertia (a later run only when its inertia is lower and
+    its clustering differs). This draws the same starts the same way (cheap), runs the
+    Lloyd loops side by side (one-threaded each, they release the GIL; each from its
+    start given as ``init``, which ``fit`` centres with the same subtraction) and keeps
+    the run by the same rule: the same labels and centres to the bit
+    (``tests/test_segments_fork.py`` checks against ``KMeans(n_init=4)``).
+    """
+    from concurrent.futures import ThreadPoolExecutor
+
+    from numba import get_num_threads
+    from sklearn.cluster import kmeans_plusplus
+    from sklearn.utils.extmath import row_norms
+
+    KMeans, threadpool_limits = _sklearn()
+    workers = max(1, min(n_init, get_num_threads()))
+    x = np.ascontiguousarray(x, dtype=np.float64)
+    xc = x.copy()
+    xc -= xc.mean(axis=0)
+    norms = row_norms(xc, squared=True)
+    state = np.random.RandomState(seed)
+    starts = [x[kmeans_plusplus(xc, k, x_squared_norms=norms, random_state=state)[1]]
+              for _ in range(n_init)]
+
+    def one(start):
+        # OpenMP's thread count is per thread: set in the worker too (else its Lloyd
+        # loop sums over two threads, in another order)
+        with threadpool_limits(limits=1):
+            km = KMeans(n_clusters=k, init=start, n_init=1, max_iter=300, random_state=seed)
+            labels = km.fit_predict(x)
+        return km.inertia_, labels, km.cluster_centers_
+
+    with threadpool_limits(limits=1):
+        if workers == 1:
+            runs = [one(st) for st in starts]
+        else:
+            with ThreadPoolExecutor(max_workers=workers) as pool:
+                runs = list(pool.map(one, starts))
+    best = None
+    for inertia, labels, centres in runs:
+        if best is None or (inertia < best[0] and not _same_clustering(labels, best[1], k)):
+            best = (inertia, labels, centres)
+    return best[2], best[1]
+
+
+def _same_clustering(a: np.ndarray, b: np.ndarray, k: int) -> bool:
+    """scikit-learn's test of a run's clustering against the best so far: every label of
+    ``a`` goes with a single label of ``b``."""
+    pairs = np.unique(a.astype(np.int64) * k + b)
+    return len(np.unique(pairs // k)) == len(pairs)
 
 
 def _silhouette(x, labels, seed) -> float:
@@ -254,7 +326,7 @@ def segment_users(graph=None, k: int | None = None, *, table=None, partition=Non
     import pandas as pd
 
     from .._rng import as_generator
-    from .feature_table import features
+    from .feature_table import _FeatureRun
 
     say = progress or (lambda *a, **kw: None)
     gen = as_generator(rng)
@@ -262,8 +334,14 @@ def segment_users(graph=None, k: int | None = None, *, table=None, partition=Non
     if table is None:
         if graph is None:
             raise ValueError("give a graph or a feature table")
-        table = features(graph, partition=partition, reach_sets=reach_sets, rng=s_feat,
-                         progress=progress)
+        run = _FeatureRun(graph, partition=partition, reach_sets=reach_sets, rng=s_feat,
+                          progress=progress)
+        try:
+            _sklearn()  # imported (1 s of CPU) while Leiden runs in its child process
+        except BaseException:
+            run.close()
+            raise
+        table = run.finish()
     n = len(table)
     lo, hi = (int(v) for v in k_range)
     if k is not None and (isinstance(k, bool) or int(k) < 1):
@@ -284,10 +362,9 @@ def segment_users(graph=None, k: int | None = None, *, table=None, partition=Non
         k = max(valid, key=lambda kk: (sil[kk], -kk)) if valid else max(1, min(lo, distinct))
     k = int(min(k, n))
     say(f"K-means with k={k} on {n:,} users")
-    km, labels = _kmeans(x, k, s_km)
+    cent, labels = _kmeans_inits_on_threads(x, k, s_km)
     # number segments by size (0 = largest), ties by the centroid's coordinates
     sizes = np.bincount(labels, minlength=k)
-    cent = km.cluster_centers_
     order = sorted(range(k), key=lambda c: (-sizes[c], tuple(np.round(cent[c], 9))))
     relabel = np.empty(k, dtype=np.int64)
     relabel[order] = np.arange(k)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 
+from ..._jitcache import address_space_limited
 from .._errors import handle_errors
 from .._options import (
     CONTEXT_SETTINGS,
@@ -58,9 +59,12 @@ def segments(k, communities_file, reach_sets, centroids_path, random_seed, outpu
       graphkit segments edges.csv --communities membership.csv -k 4 -o segments.parquet
     """
     from ...segments import segment_users
+    from ...segments.roles import warm_up
 
     quiet = click.get_current_context().find_root().meta.get("quiet")
     seed = resolve_seed(random_seed)
+    if address_space_limited():  # see segments.roles.warm_up
+        warm_up()
     with Stages(enabled=not quiet) as st:
         graph, _ = load_graph(params, st)
         part = membership_labels(communities_file, graph) if communities_file else None
