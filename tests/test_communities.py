@@ -268,6 +268,16 @@ def test_min_size_folds_summary_only():
     d = p.to_dict(min_size=3)
     assert d["folded_communities"] == 2 and d["communities"][-1]["community"] == -1
     json.dumps(d, allow_nan=False)  # NaN became null
+    # the command line's table reads the same rows from NumPy columns (no pandas)
+    from graphkit.io import to_jsonable
+
+    for min_size in (1, 3, 4, 6):
+        cols = p.summary_columns(min_size=min_size)
+        frame = p.summarize(min_size=min_size)
+        assert list(cols) == list(SUMMARY_COLUMNS) == frame.columns.tolist()
+        got = [dict(zip(cols, row)) for row in zip(*(v.tolist() for v in cols.values()))]
+        assert to_jsonable(got) == to_jsonable(frame.to_dict(orient="records")), min_size
+        assert all(v.ndim == 1 and len(v) == len(frame) for v in cols.values())
 
 
 # ----------------------------------------------------------------------------- runs and seeds
@@ -427,10 +437,14 @@ def test_read_membership_round_trip_and_alignment(tmp_path):
         path = tmp_path / f"m.{ext}"
         from graphkit.io import write_table
 
-        write_table(p.table(), str(path), meta={"method": "leiden"} if ext == "json" else None)
+        meta = {"method": "leiden"} if ext == "json" else None
+        write_table(p.table(), str(path), meta=meta)
         back = read_membership(str(path))
         assert back.values.tolist() == p.table().values.tolist(), ext
         assert np.array_equal(membership_array(g, back), p.membership)
+        # the command line writes the columns (no pandas): the same bytes
+        write_table(p.table_columns(), str(tmp_path / f"cols.{ext}"), meta=meta)
+        assert (tmp_path / f"cols.{ext}").read_bytes() == path.read_bytes(), ext
 
 
 def test_read_membership_errors(tmp_path):
@@ -480,6 +494,20 @@ def test_cli_same_seed_identical_files(tmp_path, sbm_file):
     assert summary["seed"] == 4 and len(summary["rows"]) == table.community.nunique()
 
 
+def test_cli_membership_alone_is_the_library_table(tmp_path, sbm_file):
+    # -o without --summary skips the summary: the same file as with it, and the library's
+    m1, m2, s = tmp_path / "m1.json", tmp_path / "m2.json", tmp_path / "s.csv"
+    for args in (["-o", str(m1)], ["-o", str(m2), "--summary", str(s)]):
+        r = run(["communities", str(sbm_file), "--random-seed", "6", "-q", *args])
+        assert r.exit_code == 0, r.output
+    assert m1.read_bytes() == m2.read_bytes()
+    g = SocialGraph.from_edges(gk.read_edges([str(sbm_file)]))
+    lib = detect_communities(g, rng=6)
+    got = json.loads(m1.read_text())
+    assert got["modularity"] == lib.modularity and got["n_communities"] == lib.n_communities
+    assert [[r["user"], r["community"]] for r in got["rows"]] == lib.table().values.tolist()
+
+
 def test_cli_json_stdout(sbm_file):
     r = run(["communities", str(sbm_file), "--method", "louvain", "--format", "json",
              "--random-seed", "1", "-q"])
@@ -509,6 +537,22 @@ def test_cli_table_csv_and_min_size(sbm_file, tmp_path):
     run(["communities", str(sbm_file), "--random-seed", "2", "--summary", str(s), "-q"])
     df = pd.read_csv(s, keep_default_na=False)
     assert len(df) == 5 and all(len(v.split(";")) == 3 for v in df.top_members)
+
+
+@pytest.mark.parametrize("min_size, top", [(1, 20), (1, 2), (41, 20), (41, 1), (1000, 3)])
+def test_cli_table_from_columns_equals_from_the_dataframe(sbm_file, capsys, min_size, top):
+    # the terminal's table is drawn from summary_columns; the Spark engine hands the same
+    # function a DataFrame (its summarize): both give the same text, folded row included
+    from graphkit.cli.commands.communities import _print_communities_table
+
+    g = SocialGraph.from_edges(gk.read_edges([str(sbm_file)]))
+    p = detect_communities(g, rng=2)
+    shown = []
+    for summary in (p.summary_columns(min_size=min_size), p.summarize(min_size=min_size)):
+        _print_communities_table(p, summary, top, min_size)
+        shown.append(capsys.readouterr().out)
+    assert shown[0] == shown[1]
+    assert ("other" in shown[0]) == bool((p.sizes < min_size).any())
 
 
 @pytest.mark.parametrize("args", [

@@ -5,8 +5,8 @@
   python-igraph, built from the CSR arrays.
 * :class:`Partition` (``partition.py``) -- the membership numbered by size, graphkit's own
   modularity, and a per-community summary (size, internal edges, density, conductance,
-  dominant type, top members, bridges); :func:`modularity`, :func:`nmi`,
-  :func:`membership_array`.
+  dominant type, top members, bridges; ``table_columns``/``summary_columns`` give both as
+  NumPy columns, without pandas); :func:`modularity`, :func:`nmi`, :func:`membership_array`.
 
 Membership files are read by :func:`graphkit.io.read_membership` (re-exported here).
 Private: ``_projection`` (the undirected projection and the summary arithmetic).

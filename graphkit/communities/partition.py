@@ -70,7 +70,7 @@ class Partition:
     graph : SocialGraph
         The graph the partition is of (needed by the summary).
     summary : pandas.DataFrame
-        One row per community (see :meth:`summarize`), computed on first access.
+        One row per community (:meth:`summarize`; :meth:`summary_columns` without pandas).
 
     Examples
     --------
@@ -138,9 +138,14 @@ class Partition:
         """
         import pandas as pd
 
+        return pd.DataFrame(self.table_columns())
+
+    def table_columns(self) -> dict:
+        """:meth:`table` without pandas: ``{"user": object array of str, "community":
+        int64 array}`` in the table's order (what the command line writes)."""
         graph = self._need_graph()
         order = np.lexsort((_k.id_ordinal(graph), self.membership))
-        return pd.DataFrame({"user": graph.node_ids[order], "community": self.membership[order]})
+        return {"user": graph.node_ids[order], "community": self.membership[order]}
 
     @cached_property
     def _proj(self) -> _k.Projection:
@@ -234,9 +239,39 @@ class Partition:
         """
         import pandas as pd
 
-        check_count("min_size", min_size, minimum=1)
-        check_count("top_members", top_members, minimum=0)
-        check_count("bridges", bridges, minimum=0)
+        cols = self._summary_base(min_size, top_members, bridges)
+        df = pd.DataFrame(cols)
+        size = cols["size"]
+        small = size < min_size
+        if not small.any():
+            return df
+        kept = df[~small].reset_index(drop=True)
+        out = pd.concat([kept, pd.DataFrame([self._other_row(small)])], ignore_index=True)
+        return out.astype({"community": np.int64, "size": np.int64, "internal_edges": np.int64,
+                           "external_edges": np.int64, "internal_interactions": np.int64})
+
+    def summary_columns(self, min_size: int = 1, top_members: int = 3, bridges: int = 3) -> dict:
+        """:meth:`summarize` without pandas: column name -> 1-d NumPy array, in
+        ``SUMMARY_COLUMNS`` order (``dominant_type``, ``top_members`` and ``bridges`` are
+        object arrays: a type name or None, lists of ids). The same rows and values as
+        :meth:`summarize` (what the command line's table shows)."""
+        cols = self._summary_base(min_size, top_members, bridges)
+        small = cols["size"] < min_size
+        if not small.any():
+            return cols
+        other = self._other_row(small)
+        out = {}
+        for name, v in cols.items():
+            tail = np.empty(1, dtype=v.dtype)
+            tail[0] = other[name]
+            out[name] = np.concatenate([v[~small], tail])
+        return out
+
+    def _summary_base(self, min_size: int, top_members: int, bridges: int) -> dict:
+        """The summary's columns, one row per community (no folding)."""
+        for name, value, least in (("min_size", min_size, 1), ("top_members", top_members, 0),
+                                   ("bridges", bridges, 0)):
+            check_count(name, value, minimum=least)
         graph = self._need_graph()
         st = self._stats
         k = self.n_communities
@@ -249,7 +284,7 @@ class Partition:
         tc = st["type_counts"]
         types = np.array(list(graph.types) + [None], dtype=object)
         dominant = np.where(tc.sum(axis=1) > 0, tc.argmax(axis=1), len(graph.types))
-        df = pd.DataFrame({
+        return {
             "community": np.arange(k, dtype=np.int64),
             "size": size.astype(np.int64),
             "internal_edges": st["internal_edges"].astype(np.int64),
@@ -258,16 +293,17 @@ class Partition:
             "conductance": _k.conductance(st["cut"], st["volume"], 2.0 * self._proj.total),
             "internal_interactions": tc.sum(axis=1).astype(np.int64),
             "dominant_type": types[dominant],
-            "top_members": [ids[t].tolist() for t in top],
-            "bridges": [ids[b].tolist() for b in brg],
-        })
-        small = size < min_size
-        if not small.any():
-            return df
-        kept = df[~small].reset_index(drop=True)
-        tcs = tc[small].sum(axis=0)
+            "top_members": _lists([ids[t].tolist() for t in top]),
+            "bridges": _lists([ids[b].tolist() for b in brg]),
+        }
+
+    def _other_row(self, small: np.ndarray) -> dict:
+        """The "other" row folding the communities ``small`` marks (see :meth:`summarize`)."""
+        graph, st = self._need_graph(), self._stats
+        size = st["size"]
+        tcs = st["type_counts"][small].sum(axis=0)
         pairs = float((size[small] * (size[small] - 1) / 2).sum())
-        other = {
+        return {
             "community": -1,
             "size": int(size[small].sum()),
             "internal_edges": int(st["internal_edges"][small].sum()),
@@ -279,9 +315,6 @@ class Partition:
             "top_members": [],
             "bridges": [],
         }
-        out = pd.concat([kept, pd.DataFrame([other])], ignore_index=True)
-        return out.astype({"community": np.int64, "size": np.int64, "internal_edges": np.int64,
-                           "external_edges": np.int64, "internal_interactions": np.int64})
 
     def to_dict(self, min_size: int = 1, top_members: int = 3, bridges: int = 3) -> dict:
         """A JSON-ready description: parameters, quality and the summary rows.
@@ -313,6 +346,14 @@ class Partition:
             out["folded_communities"] = int((self.sizes < min_size).sum())
         out["communities"] = df.to_dict(orient="records")
         return to_jsonable(out)
+
+
+def _lists(values: list) -> np.ndarray:
+    """A 1-d object array holding one list per element (``np.array`` would make it 2-d)."""
+    out = np.empty(len(values), dtype=object)
+    for i, v in enumerate(values):
+        out[i] = v
+    return out
 
 
 def _in_community_pagerank(graph, inside: np.ndarray, weighted: bool) -> np.ndarray:

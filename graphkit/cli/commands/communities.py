@@ -124,8 +124,17 @@ def communities(method, resolution, leiden_tol, runs, min_size, top, unweighted,
         st.stage(f"finding communities ({method}" + (f", {runs} runs)" if runs > 1 else ")"))
         part = detect_communities(graph, method, resolution=resolution, rng=seed, runs=runs,
                                   tol=leiden_tol, weighted=not unweighted)
-        st.stage("summarising communities")
-        summary = part.summarize(min_size=min_size)
+        # the summary only when something shows or writes it (-o alone writes the membership);
+        # the terminal's table from NumPy columns (no pandas), files and CSV from the DataFrame
+        summary = report = shown = None
+        if fmt != "table" or summary_path is not None or output is None:
+            st.stage("summarising communities")
+            if summary_path is not None or fmt == "csv":
+                summary = part.summarize(min_size=min_size)
+            if fmt == "json":
+                report = part.to_dict(min_size=min_size)
+            elif fmt == "table" and output is None and summary_path is None:
+                shown = part.summary_columns(min_size=min_size)
     msg = f"{method}: {part.n_communities:,} communities, modularity {part.modularity:.4f}"
     if part.stability is not None:
         msg += f", stability {part.stability:.3f} (mean pairwise NMI of {runs} runs)"
@@ -138,7 +147,7 @@ def communities(method, resolution, leiden_tol, runs, min_size, top, unweighted,
     if part.stability is not None:
         meta.update(runs=runs, stability=part.stability)
     if output is not None:
-        write_output(part.table(), output, meta=meta)
+        write_output(part.table_columns(), output, meta=meta)
     if summary_path is not None:
         from ...io import format_of
 
@@ -146,11 +155,11 @@ def communities(method, resolution, leiden_tol, runs, min_size, top, unweighted,
         write_output(flat_lists(summary) if flat else summary, summary_path,
                      id_column="community", meta=meta)
     if fmt == "json":
-        print_json(part.to_dict(min_size=min_size))
+        print_json(report)
     elif fmt == "csv":
         print_df_csv(flat_lists(summary))
-    elif output is None and summary_path is None:
-        _print_communities_table(part, summary, top if top is not None else 20, min_size)
+    elif shown is not None:
+        _print_communities_table(part, shown, top if top is not None else 20, min_size)
 
 
 _LIMIT_KEY = "spark.graphkit.communities.driverLimit"
@@ -174,8 +183,8 @@ def _spark_communities(params, *, method, resolution, leiden_tol, runs, min_size
     """``graphkit communities --engine spark``: graphkit.spark.detect_communities."""
     from ...io import format_of, to_jsonable
     from ...spark import detect_communities
-    from ...spark.communities import DRIVER_LIMIT
-    from .._spark import load_spark_graph, refuse_local_only, spark_session
+    from ...spark.communities import DRIVER_EDGES_CONF, DRIVER_LIMIT, parse_driver_edges
+    from .._spark import conf_setting, load_spark_graph, refuse_local_only, spark_session
 
     if method not in ("leiden", "lpa"):
         raise click.UsageError(f"--engine spark finds communities with --method leiden or lpa "
@@ -187,14 +196,19 @@ def _spark_communities(params, *, method, resolution, leiden_tol, runs, min_size
     _table_format(summary_path, "a summary", "'--summary'")
     seed = resolve_seed(random_seed)
     limit = _driver_limit((params.get("spark_conf") or {}).get(_LIMIT_KEY))
+    edges = conf_setting(parse_driver_edges,
+                         (params.get("spark_conf") or {}).get(DRIVER_EDGES_CONF))
     quiet = click.get_current_context().find_root().meta.get("quiet")
     with Stages(enabled=not quiet) as st, spark_session(params, st) as spark:
         graph = load_spark_graph(spark, params, st)
         if limit is None:  # spark-submit --conf, or a session already running
             limit = _driver_limit(spark.conf.get(_LIMIT_KEY, None)) or DRIVER_LIMIT
+        if edges is None:
+            edges = conf_setting(parse_driver_edges, spark.conf.get(DRIVER_EDGES_CONF, None))
         st.stage(f"finding communities on Spark ({method})")
         part = detect_communities(graph, method, resolution=resolution, rng=seed,
-                                  weighted=not unweighted, driver_limit=limit, progress=st.stage)
+                                  weighted=not unweighted, driver_limit=limit,
+                                  driver_edges=edges, progress=st.stage)
         st.stage("summarising communities on Spark")
         summary = part.summarize(min_size=min_size)
         table = part.table() if output is not None else None
@@ -239,23 +253,30 @@ def _spark_communities(params, *, method, resolution, leiden_tol, runs, min_size
 
 
 def _print_communities_table(part, summary, top: int, min_size: int) -> None:
+    """The summary (a mapping of columns, or a DataFrame: the Spark engine's) as a table."""
     import math
 
+    import numpy as np
     from rich.table import Table
     from rich.text import Text
 
-    regular = summary[summary["community"] >= 0]
-    other = summary[summary["community"] < 0]
-    shown = regular.head(top)
+    from ...io.writers import is_columns
+
+    cols = summary if is_columns(summary) else {c: summary[c].to_numpy() for c in summary.columns}
+    community = np.asarray(cols["community"])
+    regular = np.flatnonzero(community >= 0)
+    other = np.flatnonzero(community < 0)
+    shown = regular[:top]
     title = (f"{part.n_communities:,} communities ({part.method}), "
              f"modularity {part.modularity:.4f}")
     if part.stability is not None:
         title += f", stability {part.stability:.3f} over {part.runs} runs"
     notes = []
     if len(regular) > len(shown):
-        rest = regular.iloc[len(shown):]
+        rest = regular[len(shown):]
         notes.append(f"{len(shown):,} of {len(regular):,} communities shown; {len(rest):,} not "
-                     f"shown ({int(rest['size'].sum()):,} users; --top N shows more)")
+                     f"shown ({int(np.asarray(cols['size'])[rest].sum()):,} users; --top N "
+                     "shows more)")
     if len(other):
         folded = int((part.sizes < min_size).sum())
         notes.append(f"other = {folded:,} communities of fewer than {min_size} users")
@@ -268,7 +289,8 @@ def _print_communities_table(part, summary, top: int, min_size: int) -> None:
     def num(v):
         return "-" if v is None or (isinstance(v, float) and math.isnan(v)) else f"{v:.3g}"
 
-    for _, r in (shown if not len(other) else summary.loc[list(shown.index) + list(other.index)]).iterrows():
+    for i in np.concatenate([shown, other]).tolist():
+        r = {c: v[i] for c, v in cols.items()}
         dom = r["dominant_type"]
         t.add_row(
             "other" if r["community"] < 0 else str(r["community"]), f"{r['size']:,}",
