@@ -34,3 +34,17 @@ def test_neutralize_falls_back_for_mixed_cells():
     out = neutralized(df)
     assert out["user"].tolist() == ["'=a", 3, "b"]
     assert out["x"].tolist() == ["'-y", "ok", "'=z"]
+
+
+def test_neutralized_numpy_columns_equal_the_per_cell_rule():
+    """A mapping of NumPy columns (the CLI's tables) takes the first-character pass: the
+    same cells as the per-cell rule, lone surrogates and mixed columns included."""
+    from graphkit.io.writers import neutralized
+
+    rng = np.random.default_rng(5)
+    cells = [CELLS[i] for i in rng.integers(0, len(CELLS), 800)] + ["=\ud800", "\ud800"]
+    out = neutralized({"user": np.array(cells, dtype=object), "n": np.arange(len(cells))})
+    assert out["user"].tolist() == [neutralize(c) for c in cells]
+    assert out["n"].tolist() == list(range(len(cells)))
+    mixed = np.array(["=a", 3, "-b", None], dtype=object)
+    assert neutralized({"x": mixed})["x"].tolist() == ["'=a", 3, "'-b", None]

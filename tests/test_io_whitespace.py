@@ -121,3 +121,29 @@ def test_tab_separated_file_with_blanks_reads_like_split(tmp_path, mess, eol, co
     ids = table.node_ids
     got = [(ids[s], ids[t]) for s, t in zip(table.source_codes, table.target_codes)]
     assert got == [(a, b) for a, b in want if a != b]
+
+
+@pytest.mark.parametrize("eol", ["\n", "\r\n"])
+def test_header_with_a_tab_over_blank_separated_rows(tmp_path, eol):
+    # a hand-edited header (`src dst<TAB>ts`) over rows separated by runs of spaces and tabs:
+    # any run of whitespace separates, as line.split() would
+    rows = ["src dst\tts", "u1  u2 1700000000000", "u3 #tag 1700000000500",
+            "u2\t #tag   1700000001000 "]
+    p = tmp_path / "e.txt"
+    p.write_bytes((eol.join(rows) + eol).encode("utf-8"))
+    table = gk.read_edges([str(p)])
+    ids = table.node_ids
+    got = [(ids[s], ids[t]) for s, t in zip(table.source_codes, table.target_codes)]
+    assert got == [tuple(r.split()[:2]) for r in rows[1:]]
+    assert table.timestamp is not None
+
+
+def test_tab_separated_fields_with_blanks_stay_whole(tmp_path):
+    # a real TSV: every row has the tab, and fields hold blanks (names, cities)
+    p = tmp_path / "people.txt"
+    p.write_text("source\ttarget\nJohn Smith\tNew York Times\nAnn Lee\tJohn Smith\n",
+                 encoding="utf-8")
+    table = gk.read_edges([str(p)])
+    ids = table.node_ids
+    got = [(ids[s], ids[t]) for s, t in zip(table.source_codes, table.target_codes)]
+    assert got == [("John Smith", "New York Times"), ("Ann Lee", "John Smith")]

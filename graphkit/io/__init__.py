@@ -22,6 +22,7 @@ read into columns), ``_rows`` (time windows, the one-way check), ``_ids`` (ids -
 codes), ``_kernels`` (numba id parsing).
 """
 
+from .._imports import lazy_attributes
 from .edges import (
     DEFAULT_TYPE,
     EdgeTable,
@@ -51,15 +52,7 @@ _LAZY = {
 }
 
 
-def __getattr__(name):
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    import importlib
-
-    value = getattr(importlib.import_module(f".{module}", __name__), name)
-    globals()[name] = value
-    return value
+__getattr__ = lazy_attributes(__name__, _LAZY, globals())
 
 
 def __dir__():

@@ -133,7 +133,9 @@ def objects(arr) -> np.ndarray:
 def strings(values):
     """Python strings as an Arrow ``string`` array (``large_string`` past 2 GiB of text).
 
-    ``UnicodeEncodeError`` for a string UTF-8 cannot hold (a lone surrogate).
+    ``UnicodeEncodeError`` for a string UTF-8 cannot hold (a lone surrogate). Built from
+    buffers, not ``pa.array(list)``: that call imports pandas (0.3-0.4 s of start-up the
+    light commands do not pay; ``tests/test_startup.py``).
     """
     import pyarrow as pa
 

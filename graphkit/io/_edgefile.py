@@ -108,8 +108,9 @@ def read_one(path, label, options, header, named, extra_cols, time_unit=None, si
         col = table.column(name)
         return col.combine_chunks() if isinstance(col, pa.ChunkedArray) else col
 
-    src = id_strings(column(cols["source"]), "source", loc)
-    dst = id_strings(column(cols["target"]), "target", loc)
+    # ids stay in the reader's chunks (a copy of 10M ids into one array costs ~0.3 s)
+    src = id_strings(table.column(cols["source"]), "source", loc)
+    dst = id_strings(table.column(cols["target"]), "target", loc)
 
     if cols["type"] is not None:
         if label is not None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .._jitcache import address_space_limited
 from ..errors import InputError
 from ._columns import CANDIDATES, is_number
 from ._formats import SNIFF_BYTES, TEXT_EXT, base_ext, first_bad_utf8_line, iter_lines
@@ -78,7 +79,7 @@ def text_layout(path: str, head: bytes, header: bool | None, named: set) -> Text
     if ext in TEXT_EXT:
         delim = TEXT_EXT[ext]
     elif "\t" in first:
-        delim = "\t"
+        delim = "\t" if _tab_separated(first, lines[skip + 1:]) else " "
     elif "," in first:
         delim = ","
     else:
@@ -137,6 +138,21 @@ def text_layout(path: str, head: bytes, header: bool | None, named: set) -> Text
     return TextLayout(delim, header, names, skip, first_row, inner, comments, sample, messy)
 
 
+def _tab_separated(first: str, rest: list[str]) -> bool:
+    """Whether a file whose first row has a tab is tab-separated (fields may hold blanks:
+    ``New York``) rather than a blank-separated list that mixes tabs and spaces
+    (``src dst<TAB>ts`` over rows ``a  b 17``): blank-separated when some row of the head has
+    no tab and the rows' counts of blank-separated fields agree with the first row's while
+    their counts of tab-separated fields do not."""
+    rows = [ln for ln in rest if ln.strip() and not is_comment(ln)]
+    if all("\t" in ln for ln in rows):
+        return True
+    n_tab, n_blank = len(split_fields(first, "\t")), len(first.split())
+    tab_fits = all(len(split_fields(ln, "\t")) == n_tab for ln in rows)
+    blank_fits = all(len(ln.split()) == n_blank for ln in rows)
+    return tab_fits or not blank_fits
+
+
 #: Rows of the head used to guess a headerless file's column roles.
 SAMPLE_ROWS = 1000
 
@@ -177,6 +193,7 @@ def read_text(path, layout: TextLayout, wanted: dict, extra_cols):
         skip_rows=layout.skip_lines + (1 if layout.header else 0),
         column_names=layout.names,
         block_size=1 << 24,
+        use_threads=not address_space_limited(),
     )
     # blank-separated files may hold runs of blanks or blanks at line ends (SNAP/KONECT as
     # downloaded): read them with blank runs collapsed, at once when the head shows it, else

@@ -26,10 +26,19 @@ class Located:
 
 
 def id_strings(arr, role, loc: Located):
-    """Ids as an arrow string array; ints are written as text, floats refused."""
+    """Ids as an arrow string array; ints are written as text, floats refused.
+
+    A ChunkedArray of strings with no null and no empty value comes back as it is (its
+    chunks are not copied into one: :func:`graphkit.io._ids.map_ids` reads them in turn);
+    anything else is combined and checked as one array.
+    """
     import pyarrow as pa
     import pyarrow.compute as pc
 
+    if isinstance(arr, pa.ChunkedArray):
+        if pa.types.is_string(arr.type) and all(_no_empty_string(c) for c in arr.chunks):
+            return arr
+        arr = arr.combine_chunks()
     t = arr.type
     if pa.types.is_dictionary(t):
         arr = arr.cast(pa.string())
@@ -46,16 +55,24 @@ def id_strings(arr, role, loc: Located):
         raise InputError(
             f"{role} column has type {t}; ids must be strings or integers", loc.path
         )
-    if arr.null_count == 0:
-        # empty strings have equal consecutive offsets: one cheap numpy pass
-        offsets = np.frombuffer(arr.buffers()[1], dtype=np.int32)[arr.offset : arr.offset + len(arr) + 1]
-        if len(arr) and np.diff(offsets).min() > 0:
-            return arr
+    if len(arr) and _no_empty_string(arr):
+        return arr
     bad = ~valid(arr)
     bad[~bad] = to_numpy(pc.utf8_length(arr.filter(pc.is_valid(arr)))) == 0
     if bad.any():
         raise loc.error(f"{role} is empty", int(np.flatnonzero(bad)[0]))
     return arr
+
+
+def _no_empty_string(arr) -> bool:
+    """Whether a string array has no null and no empty value (empty strings have equal
+    consecutive offsets: one cheap NumPy pass)."""
+    if arr.null_count:
+        return False
+    if len(arr) == 0:
+        return True
+    offsets = np.frombuffer(arr.buffers()[1], dtype=np.int32)[arr.offset : arr.offset + len(arr) + 1]
+    return bool(np.diff(offsets).min() > 0)
 
 
 def first_true(mask) -> int:

@@ -84,6 +84,9 @@ class EdgeTable:
     extra: dict = field(default_factory=dict)  # name -> float64 array
     # signed reads: negative rows received per user (position), else None
     distrust: np.ndarray | None = None
+    # each user's rank in the ids' text order when reading made it cheap (integer ids),
+    # else None; SocialGraph.from_edges hands it to graph.id_order
+    id_ranks: np.ndarray | None = None
 
     @property
     def n_rows(self) -> int:
@@ -302,7 +305,7 @@ def read_edges(
     if progress:
         progress("mapping user ids")
     id_chunks = [p["source"] for p in pieces] + [p["target"] for p in pieces]
-    codes, node_ids = map_ids(id_chunks)
+    codes, node_ids, id_ranks = map_ids(id_chunks, with_ranks=True)
     k = len(pieces)
     src = np.concatenate(codes[:k]) if k > 1 else codes[0]
     dst = np.concatenate(codes[k:]) if k > 1 else codes[k]
@@ -387,7 +390,8 @@ def read_edges(
         )
     del pa, pc
     return EdgeTable(node_ids, src.astype(np.int32, copy=False), dst.astype(np.int32, copy=False),
-                     tuple(all_types), type_codes, weight, stamps, tw, report, extra, distrust)
+                     tuple(all_types), type_codes, weight, stamps, tw, report, extra, distrust,
+                     id_ranks)
 
 
 def _recode(codes: np.ndarray, new_codes: list) -> np.ndarray:
