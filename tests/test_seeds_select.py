@@ -57,6 +57,32 @@ def test_selection_contents(example):
     assert "SeedSelection(method='opim'" in repr(sel)
 
 
+@pytest.mark.parametrize("constrained", [False, True])
+def test_columns_and_dataframes_agree_in_every_format(constrained, tmp_path):
+    # the command line writes and prints sel.columns / sel.curve_columns (no pandas); the
+    # DataFrames built from them on access must say the same, in every output format
+    from graphkit.io import write_table
+
+    ig = random_ig(5)
+    kw = ({"include": ["u03"], "costs": {u: 1.0 + i % 3 for i, u in enumerate(ig.node_ids)},
+           "budget": 6} if constrained else {"k": 4})
+    sel = select_seeds(ig, rng=3, evaluate_runs=500, curve_sets=2000, **kw)
+    assert list(sel.columns) == sel.table.columns.tolist()
+    assert sel.table.dtypes.map(lambda d: d.kind).tolist() == [
+        np.asarray(v).dtype.kind for v in sel.columns.values()]
+    assert sel.table["rank"].dtype == np.int64 and sel.table["marginal_gain"].dtype == np.float64
+    assert sel.curve.columns.tolist() == ["name", "k", "spread", "ci_low", "ci_high", "estimate"]
+    assert sel.curve["k"].dtype == np.int64 and sel.curve["spread"].dtype == np.float64
+    d = sel.to_dict()
+    assert d["seeds"] == sel.table.to_dict(orient="records")
+    assert to_jsonable(d["curve"]) == to_jsonable(sel.curve.to_dict(orient="records"))
+    assert sel.n_seeds == len(sel.table) == len(sel.seeds)
+    for ext in ("csv", "tsv", "json", "jsonl", "parquet", "txt"):
+        write_table(sel.columns, str(tmp_path / f"cols.{ext}"))
+        write_table(sel.table, str(tmp_path / f"frame.{ext}"))
+        assert (tmp_path / f"cols.{ext}").read_bytes() == (tmp_path / f"frame.{ext}").read_bytes()
+
+
 def test_spread_is_an_independent_simulation_matching_simulate(example):
     g, ig = example
     sel = select_seeds(ig, 3, social=g, rng=1, evaluate_runs=20000, evaluate_precision=0,

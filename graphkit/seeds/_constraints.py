@@ -102,10 +102,10 @@ def _ids(values, what: str) -> list[str]:
 
 
 def _positions(ig, ids: list[str], what: str) -> np.ndarray:
+    if not ids:  # no pandas for nothing (the command line's light path)
+        return np.empty(0, dtype=np.int64)
     import pandas as pd
 
-    if not ids:
-        return np.empty(0, dtype=np.int64)
     pos = pd.Index(ig.node_ids).get_indexer(ids)
     if (pos < 0).any():
         raise UnknownUserError([u for u, p in zip(ids, pos) if p < 0], what=what)

@@ -12,8 +12,7 @@ from ..errors import InputError
 from . import _opim_bounds as B
 from ._constraints import Constraints
 from ._rrsets import CALL_MEMBERS, RRSets, default_max_memory, format_bytes
-from .greedy import first_cover
-from .imm_alg import _select, guarantee_subject
+from .imm_alg import guarantee_subject
 
 __all__ = ["memory_needed", "guarantee_text"]
 
@@ -127,8 +126,9 @@ def _check(model, epsilon, ell, n):
 class _Run:
     """The state of one run: constraints, the formulas' constants, the memory limit."""
 
-    def __init__(self, ig, cons, model, epsilon, ell, max_memory, progress):
+    def __init__(self, ig, cons, model, epsilon, ell, max_memory, progress, make=None):
         self.ig, self.cons, self.model, self.eps, self.ell = ig, cons, model, epsilon, ell
+        self.make = RRSets if make is None else make  # or another engine's (run_opim's rr_sets)
         n = self.n = ig.n_nodes
         self.budget = cons.budget is not None
         self.k_theta = min(cons.k_max(), n)
@@ -151,7 +151,7 @@ class _Run:
         self.say = progress or silent
 
     def sets(self):
-        return RRSets(self.ig, self.model, roots=self.cons.targets)
+        return self.make(self.ig, self.model, roots=self.cons.targets)
 
     def sure(self, picks) -> float:
         """Population users among the included users and ``picks``: reached for sure."""
@@ -160,7 +160,7 @@ class _Run:
     def bounds(self, cov, r2, theta1, a):
         """Seeds, their first-cover counts on ``r2`` and the certificate of a cover."""
         seq = np.concatenate([self.cons.include, cov.picks]).astype(np.int64)
-        hits = first_cover(r2.offsets, r2.members, self.n, seq)
+        hits = r2.first_cover(seq)
         upper = min(cov.bound, cov.covered / self.gamma)
         ratio, low, up = B.certified_ratio(int(hits.sum()), r2.count, upper, theta1, a, self.scale,
                                            self.sure(cov.picks))
@@ -198,7 +198,7 @@ def _rounds(run: _Run, gens, refine: bool, lam: float):
         for rr, g in ((r1, g1), (r2, g2)):
             rr.reserve(theta, int(theta * mean * 1.1) + 4096)
             rr.extend(theta - rr.count, g)
-        cov = _select(r1, run.cons, bound=not refine)  # refine: only LB is needed
+        cov = r1.cover(run.cons, bound=not refine)  # refine: only LB is needed
         seq, hits, ratio, low, up = run.bounds(cov, r2, theta, a)
         last = (i, theta, r1, r2, cov, seq, hits, ratio, low, up, peak)
         if refine:

@@ -44,6 +44,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from . import _small
+from .greedy import budgeted_coverage, first_cover, invert, max_coverage
 
 if TYPE_CHECKING:  # pragma: no cover
     from .._progress import Progress
@@ -264,6 +265,27 @@ class RRSets:
         """The sets as a list of arrays (for tests and small collections)."""
         o, m = self.offsets, self.members
         return [m[o[i]:o[i + 1]] for i in range(self.count)]
+
+    # ------------------------------------------------- what the IMM and OPIM drivers call
+    # (graphkit.spark.seeds' collections have the same two methods, run on the cluster)
+    def cover(self, cons, bound: bool = False):
+        """Greedy cover of the sets under ``cons`` (a ``Constraints``; budgeted when it has
+        a budget): :func:`~graphkit.seeds.greedy.max_coverage` or
+        :func:`~graphkit.seeds.greedy.budgeted_coverage`. ``bound``: also OPIM-C's upper
+        bound on the best cover."""
+        index = invert(self.offsets, self.members, self.n)
+        if cons.budget is None:
+            return max_coverage(self.offsets, self.members, self.n, cons.k,
+                                eligible=cons.eligible, id_rank=cons.id_rank,
+                                fixed=cons.include, index=index, bound=bound)
+        return budgeted_coverage(self.offsets, self.members, self.n, cons.cost, cons.budget,
+                                 eligible=cons.eligible, id_rank=cons.id_rank,
+                                 fixed=cons.include, index=index, bound=bound)
+
+    def first_cover(self, seq) -> np.ndarray:
+        """How many sets each user of ``seq`` is the first of ``seq`` to cover
+        (:func:`~graphkit.seeds.greedy.first_cover`; OPIM-C's validation)."""
+        return first_cover(self.offsets, self.members, self.n, seq)
 
     def reserve(self, n_sets: int, n_members: int) -> None:
         """Grow the arrays' capacity to hold ``n_sets`` sets and ``n_members`` members."""

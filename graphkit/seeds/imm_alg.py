@@ -25,7 +25,6 @@ from ._rrsets import (
     format_bytes,
     memory_needed,
 )
-from .greedy import Coverage, budgeted_coverage, invert, max_coverage
 
 if TYPE_CHECKING:  # pragma: no cover
     from .._rng import RngLike
@@ -137,19 +136,6 @@ def guarantee_text(epsilon: float, ell: float, n: int, *, budget: bool, targeted
     return text
 
 
-def _select(rr: RRSets, cons: Constraints, index=None, bound: bool = False) -> Coverage:
-    """Greedy cover of ``rr`` under ``cons`` (budgeted with a budget); ``bound``: also
-    OPIM's upper bound on the best cover."""
-    if index is None:
-        index = invert(rr.offsets, rr.members, rr.n)
-    if cons.budget is None:
-        return max_coverage(rr.offsets, rr.members, rr.n, cons.k, eligible=cons.eligible,
-                            id_rank=cons.id_rank, fixed=cons.include, index=index, bound=bound)
-    return budgeted_coverage(rr.offsets, rr.members, rr.n, cons.cost, cons.budget,
-                             eligible=cons.eligible, id_rank=cons.id_rank, fixed=cons.include,
-                             index=index, bound=bound)
-
-
 def _suggest_epsilon(n, k, ell, frac, i_min, last, max_sets, eps) -> float:
     """The smallest epsilon (0.001 steps) whose whole run should fit in ``max_sets`` sets.
 
@@ -195,8 +181,8 @@ def run_imm(ig, cons: Constraints, *, model: str = "ic", epsilon: float = 0.1, e
 
     ``rr_sets(ig, model, roots)``, when given, makes the RR-set collections instead of
     :class:`RRSets` (the Spark engine's, kept on its executors): they have RRSets'
-    ``extend``, ``count``, ``mean_size`` and ``reserve``, and ``cover(cons)``, the greedy
-    cover :func:`graphkit.seeds.greedy.max_coverage` would give on their sets.
+    ``extend``, ``count``, ``mean_size``, ``reserve`` and ``cover(cons)``: the greedy cover
+    :meth:`RRSets.cover` would give on their sets.
     """
     from .._rng import as_generator
 
@@ -227,7 +213,6 @@ def run_imm(ig, cons: Constraints, *, model: str = "ic", epsilon: float = 0.1, e
     gen = as_generator(rng)
     gen_sampling, gen_final = gen.spawn(2)
     make = RRSets if rr_sets is None else rr_sets
-    select = _select if rr_sets is None else (lambda r, c: r.cover(c))
 
     # ---- sampling phase (IMM Algorithm 2): find a lower bound on the optimum
     rr = make(ig, model, roots=cons.targets)
@@ -240,13 +225,13 @@ def run_imm(ig, cons: Constraints, *, model: str = "ic", epsilon: float = 0.1, e
             rr.extend(min(need, PILOT_SETS), gen_sampling)
         if memory_needed(need, rr.mean_size(), n) > limit:
             max_sets = expected_sets_for_bytes(limit, rr.mean_size(), n)
-            frac = select(rr, cons).fraction
+            frac = rr.cover(cons).fraction
             sugg = _suggest_epsilon(n, k_theta, ell_adj, frac, i, last, max_sets, epsilon)
             _refuse(need, rr.mean_size(), n, limit, limit_text, epsilon, sugg,
                     f"sampling round {i}")
         say(f"IMM sampling round {i}: {need:,} RR sets")
         rr.extend(need - rr.count, gen_sampling)
-        cov = select(rr, cons)
+        cov = rr.cover(cons)
         rounds = i
         lower = _theta.lower_bound_reached(n, cov.fraction, epsilon, i)
         if lower is not None:
@@ -270,7 +255,7 @@ def run_imm(ig, cons: Constraints, *, model: str = "ic", epsilon: float = 0.1, e
     say(f"IMM: drawing {theta:,} RR sets")
     final.extend(theta, gen_final, progress=prefixed(progress, "IMM: "))
     say(f"IMM: greedy max coverage on {theta:,} RR sets")
-    cov = select(final, cons)
+    cov = final.cover(cons)
     counts = np.concatenate([cov.fixed_gains, cov.gains]).astype(np.float64)
     positions = np.concatenate([cons.include, cov.picks]).astype(np.int64)
     marginal = scale * counts / theta

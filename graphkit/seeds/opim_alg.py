@@ -32,7 +32,6 @@ from ._opim_rounds import (
     guarantee_text,
     memory_needed,
 )
-from .imm_alg import _select
 
 if TYPE_CHECKING:  # pragma: no cover
     from .._progress import Progress
@@ -127,12 +126,19 @@ class OPIMResult:
 
 def run_opim(ig, cons: Constraints, *, model: str = "ic", epsilon: float = 0.1, ell: float = 1.0,
              refine: bool = True, rng: RngLike = None, max_memory: float | None = None,
-             progress: Progress | None = None) -> OPIMResult:
-    """OPIM-C on resolved constraints (see :func:`opim`, which resolves ids first)."""
+             progress: Progress | None = None, rr_sets=None) -> OPIMResult:
+    """OPIM-C on resolved constraints (see :func:`opim`, which resolves ids first).
+
+    ``rr_sets(ig, model, roots)``, when given, makes the RR-set collections instead of
+    :class:`graphkit.seeds.RRSets` (the Spark engine's, kept on its executors): they have
+    RRSets' ``extend``, ``count``, ``mean_size`` and ``reserve``, ``cover(cons, bound)``,
+    the greedy cover :func:`graphkit.seeds.greedy.max_coverage` would give on their sets,
+    and ``first_cover(seq)``, :func:`graphkit.seeds.greedy.first_cover` on them.
+    """
     from .._rng import as_generator
 
     model, epsilon, ell = _check(model, epsilon, ell, ig.n_nodes)
-    run = _Run(ig, cons, model, epsilon, ell, max_memory, progress)
+    run = _Run(ig, cons, model, epsilon, ell, max_memory, progress, make=rr_sets)
     gens = as_generator(rng).spawn(4)
     lam = B.final_sets(run.scale, 1.0, epsilon, run.log_sets, run.delta / 4)  # lambda*
     i, theta, r1, r2, cov, seq, hits, ratio, low, up, peak, stopped = _rounds(
@@ -157,7 +163,7 @@ def run_opim(ig, cons: Constraints, *, model: str = "ic", epsilon: float = 0.1, 
         final, valid = run.sets(), run.sets()
         final.reserve(theta, int(theta * mean * 1.1) + 4096)
         final.extend(theta, gens[2], progress=prefixed(run.progress, "OPIM final: "))
-        cov = _select(final, run.cons, bound=True)
+        cov = final.cover(run.cons, bound=True)
         mean = final.mean_size()
         del final
         valid.extend(theta_val, gens[3])

@@ -10,18 +10,20 @@ spread-vs-k curve on a fresh collection of RR sets. The result is a
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
 
 from .._progress import Progress, silent
-from ..diffusion.estimate import Z95, SpreadEstimate
+from ..diffusion.estimate import SpreadEstimate
 from ._constraints import Constraints, resolve
+from ._evaluation import CURVE_COLUMNS, _curve_part, _eval_sets, _evaluate, _stack
 
 if TYPE_CHECKING:  # pragma: no cover
+    import pandas as pd
+
     from .._rng import RngLike
 
 __all__ = ["select_seeds", "SeedSelection", "METHODS", "BASELINES"]
@@ -30,17 +32,13 @@ __all__ = ["select_seeds", "SeedSelection", "METHODS", "BASELINES"]
 METHODS = ("opim", "imm", "celf", "degree-discount", "pagerank", "degree", "random")
 #: Baselines run beside the method (the method itself is left out).
 BASELINES = ("degree", "pagerank", "degree-discount")
-#: Batches for the confidence interval of a targeted spread (batch means).
-_TARGET_BATCHES = 20
-#: Student t 0.975 quantiles for 1..19 degrees of freedom (the batch-means CI).
-_T975 = (12.706205, 4.302653, 3.182446, 2.776445, 2.570582, 2.446912, 2.364624, 2.306004,
-         2.262157, 2.228139, 2.200985, 2.178813, 2.160369, 2.144787, 2.13145, 2.119905,
-         2.109816, 2.100922, 2.093024)
 
 
 @dataclass(frozen=True, eq=False)
 class SeedSelection:
     """The seeds to pick, their independently estimated spread, and the baselines.
+
+    Returned by :func:`select_seeds`; do not build it by hand.
 
     Attributes
     ----------
@@ -49,7 +47,11 @@ class SeedSelection:
         + ``included`` with included users, listed first). ``marginal_gain`` and
         ``cumulative_spread`` are the method's own estimates (IMM: its RR sets; OPIM:
         its validation sets; CELF: its simulations; heuristics: the curve's independent
-        RR sets).
+        RR sets). Built from ``columns`` on first access.
+    columns : dict of str to numpy.ndarray
+        The same table without pandas: column name -> 1-d array, in order (``user`` an
+        object array of str); ``table`` is ``pandas.DataFrame(columns)``. The command
+        line writes and prints these, so it never imports pandas.
     spread : SpreadEstimate
         The whole set's expected reach by Monte Carlo simulation on a random stream the
         selection did not use (mean, 95% CI, runs). With targets, ``mean`` and the CI
@@ -62,7 +64,10 @@ class SeedSelection:
         Spread vs number of seeds, ``name, k, spread, ci_low, ci_high, estimate``: for
         the method and every baseline, each prefix's spread estimated on independent RR
         sets (unbiased for sets chosen without them, 95% binomial CI); ``estimate`` is
-        the method's own estimate (NaN for baselines).
+        the method's own estimate (NaN for baselines). Built from ``curve_columns`` on
+        first access.
+    curve_columns : dict of str to numpy.ndarray
+        The curve without pandas (``CURVE_COLUMNS``, ``name`` an object array of str).
     method, model, prob : str
     epsilon : float or None
         IMM's or OPIM's epsilon (None for other methods).
@@ -75,11 +80,11 @@ class SeedSelection:
         ``budget``/``spent``, ``targets``, seeds of the random streams.
     """
 
-    table: pd.DataFrame
+    columns: dict
     spread: SpreadEstimate
     baselines: dict
     baseline_seeds: dict
-    curve: pd.DataFrame
+    curve_columns: dict
     method: str
     model: str
     prob: str
@@ -87,9 +92,26 @@ class SeedSelection:
     guarantee: str | None
     details: dict = field(default_factory=dict)
 
+    @cached_property
+    def table(self) -> pd.DataFrame:
+        import pandas as pd
+
+        return pd.DataFrame(self.columns)
+
+    @cached_property
+    def curve(self) -> pd.DataFrame:
+        import pandas as pd
+
+        return pd.DataFrame(self.curve_columns, columns=list(CURVE_COLUMNS))
+
+    @property
+    def n_seeds(self) -> int:
+        """Number of seeds (rows of ``table``)."""
+        return len(self.columns["user"])
+
     @property
     def seeds(self) -> list[str]:
-        return self.table["user"].tolist()
+        return self.columns["user"].tolist()
 
     def best_baseline(self) -> tuple[str, SpreadEstimate] | None:
         """The baseline with the highest mean spread (ties by name), or None."""
@@ -109,6 +131,8 @@ class SeedSelection:
         """JSON-ready: ``method, model, prob, epsilon, guarantee, seeds`` (records),
         ``spread`` and ``baselines`` (``mean, ci_low, ci_high, runs``),
         ``baseline_seeds``, ``improvement_percent``, ``curve`` (records), ``details``."""
+        from ..io.writers import records
+
         def sp(e: SpreadEstimate) -> dict:
             return {"mean": e.mean, "ci_low": e.ci_low, "ci_high": e.ci_high, "runs": e.runs}
 
@@ -118,12 +142,12 @@ class SeedSelection:
             "prob": self.prob,
             "epsilon": self.epsilon,
             "guarantee": self.guarantee,
-            "seeds": self.table.to_dict(orient="records"),
+            "seeds": records(self.columns),
             "spread": sp(self.spread),
             "baselines": {k: sp(v) for k, v in self.baselines.items()},
             "baseline_seeds": dict(self.baseline_seeds),
             "improvement_percent": self.improvement(),
-            "curve": self.curve.to_dict(orient="records"),
+            "curve": records(self.curve_columns),
             "details": dict(self.details),
         }
 
@@ -139,11 +163,11 @@ class SeedSelection:
                 json.dump(to_jsonable(self.to_dict()), fh, ensure_ascii=False, indent=1)
                 fh.write("\n")
             return "json"
-        return write_table(self.table, path)
+        return write_table(self.columns, path)
 
     def __repr__(self) -> str:
         return (f"SeedSelection(method={self.method!r}, model={self.model!r}, "
-                f"seeds={len(self.table)}, spread={self.spread.mean:.4g})")
+                f"seeds={self.n_seeds}, spread={self.spread.mean:.4g})")
 
     def _repr_html_(self) -> str:
         """Notebook display: the spread with its CI, the best baseline, the seeds."""
@@ -152,7 +176,7 @@ class SeedSelection:
         best = self.best_baseline()
         gain = self.improvement()
         rows = [("method", self.method), ("model, probabilities", f"{self.model}, {self.prob}"),
-                ("seeds", len(self.table)),
+                ("seeds", self.n_seeds),
                 ("expected spread (simulated)", f"{self.spread.mean:,.4g} (95% CI "
                  f"{self.spread.ci_low:,.4g} .. {self.spread.ci_high:,.4g}, "
                  f"{self.spread.runs:,} runs)"),
@@ -162,97 +186,6 @@ class SeedSelection:
                          + (f" ({gain:+.1f}%)" if gain is not None else "")))
         return summary_html(f"seed selection ({self.method})", rows,
                             tables=[("seeds", self.table)])
-
-
-# --------------------------------------------------------------------------- evaluation
-def _evaluate(ig, positions, model, runs, seed, targets, precision=0.0,
-              cascades=None) -> SpreadEstimate:
-    """Monte Carlo spread of one set; every set gets the same streams (seed) -> paired.
-
-    Without targets: batches (1,024 runs first) until the 95% CI half-width is at most
-    ``precision x mean`` or ``runs`` runs are done. With targets: exactly ``runs`` runs in
-    20 equal batches (the CI comes from the batch means).
-    """
-    from .._rng import as_generator
-    from ..diffusion import run_cascades as local_cascades
-    from ..diffusion.simulation import CHUNK_RUNS
-
-    run_cascades = local_cascades if cascades is None else cascades
-    pos = np.asarray(positions, dtype=np.int64)
-    ids = tuple(ig.node_ids[pos].tolist())
-    gen = as_generator(seed)
-    if targets is None:
-        reach_parts, steps, act = [], [], np.zeros(ig.n_nodes, dtype=np.int64)
-        done, batch = 0, min(runs, 1024)
-        while True:
-            r, st, a = run_cascades(ig, pos, model, batch, gen, chunk_id0=done // CHUNK_RUNS)
-            reach_parts.append(r)
-            steps.append(st)
-            act += a
-            done += batch
-            reach = np.concatenate(reach_parts)
-            mean, sd = float(reach.mean()), float(reach.std(ddof=1)) if done > 1 else 0.0
-            if done >= runs or Z95 * sd / math.sqrt(done) <= precision * mean:
-                break
-            need = math.ceil((Z95 * sd / (precision * mean)) ** 2 * 1.1) if precision > 0 else runs
-            batch = int(min(max(need - done, 1024), runs - done))
-            batch = min(-(-batch // CHUNK_RUNS) * CHUNK_RUNS, runs - done)
-        return SpreadEstimate.from_counts(reach, _add(steps), act, node_ids=ig.node_ids,
-                                          model=model, prob=ig.model, seeds=ids)
-    n_b = max(2, min(_TARGET_BATCHES, runs // CHUNK_RUNS))
-    per = max(1, runs // n_b)
-    means, act = [], np.zeros(ig.n_nodes, dtype=np.int64)
-    steps = []
-    for b in range(n_b):
-        _, s, a = run_cascades(ig, pos, model, per, gen, chunk_id0=b * -(-per // CHUNK_RUNS))
-        means.append(a[targets].sum() / per)
-        act += a
-        steps.append(s)
-    total = n_b * per
-    mean = float(act[targets].sum()) / total
-    sd_b = float(np.std(means, ddof=1))
-    half = _T975[n_b - 2] * sd_b / math.sqrt(n_b)
-    per_step = _add(steps) / total
-    prob_act = act / total
-    per_step.flags.writeable = False
-    prob_act.flags.writeable = False
-    return SpreadEstimate(mean, sd_b * math.sqrt(per), mean - half, mean + half, total, model,
-                          ig.model, ids, per_step, prob_act, ig.node_ids)
-
-
-def _add(parts) -> np.ndarray:
-    out = np.zeros(max(len(p) for p in parts), dtype=np.int64)
-    for p in parts:
-        out[: len(p)] += p
-    return out
-
-
-def _curve_rows(name, positions, rr, index, scale, own=None) -> list[dict]:
-    from .greedy import prefix_coverage
-
-    gains = prefix_coverage(rr.offsets, rr.members, rr.n, positions, index=index)
-    frac = np.cumsum(gains) / rr.count
-    half = Z95 * np.sqrt(frac * (1 - frac) / rr.count)
-    rows = []
-    for j in range(len(positions)):
-        rows.append({"name": name, "k": j + 1, "spread": scale * frac[j],
-                     "ci_low": scale * max(frac[j] - half[j], 0.0),
-                     "ci_high": scale * min(frac[j] + half[j], 1.0),
-                     "estimate": float("nan") if own is None else float(own[j])})
-    return rows
-
-
-def _eval_sets(ig, model, cons, count, seed, max_memory):
-    from ._rrsets import RRSets, default_max_memory, expected_sets_for_bytes
-    from .greedy import invert
-
-    rr = RRSets(ig, model, roots=cons.targets)
-    gen = np.random.default_rng(seed)
-    rr.extend(min(count, 2048), gen)
-    limit = default_max_memory() if max_memory is None else float(max_memory)
-    fit = expected_sets_for_bytes(limit / 2, rr.mean_size(), ig.n_nodes)  # inf: no limit
-    rr.extend(max(0, int(min(count, fit)) - rr.count), gen)
-    return rr, invert(rr.offsets, rr.members, rr.n)
 
 
 # --------------------------------------------------------------------------- public
@@ -313,8 +246,8 @@ def select_seeds(graph, k: int | None = None, *, method: str = "opim", model: st
         ``progress(stage, done=None, total=None)`` (:mod:`graphkit._progress`): called with
         each step, and with counts while RR sets are drawn.
     rr_sets, cascades : callable, optional
-        The Spark engine's distributed RR-set collections (``method="imm"`` only; see
-        :func:`graphkit.seeds.imm_alg.run_imm`) and cascade runner (see
+        The Spark engine's distributed RR-set collections (``method="imm"`` or ``"opim"``; see
+        :func:`graphkit.seeds.imm_alg.run_imm` and :func:`graphkit.seeds.opim_alg.run_opim`) and cascade runner (see
         :func:`graphkit.diffusion.simulate`); the results are the same.
 
     Returns
@@ -370,8 +303,8 @@ def select_seeds(graph, k: int | None = None, *, method: str = "opim", model: st
     model = str(model).lower()
     if model not in ("ic", "lt"):
         raise ValueError(f"unknown diffusion model {model!r} (use 'ic' or 'lt')")
-    if rr_sets is not None and method != "imm":
-        raise ValueError(f"rr_sets applies to method='imm' only, not {method!r}")
+    if rr_sets is not None and method not in ("imm", "opim"):
+        raise ValueError(f"rr_sets applies to method='imm' and 'opim' only, not {method!r}")
     if isinstance(evaluate_runs, bool) or int(evaluate_runs) < 2:
         raise ValueError(f"evaluate_runs must be at least 2, got {evaluate_runs!r}")
     g_sel, g_eval, g_curve, g_prob = as_generator(rng).spawn(4)
@@ -406,7 +339,7 @@ def select_seeds(graph, k: int | None = None, *, method: str = "opim", model: st
                        mean_rr_size=res.mean_rr_size, rule=res.rule, spent=res.spent)
     elif method == "opim":
         res = run_opim(ig, cons, model=model, epsilon=epsilon, ell=ell, rng=g_sel,
-                       max_memory=max_memory, progress=say)
+                       max_memory=max_memory, progress=say, rr_sets=rr_sets)
         positions, own, marginal = res.positions, res.estimate, res.marginal_gain
         guarantee = res.guarantee
         details.update(certified_ratio=res.certified_ratio, target_ratio=res.target_ratio,
@@ -454,13 +387,13 @@ def select_seeds(graph, k: int | None = None, *, method: str = "opim", model: st
     # ---- spread-vs-k curves on fresh RR sets
     say(f"spread-vs-k curves on {int(curve_sets):,} RR sets")
     rr, index = _eval_sets(ig, model, cons, max(int(curve_sets), 1), curve_seed, max_memory)
-    rows = _curve_rows(method, positions, rr, index, cons.scale, own)
+    parts = [_curve_part(method, positions, rr, index, cons.scale, own)]
     for name, pos in base_pos.items():
-        rows += _curve_rows(name, pos, rr, index, cons.scale)
-    curve = pd.DataFrame(rows, columns=["name", "k", "spread", "ci_low", "ci_high", "estimate"])
+        parts.append(_curve_part(name, pos, rr, index, cons.scale))
+    curve = _stack(parts)
     details["curve_sets"] = rr.count
     if own is None:
-        own = curve.loc[curve["name"] == method, "spread"].to_numpy()
+        own = parts[0]["spread"]
         marginal = np.diff(np.concatenate([[0.0], own]))
     table = _table(ig, cons, positions, marginal, own)
     return SeedSelection(table, spread, base_spread,
@@ -470,15 +403,16 @@ def select_seeds(graph, k: int | None = None, *, method: str = "opim", model: st
                          guarantee, details)
 
 
-def _table(ig, cons: Constraints, positions, marginal, cumulative) -> pd.DataFrame:
-    df = pd.DataFrame({
+def _table(ig, cons: Constraints, positions, marginal, cumulative) -> dict:
+    """The seed table's columns (``SeedSelection.columns``)."""
+    cols = {
         "rank": np.arange(1, len(positions) + 1),
         "user": ig.node_ids[positions],
         "marginal_gain": np.asarray(marginal, dtype=np.float64),
         "cumulative_spread": np.asarray(cumulative, dtype=np.float64),
-    })
+    }
     if cons.cost is not None:
-        df["cost"] = cons.cost_of(positions)
+        cols["cost"] = np.asarray(cons.cost_of(positions))
     if cons.include.size:
-        df["included"] = np.arange(len(positions)) < cons.include.size
-    return df
+        cols["included"] = np.arange(len(positions)) < cons.include.size
+    return cols

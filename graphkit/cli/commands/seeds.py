@@ -116,11 +116,12 @@ def seeds(k, method, model, prob_spec, type_probs, epsilon, costs_file, budget, 
       graphkit seeds edges.csv -k 20 --method degree-discount --format json
       graphkit seeds follows.parquet -k 50 --engine spark --spark-master yarn -o seeds.csv
 
-    With --engine spark, IMM (the default there; OPIM, CELF, the heuristics and
-    --costs/--budget stay local) draws its RR sets on the Spark executors against a
-    broadcast influence graph and picks each seed with one Spark job; the evaluation
-    cascades run there too. The same --random-seed gives the local IMM's seeds (exactly,
-    when the user ids are integers; with text ids the users are numbered differently).
+    With --engine spark, OPIM (the default there too) and IMM draw their RR sets
+    on the Spark executors against a broadcast influence graph and pick each seed
+    with one Spark job (CELF, the heuristics and --costs/--budget stay local); the
+    evaluation cascades run there too. The same --random-seed gives the local
+    engine's seeds, ratio and spread (exactly, when the user ids are integers; with
+    text ids the users are numbered differently).
     """
     import contextlib
 
@@ -144,10 +145,9 @@ def seeds(k, method, model, prob_spec, type_probs, epsilon, costs_file, budget, 
     if on_spark:
         ctx = click.get_current_context()
         given = ctx.get_parameter_source("method") != click.core.ParameterSource.DEFAULT
-        if given and method != "imm":
+        if given and method not in ("opim", "imm"):
             raise click.UsageError(f"--method {method} is not supported with --engine spark "
-                                   "(use --method imm, or the local engine)")
-        method = "imm"
+                                   "(use --method opim or imm, or the local engine)")
         refuse_spark_options(params, name, costs=costs_file, budget=budget)
     quiet = click.get_current_context().find_root().meta.get("quiet")
     seed = resolve_seed(random_seed)
@@ -181,12 +181,13 @@ def seeds(k, method, model, prob_spec, type_probs, epsilon, costs_file, budget, 
                 more = f" and {len(bad) - 10} more" if len(bad) > 10 else ""
                 raise InputError(f"{len(bad)} users with a cost are not in the graph: {shown}{more}",
                                  costs_file)
-        st.stage(f"edge probabilities ({prob_spec})")
+        st.stage(f"computing edge probabilities ({prob_spec})")
         ig = build_influence_graph(graph, edges, prob_spec, type_probs, seed)
         if on_spark:
             from ...spark import select_seeds as spark_select
 
-            sel = spark_select(spark, ig, k, model=model, epsilon=epsilon, targets=targets,
+            sel = spark_select(spark, ig, k, method=method, model=model, epsilon=epsilon,
+                               targets=targets,
                                include=include, exclude=exclude, evaluate_runs=runs,
                                baselines=not no_baselines, max_memory=max_memory, rng=seed,
                                social=graph, progress=st.stage)
@@ -201,9 +202,9 @@ def seeds(k, method, model, prob_spec, type_probs, epsilon, costs_file, budget, 
 
         if format_of(output) == "json":
             sel.write(output)
-            note(f"wrote {len(sel.table):,} seeds to {output}")
+            note(f"wrote {sel.n_seeds:,} seeds to {output}")
         else:
-            write_output(sel.table, output)
+            write_output(sel.columns, output)
         if fmt == "table":
             return
     if fmt == "json":
@@ -213,7 +214,7 @@ def seeds(k, method, model, prob_spec, type_probs, epsilon, costs_file, budget, 
 
 
 def _print_seeds(sel, n_users: int) -> None:
-    import pandas as pd
+    import numpy as np
     from rich.table import Table
     from rich.text import Text
 
@@ -223,7 +224,7 @@ def _print_seeds(sel, n_users: int) -> None:
     source = {"imm": "IMM's RR-set estimate", "opim": "OPIM's validation RR sets",
               "celf": "CELF's simulations"}.get(
         sel.method, "estimated on independent RR sets")
-    print_df_table(sel.table, title=f"seeds by {sel.method} ({sel.model.upper()}, {sel.prob}{eps})",
+    print_df_table(sel.columns, title=f"seeds by {sel.method} ({sel.model.upper()}, {sel.prob}{eps})",
                    caption=f"marginal gain and cumulative spread ({what}): {source}",
                    floatfmt="{:,.2f}")
     t = Table(title="expected reach", show_header=False)
@@ -250,14 +251,21 @@ def _print_seeds(sel, n_users: int) -> None:
     stdout_console().print(t)
     if not sel.baselines:
         return
-    rows = [{"method": f"{sel.method} (recommended)", "seeds": len(sel.table), "reach": s.mean,
-             "ci_low": s.ci_low, "ci_high": s.ci_high, "recommended vs it": "—"}]
+    rows = [(f"{sel.method} (recommended)", sel.n_seeds, s, "—")]
     for name, b in sorted(sel.baselines.items(), key=lambda kv: -kv[1].mean):
         diff = 100.0 * (s.mean / b.mean - 1) if b.mean > 0 else float("nan")
-        rows.append({"method": name, "seeds": len(sel.baseline_seeds[name]), "reach": b.mean,
-                     "ci_low": b.ci_low, "ci_high": b.ci_high, "recommended vs it": f"{diff:+.1f}%"})
-    print_df_table(pd.DataFrame(rows), title="baselines (same constraints, same simulations)",
-                   floatfmt="{:,.2f}")
+        rows.append((name, len(sel.baseline_seeds[name]), b, f"{diff:+.1f}%"))
+
+    def text(values):
+        return np.array(values, dtype=object)
+
+    print_df_table({"method": text([r[0] for r in rows]),
+                    "seeds": np.array([r[1] for r in rows], dtype=np.int64),
+                    "reach": np.array([float(r[2].mean) for r in rows]),
+                    "ci_low": np.array([float(r[2].ci_low) for r in rows]),
+                    "ci_high": np.array([float(r[2].ci_high) for r in rows]),
+                    "recommended vs it": text([r[3] for r in rows])},
+                   title="baselines (same constraints, same simulations)", floatfmt="{:,.2f}")
     best, b = sel.best_baseline()
     imp = sel.improvement()
     if imp is not None:

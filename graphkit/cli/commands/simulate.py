@@ -105,7 +105,7 @@ def simulate(seed_list, seeds_file, model, prob_spec, type_probs, runs, max_step
             seed_ids = read_id_list(seeds_file)
         else:
             seed_ids = [s.strip() for s in seed_list.split(",") if s.strip()]
-        st.stage(f"edge probabilities ({prob_spec})")
+        st.stage(f"computing edge probabilities ({prob_spec})")
         ig = build_influence_graph(graph, edges, prob_spec, type_probs, seed)
         partition = read_membership_file(communities_file, graph) if communities_file else None
         target = "auto" if runs == "auto" else f"{runs:,}"
