@@ -175,6 +175,58 @@ def test_has_mutual_pair_equals_pure_python(seed, shape):
     assert has_mutual_pair(g, sample=int(rng.integers(1, 64))) == want == (shape != "one_way")
 
 
+@pytest.mark.parametrize("seed", range(4))
+@pytest.mark.parametrize("shape", ["random", "one_way", "one_mutual_pair"])
+def test_mutual_pair_kernel_equals_pure_python(seed, shape, monkeypatch):
+    """The merge kernel (graphs past the small-graph size) against the set of pairs, through
+    has_mutual_pair with the size threshold lowered, and compiled against its Python body."""
+    import graphkit.graph._small as small
+    from graphkit.graph import has_mutual_pair, reciprocity
+    from graphkit.graph._kernels import mutual_pair
+
+    rng = np.random.default_rng(100 + seed)
+    n = int(rng.integers(3, 2000))
+    src, dst = rng.integers(0, n, 3 * n), rng.integers(0, n, 3 * n)
+    if shape != "random":
+        src, dst = np.minimum(src, dst), np.maximum(src, dst)
+    keep = src != dst
+    src, dst = src[keep], dst[keep]
+    if shape == "one_mutual_pair":  # the last user's row: the merge must reach it
+        u, v = n - 1, int(src[0])
+        src, dst = np.append(src, [u, v]), np.append(dst, [v, u])
+    g = SocialGraph.from_arrays(src, dst, np.array([f"u{i}" for i in range(n)], dtype=object))
+    pairs = set(zip(g.sources().tolist(), g.indices.tolist()))
+    want = any((v, u) in pairs for u, v in pairs)
+    t = g.transpose
+    args = (g.indptr, g.indices, t.indptr, t.indices)
+    assert mutual_pair(*args) == mutual_pair.py_func(*args) == int(want)
+    monkeypatch.setattr(small, "SMALL_WORK", 0)
+    assert has_mutual_pair(g) == want == (reciprocity(g) > 0) == (shape != "one_way")
+
+
+def test_mutual_pair_kernel_refuses_unsorted_rows():
+    """A row out of order cannot be merged: -1 (has_mutual_pair then asks reciprocity)."""
+    from graphkit.graph._kernels import mutual_pair
+
+    indptr = np.array([0, 2, 2, 2, 3], dtype=np.int64)  # 0 -> 2, 0 -> 1 (unsorted), 3 -> 0
+    indices = np.array([2, 1, 0], dtype=np.int32)
+    t_indptr = np.array([0, 1, 2, 3, 3], dtype=np.int64)
+    t_indices = np.array([3, 0, 0], dtype=np.int32)
+    for f in (mutual_pair, mutual_pair.py_func):
+        assert f(indptr, indices, t_indptr, t_indices) == -1
+    # sorted, and 1 -> 0 added: the pair 0 <-> 1 is found
+    indptr = np.array([0, 2, 3, 3], dtype=np.int64)
+    indices = np.array([1, 2, 0], dtype=np.int32)
+    t_indptr = np.array([0, 1, 2, 3], dtype=np.int64)
+    t_indices = np.array([1, 0, 0], dtype=np.int32)
+    for f in (mutual_pair, mutual_pair.py_func):
+        assert f(indptr, indices, t_indptr, t_indices) == 1
+    # a self-loop is its own reverse (as in reciprocity): found
+    one = np.array([0, 1], dtype=np.int64), np.array([0], dtype=np.int32)
+    for f in (mutual_pair, mutual_pair.py_func):
+        assert f(*one, *one) == 1
+
+
 def test_reciprocity_and_components_match_networkx():
     import networkx as nx
 
@@ -202,3 +254,22 @@ def test_find_edges():
         assert src[pos[k]] == u and g.indices[pos[k]] == v
     assert pos[3] == -1  # b -> a is not an edge
     assert g.indices[pos[4]] == c
+
+
+def test_mutual_pair_found_by_the_sample_builds_no_transpose(monkeypatch):
+    """Past the small-graph size, a pair among the sampled edges answers at once: the
+    transpose (0.25 s on 10M edges) is left for the measures that need it."""
+    import graphkit.graph._small as small
+    from graphkit.graph import has_mutual_pair
+
+    monkeypatch.setattr(small, "SMALL_WORK", 0)
+    n = 500
+    src = np.arange(n).repeat(2)
+    dst = np.stack([(np.arange(n) + 1) % n, (np.arange(n) - 1) % n], axis=1).ravel()
+    g = SocialGraph.from_arrays(src, dst, np.array([f"u{i}" for i in range(n)], dtype=object))
+    assert has_mutual_pair(g, sample=8) is True  # every edge has its reverse (a ring)
+    assert "transpose" not in g.__dict__
+    one_way = SocialGraph.from_arrays(np.arange(n - 1), np.arange(1, n),
+                                      np.array([f"u{i}" for i in range(n)], dtype=object))
+    assert has_mutual_pair(one_way, sample=8) is False
+    assert "transpose" in one_way.__dict__  # the sample found nothing: the merge ran

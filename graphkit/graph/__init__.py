@@ -8,13 +8,15 @@
   :func:`weak_components`.
 
 Private: ``_kernels`` (numba CSR construction, transpose, per-type sums) and ``_small``
-(their NumPy twins for small graphs, same results; :func:`is_small_graph`).
+(their NumPy twins for small graphs, same results; :func:`is_small_graph`;
+:func:`stable_order`, a radix ``argsort`` of int32 keys).
 """
 
-from ._small import is_small_graph
+from ._small import is_small_graph, stable_order
 from .exchange import EXPORT_FORMATS, write_graph
 from .social import SocialGraph, Transpose, id_order, unknown_ids
 from .stats import graph_summary, has_mutual_pair, reciprocity, weak_components
 
 __all__ = ["SocialGraph", "Transpose", "id_order", "unknown_ids", "graph_summary", "reciprocity", "has_mutual_pair",
-           "weak_components", "write_graph", "EXPORT_FORMATS", "is_small_graph"]
+           "weak_components", "write_graph", "EXPORT_FORMATS", "is_small_graph",
+           "stable_order"]

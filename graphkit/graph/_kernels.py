@@ -91,3 +91,53 @@ def received_by_type(t_indptr, edge_of, counts):  # pragma: no cover - compiled
             for t in range(n_types):
                 out[v, t] += counts[e, t]
     return out
+
+
+@njit(cache=True)
+def mutual_pair(indptr, indices, t_indptr, t_indices):  # pragma: no cover - compiled
+    """Whether some user both acted on and was acted on by the same user: row ``u`` of
+    the CSR (whom ``u`` acted on) and row ``u`` of its transpose (who acted on ``u``)
+    share an entry. Both rows are merged in one pass, stopping at the first match.
+
+    Returns 1 (a pair both ways), 0 (none) or -1 when a row is not strictly increasing
+    (the merge needs sorted rows; the caller then asks another way).
+    """
+    n = indptr.shape[0] - 1
+    for u in range(n):
+        i = indptr[u]
+        i_end = indptr[u + 1]
+        j = t_indptr[u]
+        j_end = t_indptr[u + 1]
+        if i == i_end or j == j_end:
+            continue
+        prev_a = np.int64(-1)
+        prev_b = np.int64(-1)
+        while i < i_end and j < j_end:
+            a = np.int64(indices[i])
+            b = np.int64(t_indices[j])
+            if a <= prev_a or b <= prev_b:
+                return -1
+            if a == b:
+                return 1
+            if a < b:
+                prev_a = a
+                i += 1
+            else:
+                prev_b = b
+                j += 1
+        # the rest of the longer row is never compared: check it is still sorted
+        if not (_increasing(indices, i, i_end, prev_a)
+                and _increasing(t_indices, j, j_end, prev_b)):
+            return -1
+    return 0
+
+
+@njit(cache=True)
+def _increasing(values, start, end, prev):  # pragma: no cover - compiled
+    """Whether ``values[start:end]`` is strictly increasing and above ``prev``."""
+    for k in range(start, end):
+        v = np.int64(values[k])
+        if v <= prev:
+            return False
+        prev = v
+    return True

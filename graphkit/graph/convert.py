@@ -236,12 +236,11 @@ def to_igraph(graph, weighted: bool = True, directed: bool = True, *, scores=Non
     >>> h.vs["name"], h.vs["seed"], h.es["n_share"]
     (['a', 'b'], [True, False], [1, 0])
     """
-    from .._imports import igraph
+    from .._imports import igraph_graph
 
-    ig = igraph()
-    edges = np.column_stack([graph.sources(), graph.indices])
-    h = ig.Graph(n=graph.n_nodes, edges=edges, directed=directed,
-                 edge_attrs=_edge_attrs(graph, weighted))
+    h = igraph_graph(graph.n_nodes, graph.sources(), graph.indices, directed=directed)
+    for k, v in _edge_attrs(graph, weighted).items():
+        h.es[k] = v
     h.vs["name"] = graph.node_ids.tolist()
     for k, v in node_attributes(graph, scores=scores, communities=communities,
                                 seeds=seeds).items():

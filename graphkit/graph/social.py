@@ -225,6 +225,8 @@ class SocialGraph:
             stats=stats,
         )
         remember_times(graph, edges.source_codes, edges.target_codes, edges.timestamp)
+        if getattr(edges, "id_ranks", None) is not None:  # integer ids: their text order,
+            _ID_ORDER[graph] = edges.id_ranks  # read-only, ranked as id_order ranks them
         return graph
 
     @classmethod

@@ -33,7 +33,14 @@ def reciprocity(graph: SocialGraph) -> float:
 
 
 def has_mutual_pair(graph: SocialGraph, sample: int = 4096) -> bool:
-    """Whether some two users acted on each other (``reciprocity(graph) > 0``), answered
+    """Whether some two users acted on each other (``reciprocity(graph) > 0``).
+
+    On a graph past ``is_small_graph``: ``sample`` evenly spaced edges first (a binary
+    search of each reverse in the CSR row, no array of the graph's size), then a numba
+    kernel merges each user's row of the CSR with its row of the transpose (built once,
+    cached, used by PageRank anyway) and stops at the first user in both: one sequential
+    pass, no allocation (10M edges without a pair: ~0.05 s, where the sort below takes
+    ~0.6-1.5 s and 320 MB). On a small graph it is answered
     from ``sample`` evenly spaced edges first (binary searches in the sorted CSR) and
     from every edge only when none of those has its reverse: the transpose's pair keys
     (built once, cached, used by PageRank anyway) are the reversed pairs in sorted order,
@@ -52,11 +59,21 @@ def has_mutual_pair(graph: SocialGraph, sample: int = 4096) -> bool:
     m = graph.n_edges
     if m == 0:
         return False
+    from ._small import is_small_graph
+
+    if not is_small_graph(graph):  # numba is loaded on this path anyway
+        if _sampled_reverse(graph, sample):
+            return True
+        from ._kernels import mutual_pair
+
+        t = graph.transpose
+        found = mutual_pair(graph.indptr, graph.indices, t.indptr, t.indices)
+        return reciprocity(graph) > 0 if found < 0 else bool(found)
     n = np.int64(graph.n_nodes)
     keys = _sorted_pair_keys(graph.indptr, graph.indices, n)
     if keys is None:
         return reciprocity(graph) > 0
-    picked = np.unique(np.linspace(0, m - 1, min(sample, m)).astype(np.int64))
+    picked = _spaced(m, sample)
     k = keys[picked]
     rev = (k % n) * n + k // n
     at = np.minimum(np.searchsorted(keys, rev), m - 1)
@@ -69,6 +86,31 @@ def has_mutual_pair(graph: SocialGraph, sample: int = 4096) -> bool:
     both = np.concatenate([keys, rev_keys])
     both.sort(kind="stable")
     return bool((both[1:] == both[:-1]).any())  # a pair in both: acted both ways
+
+
+def _spaced(m: int, sample: int) -> np.ndarray:
+    """``min(sample, m)`` evenly spaced positions in ``0..m-1``, ascending, no repeat
+    (``np.unique`` of them would import ``numpy.ma``: 10-50 ms of start-up)."""
+    at = np.linspace(0, m - 1, min(sample, m)).astype(np.int64)
+    return at[np.concatenate([[True], at[1:] != at[:-1]])]
+
+
+def _sampled_reverse(graph: SocialGraph, sample: int) -> bool:
+    """Whether one of ``sample`` evenly spaced edges ``u -> v`` has its reverse: a binary
+    search for ``u`` in row ``v`` of the CSR per edge (a few milliseconds, no array of
+    the graph's size; the first row entry at or past ``u`` is checked, so an unsorted row
+    can only miss a pair, never invent one)."""
+    m = graph.n_edges
+    picked = _spaced(m, sample)
+    src = np.searchsorted(graph.indptr, picked, side="right") - 1
+    dst = graph.indices[picked]
+    indptr, indices = graph.indptr, graph.indices
+    for u, v in zip(src.tolist(), dst.tolist()):
+        lo, hi = int(indptr[v]), int(indptr[v + 1])
+        at = lo + int(np.searchsorted(indices[lo:hi], u))
+        if at < hi and indices[at] == u:
+            return True
+    return False
 
 
 def _sorted_pair_keys(indptr, indices, n):

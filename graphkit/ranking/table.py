@@ -230,8 +230,10 @@ def _top_order(graph: SocialGraph, score: np.ndarray, top: int | None) -> np.nda
     """
     n = score.shape[0]
     neg = -np.asarray(score, dtype=np.float64)
-    if top is None or top >= n:
-        return np.lexsort((id_order(graph), neg))
+    if top is None or top >= n:  # users in id order, then a stable sort by score
+        by_id = np.empty(n, dtype=np.int64)
+        by_id[id_order(graph)] = np.arange(n)
+        return by_id[np.argsort(neg[by_id], kind="stable")]
     if top == 0:
         return np.empty(0, dtype=np.int64)
     kth = np.argpartition(neg, top - 1)[top - 1]

@@ -32,12 +32,10 @@ class Placement(NamedTuple):
 
 def _fr(n: int, src, dst, weight, seed: int, grid: bool | None) -> np.ndarray:
     """igraph Fruchterman-Reingold positions of one connected group, centred, max radius 1."""
-    from .._imports import igraph
+    from .._imports import igraph_graph
     from .._rng import igraph_seed
 
-    ig = igraph()
-    g = ig.Graph(n=int(n), directed=False)
-    g.add_edges(np.column_stack([src, dst]))
+    g = igraph_graph(n, np.asarray(src), np.asarray(dst))
     kwargs = {}
     if weight is not None:
         # dampen heavy edges so a few of them do not collapse the picture
