@@ -11,7 +11,6 @@ Public API (heavy modules are imported on first use, so ``import graphkit`` and
 
 from __future__ import annotations
 
-import importlib
 import os
 
 __version__ = "0.1.0"
@@ -23,6 +22,7 @@ __version__ = "0.1.0"
 os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
 # a read-only install with an unwritable HOME: numba could cache no kernel at all
+from ._imports import lazy_attributes as _lazy_attributes  # noqa: E402
 from ._jitcache import prepare as _prepare_jit_cache  # noqa: E402
 
 _prepare_jit_cache()
@@ -86,13 +86,7 @@ _EXPORTS = {
 __all__ = sorted(_EXPORTS) + ["__version__"]
 
 
-def __getattr__(name):
-    mod = _EXPORTS.get(name)
-    if mod is None:
-        raise AttributeError(f"module 'graphkit' has no attribute {name!r}")
-    value = getattr(importlib.import_module(f".{mod}", __name__), name)
-    globals()[name] = value
-    return value
+__getattr__ = _lazy_attributes(__name__, _EXPORTS, globals())
 
 
 def __dir__():

@@ -47,6 +47,15 @@ def timed_batches(total: int, *, first: int = 1, target: float = TARGET_SECONDS,
         start = stop
 
 
+def _address_space_limited() -> bool:
+    try:
+        import resource
+
+        return resource.getrlimit(resource.RLIMIT_AS)[0] != resource.RLIM_INFINITY
+    except (ImportError, OSError, ValueError):  # not on this platform
+        return False
+
+
 def on_threads(work, n: int) -> None:
     """Call ``work(w)`` for ``w`` in ``range(n)`` at once: ``w = 0`` in this thread, the
     others on threads of their own; an exception in any is raised here.
@@ -54,7 +63,16 @@ def on_threads(work, n: int) -> None:
     For serial numba kernels compiled with ``nogil=True``, each doing worker ``w``'s
     fixed share of the work: threads without a ``parallel=True`` kernel, whose compile
     costs about twice a serial one's on the first run after installing.
+
+    Under an address-space limit (``ulimit -v``) the shares run one after another in this
+    thread: a thread whose start-up meets a ``MemoryError`` leaves ``Thread.start()``
+    waiting for ever (``seeds`` hung so at 750 MB), and each thread's stack and first
+    kernel load take room the work needs. Each share is its own, so the result is the same.
     """
+    if n > 1 and _address_space_limited():
+        for w in range(n):
+            work(w)
+        return
     import threading
 
     failed: list[BaseException] = []

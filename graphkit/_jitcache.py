@@ -108,11 +108,19 @@ def fit_native_pools() -> None:
     user set win; called by the CLI before those libraries load.
     """
     os.environ.setdefault("MIMALLOC_ARENA_RESERVE", "64MiB")
+    if address_space_limited():
+        os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+
+
+def address_space_limited() -> bool:
+    """Whether the process runs under an address-space limit (``ulimit -v``). There, native
+    thread pools that cannot start a thread misbehave instead of failing: pyarrow's CSV
+    reader aborted the process (``ValueOrDie ... Out of memory``) or hung at exit in its
+    pool's shutdown on a 10M-row file under 600-900 MB, so readers stay on one thread."""
     try:
         import resource
 
         soft, _ = resource.getrlimit(resource.RLIMIT_AS)
     except (ImportError, OSError, ValueError):  # not on this platform
-        return
-    if soft != resource.RLIM_INFINITY:
-        os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+        return False
+    return soft != resource.RLIM_INFINITY

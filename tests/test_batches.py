@@ -54,3 +54,27 @@ def test_ctrl_c_while_waiting_lets_the_other_threads_finish_first():
         on_threads(work, 2)
         time.sleep(2)  # pragma: no cover - only reached if the interrupt got lost
     assert finished == [1]
+
+
+def test_under_an_address_space_limit_the_shares_run_in_this_thread(monkeypatch):
+    """ulimit -v: no thread is started (a thread's start-up meeting a MemoryError leaves
+    Thread.start() waiting for ever); every share still runs, in order, and an error in
+    one is raised here."""
+    from graphkit import _batches
+
+    monkeypatch.setattr(_batches, "_address_space_limited", lambda: True)
+    ran = []
+    _batches.on_threads(lambda w: ran.append((w, threading.get_ident())), 4)
+    assert ran == [(w, threading.get_ident()) for w in range(4)]
+
+    def bad(w):
+        if w == 2:
+            raise MemoryError("no room")
+
+    with pytest.raises(MemoryError):
+        _batches.on_threads(bad, 3)
+    monkeypatch.setattr(_batches, "_address_space_limited", lambda: False)
+    ran.clear()
+    _batches.on_threads(lambda w: ran.append((w, threading.get_ident())), 3)
+    assert sorted(w for w, _ in ran) == [0, 1, 2]  # and on threads again:
+    assert {t for w, t in ran if w > 0} - {threading.get_ident()}

@@ -43,8 +43,13 @@ print("IMPORTED:" + ",".join(m for m in {heavy!r} if m in sys.modules), file=sys
     (["rank", EXAMPLE, "--top", "20", "-o", "{tmp}/out.csv"], set()),
     (["rank", EXAMPLE, "-o", "{tmp}/out.json"], set()),
     (["rank", HIGGS, "--top", "20", "-o", "{tmp}/out.csv"], set()),  # integer ids, 243k rows
+    # the seed table and curves as NumPy columns; cascades and RR sets in the Python twins
+    (["seeds", EXAMPLE, "-k", "3"], set()),
+    (["seeds", EXAMPLE, "-k", "3", "--format", "json", "-o", "{tmp}/seeds.csv"], set()),
     # pandas (pyarrow's conversions, DataFrames) and igraph without matplotlib
-    (["communities", EXAMPLE], {"igraph", "pandas"}),
+    (["communities", EXAMPLE], {"igraph"}),  # the summary table from NumPy columns
+    # -o alone: the membership as NumPy columns, no summary
+    (["communities", EXAMPLE, "-o", "{tmp}/m.csv"], {"igraph"}),
 ])
 def test_light_commands_import_no_heavy_library(args, allowed, tmp_path):
     # info and rank read, build, rank and write with pyarrow and NumPy only: pyarrow's

@@ -88,11 +88,12 @@ _MEMORY_HINTS = {
 
 
 def _out_of_memory() -> str:
-    """'out of memory while <stage>' with what reduces it, for the running command."""
+    """"out of memory during '<stage>'" with what reduces it, for the running command (the
+    stage as the progress line names it: 'k-core', 'building graph', 'recommending (ppr)')."""
     ctx = click.get_current_context(silent=True)
     stage = ctx.find_root().meta.get("stage") if ctx is not None else None
     name = ctx.info_name if ctx is not None else None
-    where = f" while {stage}" if stage else ""
+    where = f" during '{stage}'" if stage else ""
     hint = _MEMORY_HINTS.get(name, "a smaller input")
     return f"out of memory{where}; try {hint}, or more memory (ulimit -v / container limit)"
 
@@ -104,6 +105,9 @@ def _resource_limit(exc: BaseException) -> str | None:
     if isinstance(exc, OSError) and "llvmlite" in text:
         return ("cannot load llvmlite (numba's compiler): the process's memory limit "
                 "(ulimit -v) is probably too low; graphkit needs about 1.2 GB of address space")
+    if isinstance(exc, (ImportError, OSError)) and ("failed to map segment" in text
+                                                   or "cannot allocate memory" in text.lower()):
+        return _out_of_memory()  # a library (numpy.random, scipy...) loaded late, no room left
     if "Failed to launch worker thread" in text or "can't start new thread" in text:
         return ("cannot start a worker thread (resource limits: ulimit -v / ulimit -u); "
                 "raise the limits or set OMP_NUM_THREADS=1 NUMBA_NUM_THREADS=1")

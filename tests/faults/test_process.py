@@ -188,10 +188,12 @@ def test_read_only_install_and_home_fall_back_to_a_temporary_cache(tmp_path):
 
 @pytest.mark.skipif(not shutil.which("bash"), reason="needs bash for ulimit")
 @pytest.mark.parametrize("limit", [700_000, 800_000, 900_000, 1_100_000])
-def test_tight_address_space_answers_or_says_so_and_never_hangs(big, tmp_path, limit):
+@pytest.mark.parametrize("command", ["rank", "recommend --all"])
+def test_tight_address_space_answers_or_says_so_and_never_hangs(big, tmp_path, limit, command):
     """Under these limits `rank` once hung for ever (OpenBLAS retrying its buffers) or
-    printed MemoryError tracebacks; now: the ranking, or one line, within the timeout."""
-    cmd = f"{sys.executable} -m graphkit rank {big} -q -o {tmp_path / 'r.csv'}"
+    printed MemoryError tracebacks, and `recommend` aborted in LLVM while its kernels
+    loaded beside the reader (exit 134); now: the answer, or one line, within the timeout."""
+    cmd = f"{sys.executable} -m graphkit {command} {big} -q -o {tmp_path / 'r.csv'}"
     r = subprocess.run(["bash", "-c", f"ulimit -v {limit}; {cmd}"], capture_output=True,
                        text=True, timeout=180)
     lines = [ln for ln in r.stderr.splitlines() if ln.strip()]
@@ -204,3 +206,32 @@ def test_tight_address_space_answers_or_says_so_and_never_hangs(big, tmp_path, l
         assert lines[0].startswith(("Error: ", "libgomp: Thread creation failed"))
         assert "internal error" not in lines[0]
         assert not (tmp_path / "r.csv").exists()
+
+
+@pytest.mark.parametrize("sig, code", [(signal.SIGINT, 130), (signal.SIGTERM, 143)])
+def test_a_signal_while_recommend_reads_and_loads_its_kernels(big, tmp_path, sig, code):
+    """A signal at six moments of ``recommend``'s start (the read, the graph, numba's
+    imports and the kernels' load): one line and the signal's exit, with no traceback, no
+    fatal error of a thread left at exit, and the old output kept."""
+    out = tmp_path / "OUT.csv"
+    for delay in (0.0, 0.1, 0.2, 0.35, 0.5, 0.8):
+        out.write_text("previous\n")
+        p = _graphkit("recommend", big, "--all", "-o", str(out), "-q", cwd=tmp_path)
+        # a second thread (pyarrow's readers) means the command runs and its handlers are
+        # set; a signal while Python itself starts is Python's to handle
+        deadline = time.monotonic() + 60
+        while len(os.listdir(f"/proc/{p.pid}/task")) < 2 and p.poll() is None:
+            assert time.monotonic() < deadline, "no second thread within 60 s"
+            time.sleep(0.005)
+        time.sleep(delay)
+        p.send_signal(sig)
+        _, err = p.communicate(timeout=120)
+        err = err.decode()
+        assert p.returncode == code, (delay, err)
+        assert "Traceback" not in err and "Fatal" not in err and "internal error" not in err
+        if sig == signal.SIGINT:  # "Aborted!": click's, while it parses the options
+            assert err.strip().splitlines() in (["Aborted"], ["Aborted!"]), (delay, err)
+        else:
+            assert err.strip() == "", (delay, err)
+        assert out.read_text() == "previous\n"
+        assert sorted(q.name for q in tmp_path.iterdir()) == ["OUT.csv"]
