@@ -27,7 +27,8 @@ Inputs:
 Floors: ``help`` (``import click``), ``read`` (pyarrow reads the file, NumPy codes the
 ids: what every command needs), ``rank`` (read + scipy.sparse CSR + PageRank power
 iterations + top 20 written as CSV), ``communities`` (read + igraph Leiden, igraph's
-defaults, on the undirected projection; igraph imported without matplotlib), ``view``
+defaults, on the undirected projection, the edges handed to igraph as an iterator of int
+pairs -- its cheapest input; igraph imported without matplotlib), ``view``
 (read + igraph layout of the top users). Commands without a floor of their own
 (simulate, seeds, ...) are shown next to ``read``.
 
@@ -36,6 +37,7 @@ Usage::
     python bench/latency.py                 # every input, every command, 5 runs
     python bench/latency.py --only example  # one input
     python bench/latency.py --repeat 3 --only slashdot --commands rank,communities
+    python bench/latency.py --only facebook --baseline /work/main   # before/after, paired
 """
 
 from __future__ import annotations
@@ -226,8 +228,9 @@ def floor_communities(path):
     keep = lo != hi
     pair = np.unique(lo[keep].astype(np.int64) * len(ids) + hi[keep], return_counts=True)
     g = ig.Graph(n=len(ids))
-    g.add_edges(np.column_stack([pair[0] // len(ids), pair[0] % len(ids)]))
-    g.es["weight"] = pair[1].astype(float)
+    # igraph reads an iterator of Python int pairs 2.5x cheaper than a NumPy (m, 2) array
+    g.add_edges(zip((pair[0] // len(ids)).tolist(), (pair[0] % len(ids)).tolist()))
+    g.es["weight"] = pair[1].astype(float).tolist()
     c = g.community_leiden(objective_function="modularity", weights="weight")
     print(f"{max(c.membership) + 1} communities, Q {g.modularity(c.membership, weights='weight'):.4f}")
 
@@ -284,8 +287,11 @@ TIME = "/usr/bin/time"
 BYTECODE_CACHE = True
 
 
-def run(argv: list[str]) -> tuple[float, float, float]:
+def run(argv: list[str], root: Path = ROOT) -> tuple[float, float, float]:
     """(wall s, CPU s, peak RSS MB) of one child process; it must exit 0.
+
+    The child imports graphkit from ``root`` (its working directory and first on
+    ``PYTHONPATH``: ``python -m`` puts the working directory before ``PYTHONPATH``).
 
     Wall and CPU (user + sys) come from ``os.wait4``; the peak RSS from
     ``/usr/bin/time`` when present (a child forked from this process would report this
@@ -300,11 +306,11 @@ def run(argv: list[str]) -> tuple[float, float, float]:
         argv = [TIME, "-f", "%M", "-o", report, *argv]
     t0 = time.perf_counter()
     env = dict(os.environ, PYTHONPATH=os.pathsep.join(  # this checkout's graphkit
-        p for p in (str(ROOT), os.environ.get("PYTHONPATH")) if p))
+        p for p in (str(root), os.environ.get("PYTHONPATH")) if p))
     if BYTECODE_CACHE:  # as installed: modules compiled once, not in every run
         env.pop("PYTHONDONTWRITEBYTECODE", None)
         env["PYTHONPYCACHEPREFIX"] = str(OUT / "pycache")
-    proc = subprocess.Popen(argv, cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
+    proc = subprocess.Popen(argv, cwd=root, env=env, stdout=subprocess.DEVNULL,
                             stderr=subprocess.PIPE)
     stderr = proc.stderr.read()
     _, status, ru = os.wait4(proc.pid, 0)
@@ -320,15 +326,24 @@ def run(argv: list[str]) -> tuple[float, float, float]:
     return wall, ru.ru_utime + ru.ru_stime, rss
 
 
-def measure(gk_argv, floor_argv, repeat):
+def measure(gk_argv, floor_argv, repeat, baseline: Path | None = None):
+    """Medians of ``repeat`` interleaved runs: graphkit, its floor and (with ``baseline``,
+    another checkout) the same command from there, so all see the same load. With a
+    baseline, also the median of the paired CPU ratios graphkit / baseline."""
     run(gk_argv)  # warm: numba's cache, the OS's file cache
     run(floor_argv)
-    gk, fl = [], []
+    if baseline is not None:
+        run(gk_argv, baseline)
+    gk, fl, base = [], [], []
     for _ in range(repeat):  # interleaved, so both see the same load
+        if baseline is not None:
+            base.append(run(gk_argv, baseline))
         gk.append(run(gk_argv))
         fl.append(run(floor_argv))
-    med = [tuple(statistics.median(r[i] for r in rows) for i in range(3)) for rows in (gk, fl)]
-    return med[0], med[1]
+    med = [tuple(statistics.median(r[i] for r in rows) for i in range(3)) if rows else None
+           for rows in (gk, fl, base)]
+    paired = statistics.median(g[1] / b[1] for g, b in zip(gk, base)) if base else None
+    return med[0], med[1], med[2], paired
 
 
 def versions() -> str:
@@ -346,6 +361,9 @@ def main(argv=None) -> int:
     ap.add_argument("--commands", default=None, help="comma-separated labels' first words")
     ap.add_argument("--no-bytecode-cache", action="store_true",
                     help="compile graphkit from source in every run (PYTHONDONTWRITEBYTECODE)")
+    ap.add_argument("--baseline", metavar="DIR", type=Path, default=None,
+                    help="also run each command with graphkit from another checkout DIR "
+                         "(e.g. main), interleaved, and report the paired CPU ratio")
     ap.add_argument("--floor", nargs=2, metavar=("NAME", "FILE"), help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
     if args.floor:
@@ -361,18 +379,30 @@ def main(argv=None) -> int:
              else "no bytecode cache (modules compiled in every run)")
     print(f"Machine: {machine()}\n{versions()}\nmedians of {args.repeat} paired runs, {cache}, "
           f"load before: {os.getloadavg()[0]:.2f}\n")
-    print("| input | command | graphkit wall / CPU / RSS | floor | floor wall / CPU / RSS | CPU ratio |")
-    print("|---|---|---:|---|---:|---:|")
+    base = args.baseline.resolve() if args.baseline else None
+    head = "| input | command | graphkit wall / CPU / RSS | floor | floor wall / CPU / RSS | CPU ratio |"
+    rule = "|---|---|---:|---|---:|---:|"
+    if base is not None:
+        print(f"baseline: graphkit from {base}")
+        head += " baseline wall / CPU / RSS | CPU vs baseline (paired) |"
+        rule += "---:|---:|"
+    print(head)
+    print(rule)
     wanted = set(args.commands.split(",")) if args.commands else None
     for name in args.only or ["example", "higgs", "slashdot", "facebook"]:
-        path = str(files[name].relative_to(ROOT))
+        # absolute paths when a baseline runs from its own directory
+        path = str(files[name] if base else files[name].relative_to(ROOT))
         for label, gk_args, floor in commands(name, path, tmp):
             if wanted and label.split()[0].lstrip("-") not in wanted:
                 continue
-            g, f = measure(env_py + ["-m", "graphkit", "-q", *gk_args],
-                           env_py + [__file__, "--floor", floor, path], args.repeat)
-            print(f"| {name} | `{label}` | {g[0]:.2f} s / {g[1]:.2f} s / {g[2]:.0f} MB | {floor} "
-                  f"| {f[0]:.2f} s / {f[1]:.2f} s / {f[2]:.0f} MB | {g[1] / f[1]:.2f} |", flush=True)
+            g, f, b, paired = measure(env_py + ["-m", "graphkit", "-q", *gk_args],
+                                      env_py + [__file__, "--floor", floor, path], args.repeat,
+                                      base)
+            row = (f"| {name} | `{label}` | {g[0]:.2f} s / {g[1]:.2f} s / {g[2]:.0f} MB | {floor} "
+                   f"| {f[0]:.2f} s / {f[1]:.2f} s / {f[2]:.0f} MB | {g[1] / f[1]:.2f} |")
+            if b is not None:
+                row += f" {b[0]:.2f} s / {b[1]:.2f} s / {b[2]:.0f} MB | {paired:.2f} |"
+            print(row, flush=True)
     print(f"\nload after: {os.getloadavg()[0]:.2f}")
     return 0
 
