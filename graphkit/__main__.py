@@ -11,7 +11,7 @@ if __name__ == "__main__" and not __package__:  # run as a file: spark-submit ..
     sys.path.insert(0, os.path.dirname(_here))
     __package__ = "graphkit"
 
-from ._signals import install  # noqa: E402
+from ._signals import install, redeliver  # noqa: E402
 
 
 def run() -> None:
@@ -25,24 +25,73 @@ def run() -> None:
         from .cli import main
 
         main()
+        code = 0
+    except SystemExit as exc:
+        code = exc.code
     except KeyboardInterrupt:  # Ctrl-C while the CLI itself was still being imported
         sys.stderr.write("Aborted\n")
-        sys.exit(130)
+        code = 130
     except MemoryError:  # so little memory that even the error could not be worded
         sys.stderr.write(_NO_MEMORY)
-        sys.exit(1)
+        code = 1
+    _leave(code)
+
+
+def _leave(code) -> None:
+    """End the process with ``code`` once Python's own exit work is done, without the C++
+    static destructors of the native libraries.
+
+    After an error, pyarrow's thread pools are torn down by those destructors, and twice
+    that teardown broke the exit itself: a hang for ever in the pool's shutdown (a 10M-row
+    read under ``ulimit -v``) and ``terminate called without an active exception`` (exit
+    -6) after a one-line data error on stdin. So, when pyarrow is loaded: wait for the
+    threads Python would wait for, run the ``atexit`` handlers (temporary directories,
+    the Spark session), flush stdout and stderr, then ``os._exit``. Otherwise the usual
+    ``SystemExit``, also under a profiler or a debugger (``python -m cProfile``), which
+    write their results after the program returns.
+    """
+    if code is None:
+        code = 0
+    elif not isinstance(code, int):  # SystemExit("message"): Python prints it, exit 1
+        sys.stderr.write(f"{code}\n")
+        code = 1
+    if "pyarrow" not in sys.modules or sys.getprofile() is not None or sys.gettrace() is not None:
+        raise SystemExit(code)  # a profiler or debugger writes its results after us
+    import atexit
+    import os
+    import threading
+
+    try:
+        for thread in threading.enumerate():
+            if thread is not threading.current_thread() and not thread.daemon:
+                thread.join()
+        atexit._run_exitfuncs()
+    except KeyboardInterrupt:  # a second Ctrl-C while the exit work runs: stop now
+        code = 130
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):  # the reader left (`| head`) or the stream is closed
+            pass
+    os._exit(code)
 
 
 _NO_MEMORY = "Error: out of memory (raise the memory limit or use a smaller input)\n"
 
 
 def _quiet_unraisable_memory_errors() -> None:
-    """A MemoryError (numba's finalisers under ``ulimit -v``) or the Ctrl-C/SIGTERM being
-    handled, raised again inside a finaliser, is not one more traceback on stderr."""
+    """A MemoryError (numba's finalisers under ``ulimit -v``) inside a finaliser is not one
+    more traceback on stderr; nor is a Ctrl-C/SIGTERM whose handler ran inside one, and
+    that signal is delivered again (Python drops it there, and the command would run on
+    to its end: a CI run saw exit 0 after Ctrl-C)."""
     previous = sys.unraisablehook
 
     def hook(unraisable):
-        if not isinstance(unraisable.exc_value, (MemoryError, KeyboardInterrupt, SystemExit)):
+        exc = unraisable.exc_value
+        if isinstance(exc, (KeyboardInterrupt, SystemExit)):
+            if redeliver(exc):
+                return
+        if not isinstance(exc, (MemoryError, KeyboardInterrupt, SystemExit)):
             previous(unraisable)
 
     sys.unraisablehook = hook

@@ -45,3 +45,26 @@ def test_signal_mid_run(graph_file, tmp_path, sig, code, after):
         assert err.strip().splitlines()[-1] in ("Aborted", "Aborted!")  # "!": click, at start-up
     assert out.read_text() == "previous\n"  # the previous output is intact
     assert sorted(p.name for p in tmp_path.iterdir()) == ["reach.csv"]  # no .tmp left
+
+
+def test_ctrl_c_while_click_parses_the_options_is_graphkits_one_line(tmp_path):
+    """A Ctrl-C inside click's own parsing (here an option's callback) ends as one inside a
+    command does: "Aborted", exit 130 (click alone prints "Aborted!" and exits 1)."""
+    code = """
+import click
+from graphkit.cli import cli
+
+def interrupted(ctx, param, value):
+    if value:
+        raise KeyboardInterrupt
+
+@cli.command("parse-probe")
+@click.option("--x", callback=interrupted)
+def probe(x):
+    pass
+
+cli.main(["parse-probe", "--x", "1"], prog_name="graphkit")
+"""
+    got = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         timeout=60)
+    assert (got.returncode, got.stderr) == (130, "Aborted\n")

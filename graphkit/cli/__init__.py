@@ -31,7 +31,30 @@ from .commands.view import view
 __all__ = ["cli", "main"]
 
 
-@click.group(context_settings=CONTEXT_SETTINGS)
+class _Group(click.Group):
+    """The top-level group: a Ctrl-C while click parses the options or loads a command
+    ends as one inside a command does ("Aborted", exit 130), not with click's "Aborted!"
+    and exit 1."""
+
+    def make_context(self, *args, **kwargs):
+        try:
+            return super().make_context(*args, **kwargs)
+        except KeyboardInterrupt:
+            raise _aborted() from None
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except KeyboardInterrupt:
+            raise _aborted() from None
+
+
+def _aborted() -> click.exceptions.Exit:
+    click.echo("Aborted", err=True)
+    return click.exceptions.Exit(130)
+
+
+@click.group(cls=_Group, context_settings=CONTEXT_SETTINGS)
 @click.version_option(package_name="graphkit", prog_name="graphkit")
 @click.option("-q", "--quiet", is_flag=True, help="No progress display and no notes on stderr.")
 @click.option("--debug", is_flag=True, help="Show the full traceback of errors.")
