@@ -16,17 +16,15 @@ weak-reference callback that drops a module lock, right after it took the global
 lock; an exception in a callback is reported and dropped, so the signal was lost, the lock
 stayed held, and the next import of the thread drawing the reach waited for ever while
 the main thread waited for that thread's module. There the handler hands the signal back
-to the interpreter (:func:`_thread.interrupt_main`, from a thread a few milliseconds
-later), which calls it again, until the machinery has returned to ordinary code.
+to the main thread (a real signal, from a thread a few milliseconds later), which calls
+it again, until the machinery has returned to ordinary code.
 
-The same holds inside numba's and llvmlite's compile and cache-loading code (any frame of
-theirs on the interrupted stack; a compiled kernel itself runs without Python frames, so
-a signal during a kernel is raised when it returns, as before). Raised there, a Ctrl-C
-hung ``simulate`` under load (about one run in 100: llvmlite's lock, taken in its
-``__enter__`` just before the interrupt, was never released, and the worker thread waiting
-for it was joined for ever) or aborted it with ``free(): double free`` (a half-closed
-LLVM object freed again by its ``__del__``). A kernel's load takes milliseconds; a first
-compile after installing can take a few seconds, and the signal waits that long.
+The same holds in llvmlite's code and in any ``__enter__``/``__exit__`` (see
+:func:`_inside_machinery`). Raised there, a Ctrl-C hung ``simulate`` under load (about
+one run in 100: llvmlite's lock, taken in its ``__enter__`` just before the interrupt,
+was never released, and the worker thread waiting for it was joined for ever) or aborted
+it with ``free(): double free`` (a half-closed LLVM object freed again by its
+``__del__``). Those calls are short, so the signal waits milliseconds.
 """
 
 from __future__ import annotations
@@ -45,20 +43,25 @@ INTERRUPTED: list[int] = []
 TERMINATED: list[int] = []
 
 
-#: Path pieces of the libraries whose code a signal must not interrupt (see the module doc).
-_UNINTERRUPTIBLE = (f"{os.sep}numba{os.sep}", f"{os.sep}llvmlite{os.sep}")
+#: Path piece of llvmlite's code, which a signal must not interrupt (see the module doc).
+_LLVMLITE = f"{os.sep}llvmlite{os.sep}"
 
 
 def _inside_machinery(frame) -> bool:
-    """True when the code a signal interrupted is Python's import machinery, or numba's
-    or llvmlite's code anywhere on the interrupted stack."""
+    """True when the code a signal interrupted is Python's import machinery, a context
+    manager's ``__enter__``/``__exit__`` (where a lock may be taken and not yet owned by a
+    ``with``: numba's compiler lock, llvmlite's), or llvmlite's code anywhere on the stack
+    (short calls into LLVM). Not numba's other code: a running kernel calls back into it
+    (``_numba_unpickle``) between batches, and a signal deferred there would wait for the
+    whole job."""
     if frame is None:
         return False
-    if frame.f_code.co_filename.startswith("<frozen importlib"):
+    code = frame.f_code
+    if code.co_filename.startswith("<frozen importlib") or code.co_name in ("__enter__",
+                                                                            "__exit__"):
         return True
     while frame is not None:
-        name = frame.f_code.co_filename
-        if any(piece in name for piece in _UNINTERRUPTIBLE):
+        if _LLVMLITE in frame.f_code.co_filename:
             return True
         frame = frame.f_back
     return False
@@ -106,15 +109,40 @@ def redeliver(exc: BaseException) -> bool:
 _HAND_BACK_DELAY = 0.005
 
 
+#: Seconds a signal may be handed back before it is raised wherever it lands: a bound in
+#: case the checks keep landing in the machinery (each lands at a random moment, and a
+#: run of them in the machinery for a whole second has not been seen).
+_MAX_DEFERRAL = 1.0
+#: When the pending signal was first handed back (None: no signal pending).
+_deferred_since: list = [None]
+
+
+def _defer(signum: int, frame) -> bool:
+    """Whether to hand ``signum`` back instead of raising it now (see the module doc)."""
+    if not _inside_machinery(frame):
+        _deferred_since[0] = None
+        return False
+    now = time.monotonic()
+    if _deferred_since[0] is None:
+        _deferred_since[0] = now
+    elif now - _deferred_since[0] > _MAX_DEFERRAL:
+        _deferred_since[0] = None
+        return False
+    if _handed_back(signum):
+        return True
+    _deferred_since[0] = None
+    return False
+
+
 def _terminated(signum, frame):
-    if _inside_machinery(frame) and _handed_back(signum):
+    if _defer(signum, frame):
         return  # raised again when the machinery has returned: see the module doc
     TERMINATED.append(signum)
     raise SystemExit(128 + signum)
 
 
 def _interrupted(signum, frame):
-    if _inside_machinery(frame) and _handed_back(signum):
+    if _defer(signum, frame):
         return
     INTERRUPTED.append(signum)
     raise KeyboardInterrupt

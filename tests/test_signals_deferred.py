@@ -20,10 +20,9 @@ def _run(code: str) -> subprocess.CompletedProcess:
                           text=True, timeout=120)
 
 
-# file names of the code a signal must not interrupt: importlib's bootstrap, and numba's and
-# llvmlite's compile and cache-loading code (a Ctrl-C raised there hung or aborted simulate)
+# file names of the code a signal must not interrupt: importlib's bootstrap and llvmlite's
+# code (a Ctrl-C raised there hung or aborted simulate)
 MACHINERY = ["<frozen importlib._bootstrap>",
-             os.path.join(os.sep, "venv", "site-packages", "numba", "core", "caching.py"),
              os.path.join(os.sep, "venv", "site-packages", "llvmlite", "binding", "ffi.py")]
 
 
@@ -58,54 +57,77 @@ def test_a_signal_inside_the_import_machinery_is_raised_once_it_has_returned(sig
     assert lines[1] == "count 1"
 
 
-@linux
-def test_a_signal_below_a_numba_frame_waits_for_it_to_return():
-    """Deeper code called by numba's machinery (here a graphkit-named frame called from a
-    numba-named one) is inside it too; the signal is raised in the caller afterwards."""
+def _where_raised(outer_file: str, outer_name: str) -> list:
+    """Call the SIGINT handler from a frame of ``inner.py`` called by a function named
+    ``outer_name`` in ``outer_file``; print whether the KeyboardInterrupt was raised in
+    those frames (deferred: raised only after they returned)."""
     got = _run(f"""
         import sys, time, traceback
         from graphkit import _signals
         _signals.install()
         inner = compile("handler(2, sys._getframe())", "/x/graphkit/inner.py", "exec")
-        outer = compile("exec(inner, g)\\ny = [i for i in range(50)]", {MACHINERY[1]!r}, "exec")
+        src = "def {outer_name}(inner, g):\\n    exec(inner, g)\\n    y = [i for i in range(50)]\\n"
+        space = {{}}
+        exec(compile(src, {outer_file!r}, "exec"), space)
         g = {{"handler": _signals._interrupted, "sys": sys}}
         try:
-            exec(outer, {{"inner": inner, "g": g}})
+            space[{outer_name!r}](inner, g)
             t0 = time.monotonic()
             while time.monotonic() - t0 < 10:
                 time.sleep(0.001)
             print("lost")
         except KeyboardInterrupt as e:
             names = [f.filename for f in traceback.extract_tb(e.__traceback__)]
-            print("numba" in " ".join(names[1:]), "inner" in " ".join(names))
+            print({outer_file!r} in names, "/x/graphkit/inner.py" in names)
     """)
     assert got.returncode == 0, got.stderr
-    assert got.stdout.split() == ["False", "False"], got.stdout
+    return got.stdout.split()
 
 
 @linux
-def test_without_a_thread_to_hand_it_back_the_signal_is_raised_at_once():
-    """Where no thread can start (``ulimit -v``, the interpreter shutting down), the
-    signal is raised where it landed rather than dropped."""
+def test_a_signal_below_an_llvmlite_frame_waits_for_it_to_return():
+    """Code called by llvmlite (here a frame called from an llvmlite-named one) is inside
+    it too; the signal is raised in the caller once llvmlite's frame has returned."""
+    llvm = os.path.join(os.sep, "venv", "site-packages", "llvmlite", "binding", "ffi.py")
+    assert _where_raised(llvm, "call") == ["False", "False"]
+
+
+@linux
+def test_a_signal_directly_in_an_enter_waits_for_it_to_return():
+    """A lock taken in a context manager's ``__enter__`` and not yet owned by the ``with``
+    would never be released: the signal waits for ``__enter__`` to return."""
     got = _run("""
-        import _thread, sys
+        import sys, time, traceback
         from graphkit import _signals
         _signals.install()
 
-        def refuse(*a):
-            raise RuntimeError("can't start new thread")
+        class Lock:
+            def __enter__(self):
+                _signals._interrupted(2, sys._getframe())
+                x = [i for i in range(50)]
+                return self
+            def __exit__(self, *exc):
+                return False
 
-        _thread.start_new_thread = refuse
-        machinery = compile("handler(15, sys._getframe())", "<frozen importlib._bootstrap>",
-                            "exec")
         try:
-            exec(machinery, {"handler": _signals._terminated, "sys": sys})
+            with Lock():
+                t0 = time.monotonic()
+                while time.monotonic() - t0 < 10:
+                    time.sleep(0.001)
             print("lost")
-        except SystemExit as e:
-            print("raised", e.code)
+        except KeyboardInterrupt as e:
+            print(any(f.name == "__enter__" for f in traceback.extract_tb(e.__traceback__)))
     """)
     assert got.returncode == 0, got.stderr
-    assert got.stdout.strip() == "raised 143"
+    assert got.stdout.split() == ["False"], got.stdout
+
+
+@linux
+def test_a_signal_in_numbas_other_code_is_raised_at_once():
+    """A running kernel calls back into numba's Python code between batches
+    (``_numba_unpickle``); deferred there, a Ctrl-C waited 33 s for the whole job."""
+    numba = os.path.join(os.sep, "venv", "site-packages", "numba", "core", "serialize.py")
+    assert _where_raised(numba, "_numba_unpickle") == ["True", "True"]
 
 
 @linux
@@ -138,3 +160,32 @@ def test_a_signal_handled_inside_a_finaliser_is_delivered_again(signum, handler,
     assert got.returncode == 0, got.stderr
     assert got.stdout.strip() == "raised {code}".format(code=code), got.stdout + got.stderr
     assert "Traceback" not in got.stderr and "Exception ignored" not in got.stderr
+
+
+@linux
+def test_a_signal_that_keeps_landing_in_the_machinery_is_raised_after_a_second():
+    """The hand-back is bounded: if every check lands in the machinery (here the code
+    stays in an llvmlite-named loop), the signal is raised there after about a second
+    rather than never."""
+    llvm = os.path.join(os.sep, "venv", "site-packages", "llvmlite", "binding", "ffi.py")
+    got = _run(f"""
+        import sys, time, traceback
+        from graphkit import _signals
+        _signals.install()
+        src = ("def spin(handler, sys, time):\\n"
+               "    handler(2, sys._getframe())\\n"
+               "    t0 = time.monotonic()\\n"
+               "    while time.monotonic() - t0 < 10:\\n"
+               "        time.sleep(0.001)\\n"
+               "    return time.monotonic() - t0\\n")
+        space = {{}}
+        exec(compile(src, {llvm!r}, "exec"), space)
+        t0 = time.monotonic()
+        try:
+            print("lost", space["spin"](_signals._interrupted, sys, time))
+        except KeyboardInterrupt as e:
+            print(round(time.monotonic() - t0, 1), traceback.extract_tb(e.__traceback__)[-2].name)
+    """)
+    assert got.returncode == 0, got.stderr
+    waited, where = got.stdout.split()
+    assert 0.9 <= float(waited) <= 3.0 and where == "spin", got.stdout

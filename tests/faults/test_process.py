@@ -82,10 +82,9 @@ def test_ctrl_c_inside_a_kernel_stops_at_once(big, small, tmp_path, name):
     _, err = p.communicate(timeout=300)
     stopped = time.monotonic() - t0
     err = err.decode()
-    if p.returncode == 0 and not err:
-        # seen once in ~40 runs, on a machine running three test suites at once: the command
-        # ended normally as if the signal never came; not reproduced alone (cause open)
-        pytest.xfail("SIGINT had no effect (rare; under investigation)")
+    # exit 0 with nothing on stderr was seen once in ~40 runs under load: the handler ran
+    # inside a finaliser, where Python drops the KeyboardInterrupt; it is delivered again
+    # since (graphkit._signals.redeliver, tests/test_signals_deferred.py)
     assert p.returncode == 130, err
     assert err.strip().splitlines()[-1] == "Aborted"
     assert "Traceback" not in err and "internal error" not in err
