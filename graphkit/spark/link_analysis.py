@@ -48,9 +48,12 @@ def edge_blocks(graph: SparkGraph, partitions: int | None = None, *, by: str = "
     """The edges as a cached RDD of numpy blocks, one per partition, grouped by ``by``.
 
     Each block is a dict ``key`` (the distinct ``by`` users of the partition, sorted),
-    ``starts`` (where each key's run begins), ``other`` (the other end, int32/int64)
-    and ``w`` (float64, or None when unweighted), sorted by (key, other): the order, and
-    so every sum, does not depend on the number of partitions. ``materialize=False``
+    ``starts`` (where each key's run begins), ``other`` (the other end) and ``w`` (the
+    weights, or None when unweighted or all 1), sorted by (key, other): the order, and
+    so every sum, does not depend on the number of partitions. Users are int32 (int64
+    past 2**31 users) and weights float32 when that holds them exactly (see
+    :func:`_narrow`): each PageRank iteration ships every cached block from the JVM to a
+    Python worker, so a smaller block is a faster iteration. ``materialize=False``
     leaves the first job (which builds and caches the blocks) to the caller.
     """
     sc = graph.edges.sparkSession.sparkContext
@@ -80,9 +83,9 @@ def edge_blocks(graph: SparkGraph, partitions: int | None = None, *, by: str = "
         order = np.lexsort((oth, key))
         key, oth, w = key[order], oth[order], w[order]
         first = np.flatnonzero(np.r_[True, key[1:] != key[:-1]])
-        block = {"key": key[first].astype(np.int64), "starts": first.astype(np.int64),
-                 "other": oth.astype(np.int64 if wide else np.int32),
-                 "w": w.astype(np.float64) if weighted else None}
+        ints = np.int64 if wide else np.int32
+        block = {"key": key[first].astype(ints), "starts": first.astype(np.int64),
+                 "other": oth.astype(ints), "w": _narrow(w) if weighted else None}
         blob = pickle.dumps(block, protocol=5)
         yield pa.RecordBatch.from_arrays([pa.array([blob], type=pa.large_binary())],
                                          names=["blob"])
@@ -92,6 +95,24 @@ def edge_blocks(graph: SparkGraph, partitions: int | None = None, *, by: str = "
     if materialize:
         rdd.count()
     return rdd
+
+
+def _narrow(w: np.ndarray):
+    """The weights as the narrowest type that holds them exactly: None when all are 1
+    (multiplying by 1 changes no sum), float32 when every value survives the round trip
+    (typed weights such as 1, 2, 3 or 0.5), float64 otherwise. The products with the
+    float64 ranks are the same, so no score changes.
+
+    >>> [_narrow(np.array(v)) for v in ([1.0, 1.0], [1.0, 3.0])][0] is None
+    True
+    >>> _narrow(np.array([1.0, 3.0])).dtype, _narrow(np.array([0.1])).dtype
+    (dtype('float32'), dtype('float64'))
+    """
+    w = np.asarray(w, dtype=np.float64)
+    if w.size and bool((w == 1.0).all()):
+        return None
+    narrow = w.astype(np.float32)
+    return narrow if np.array_equal(narrow, w) else w
 
 
 #: Up to this many chosen users, the received counts broadcast their ids to the rows.
@@ -122,7 +143,7 @@ def _driver_block(graph: SparkGraph, weighted: bool):
     key, oth, w = key[order], oth[order], w[order]
     first = np.flatnonzero(np.r_[True, key[1:] != key[:-1]]) if key.size else key
     return {"key": key[first].astype(np.int64), "starts": first.astype(np.int64),
-            "other": oth.astype(np.int64), "w": w.astype(np.float64) if weighted else None}
+            "other": oth.astype(np.int64), "w": _narrow(w) if weighted else None}
 
 
 #: Out-weights come from the edge blocks' own job (a dense vector a partition) while
@@ -130,17 +151,26 @@ def _driver_block(graph: SparkGraph, weighted: bool):
 DENSE_OUT_WEIGHTS = 64_000_000
 
 
-def _out_weights_of_blocks(blocks, n: int) -> np.ndarray:
-    """The out-weights summed from the blocks grouped by target (``other`` is the source):
-    the job that builds and caches the blocks computes them, in place of a count and a
-    separate aggregation of the edges (one job and one shuffle of the pairs fewer)."""
-    def part(block, n=n):
-        return np.bincount(block["other"], weights=block["w"], minlength=n)
+def _keys_and_out_weights(blocks, n: int, dense: bool):
+    """The first job on the blocks, which builds and caches them: each partition's target
+    users (kept on the driver, so that the iterations return only the flows) and, when
+    ``dense``, its out-weights as a dense vector (``other`` is the source), summed here in
+    partition order; else None (the caller aggregates them on the cluster)."""
+    def part(index, it, n=n, dense=dense):
+        for block in it:
+            out = (np.bincount(block["other"], weights=block["w"], minlength=n) if dense
+                   else None)
+            if dense and block["w"] is None:
+                out = out.astype(np.float64)
+            yield index, block["key"], out
 
-    out = np.zeros(n, dtype=np.float64)
-    for vec in blocks.map(part).collect():
-        out += vec
-    return out
+    keys = {}
+    out = np.zeros(n, dtype=np.float64) if dense else None
+    for index, key, vec in blocks.mapPartitionsWithIndex(part).collect():
+        keys[index] = key
+        if dense:
+            out += vec
+    return keys, out
 
 
 def _personalization(graph: SparkGraph, personalization) -> np.ndarray:
@@ -208,25 +238,27 @@ def pagerank_scores(graph: SparkGraph, *, damping: float = 0.85, personalization
         # the job that builds and caches the blocks also sums the out-weights
         if blocks is None:
             out = np.bincount(block["other"], weights=block["w"], minlength=n).astype(np.float64)
-        elif n * blocks.getNumPartitions() <= DENSE_OUT_WEIGHTS:
-            out = _out_weights_of_blocks(blocks, n)
+            keys = {0: block["key"]} if block["key"].size else {}
         else:
-            blocks.count()
-            out = out_weights(graph, weighted)
+            dense = n * blocks.getNumPartitions() <= DENSE_OUT_WEIGHTS
+            keys, out = _keys_and_out_weights(blocks, n, dense)
+            if not dense:
+                out = out_weights(graph, weighted)
         inv_out = np.zeros(n)
         pos = out > 0
         inv_out[pos] = 1.0 / out[pos]
         dangling = np.flatnonzero(~pos)
         for it in range(1, max_iter + 1):
             if blocks is None:
-                parts = [_flow(block, x * inv_out)] if block["key"].size else []
+                parts = [(0, _flow(block, x * inv_out))] if keys else []
             else:
                 bx = sc.broadcast(x * inv_out)
-                parts = blocks.map(lambda b, bx=bx: _flow(b, bx.value)).collect()
+                parts = blocks.mapPartitionsWithIndex(
+                    lambda i, bs, bx=bx: ((i, _flow(b, bx.value)) for b in bs)).collect()
                 bx.unpersist()
             flow = np.zeros(n)
-            for key, f in parts:
-                flow[key] = f
+            for index, f in parts:
+                flow[keys[index]] = f
             xnew = damping * (flow + x[dangling].sum() * p) + (1 - damping) * p
             err = float(np.abs(xnew - x).sum())
             x = xnew
@@ -243,10 +275,11 @@ def pagerank_scores(graph: SparkGraph, *, damping: float = 0.85, personalization
 
 
 def _flow(block, xs):
+    """The rank flowing into each of the block's targets (``xs``: ranks / out-weights)."""
     vals = xs[block["other"]]
     if block["w"] is not None:
         vals = vals * block["w"]
-    return block["key"], np.add.reduceat(vals, block["starts"])
+    return np.add.reduceat(vals, block["starts"])
 
 
 def rank_table(graph: SparkGraph, score: np.ndarray, top: int | None = None):
