@@ -98,3 +98,15 @@ def test_missing_file(spark, tmp_path):
 
     with pytest.raises(InputError, match="no such file"):
         read_edges(spark, str(tmp_path / "nope.csv"))
+
+
+def test_a_local_session_runs_the_throughput_garbage_collector(spark):
+    """Locally the driver JVM runs the tasks too; graphkit starts it with the throughput
+    collector (G1's concurrent threads cost 10M-edge rank 18% more CPU on local[2])."""
+    from graphkit.spark.session import LOCAL_GC
+
+    assert LOCAL_GC in spark.sparkContext.getConf().get("spark.driver.extraJavaOptions")
+    beans = spark.sparkContext._jvm.java.lang.management.ManagementFactory \
+        .getGarbageCollectorMXBeans()
+    names = {str(b.getName()) for b in beans}
+    assert names == {"PS Scavenge", "PS MarkSweep"}, names
