@@ -77,9 +77,8 @@ def test_no_fork_means_none(monkeypatch):
     assert call.pid is None and call.result() is None
 
 
-@pytest.mark.parametrize("seed", [3, 8])
-def test_forked_leiden_gives_the_in_process_table(monkeypatch, seed):
-    g, _ = planted_roles(rng=seed)
+def _spy_on_children(monkeypatch) -> list:
+    """The pid of every child ``ChildCall`` starts from now on (None: run in-process)."""
     pids = []
     real = _forked.ChildCall
 
@@ -89,6 +88,13 @@ def test_forked_leiden_gives_the_in_process_table(monkeypatch, seed):
         return call
 
     monkeypatch.setattr(_forked, "ChildCall", spy)
+    return pids
+
+
+@pytest.mark.parametrize("seed", [3, 8])
+def test_forked_leiden_gives_the_in_process_table(monkeypatch, seed):
+    g, _ = planted_roles(rng=seed)
+    pids = _spy_on_children(monkeypatch)
     forked = features(g, rng=seed, reach_sets=5000)
     seg_forked = segment_users(g, rng=seed, k_range=(3, 5))
     assert len(pids) == 2 and None not in pids  # Leiden ran in a child both times
@@ -121,8 +127,6 @@ def test_an_error_in_the_parent_kills_the_child(monkeypatch):
     """An exception (or Ctrl-C) while the child runs Leiden leaves no process behind."""
     from graphkit.segments import feature_table
 
-    started = []
-
     def slow(graph, seed):
         time.sleep(60)
 
@@ -132,16 +136,9 @@ def test_an_error_in_the_parent_kills_the_child(monkeypatch):
     def kcore_fails(graph):
         raise Stop
 
-    real = _forked.ChildCall
-
-    def spy(fn):
-        call = real(fn)
-        started.append(call.pid)
-        return call
-
     monkeypatch.setattr(feature_table, "_leiden_fields", slow)
     assert feature_table.FORK_EDGES == 0
-    monkeypatch.setattr(_forked, "ChildCall", spy)
+    started = _spy_on_children(monkeypatch)
     monkeypatch.setattr("graphkit.ranking.kcore", kcore_fails)
     g, _ = planted_roles(rng=2)
     t0 = time.perf_counter()
