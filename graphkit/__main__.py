@@ -89,9 +89,8 @@ def _quiet_unraisable_memory_errors() -> None:
     def hook(unraisable):
         exc = unraisable.exc_value
         if isinstance(exc, (KeyboardInterrupt, SystemExit)):
-            if redeliver(exc):
-                return
-        if not isinstance(exc, (MemoryError, KeyboardInterrupt, SystemExit)):
+            redeliver(exc)  # quiet either way, as before
+        elif not isinstance(exc, MemoryError):
             previous(unraisable)
 
     sys.unraisablehook = hook
