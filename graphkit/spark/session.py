@@ -238,8 +238,31 @@ def stop_session(spark) -> None:
 
 
 def lost_jvm(exc: BaseException) -> bool:
-    """Whether ``exc`` says the connection to Spark's JVM is gone (it died or was killed)."""
-    return isinstance(exc, (ConnectionError, EOFError)) or type(exc).__name__ == "Py4JNetworkError"
+    """Whether ``exc`` says the connection to Spark's JVM is gone (it died or was killed).
+
+    py4j words a call that reaches a dead JVM in more than one way: a network error, or --
+    when the call first looks a name up -- a plain Py4JError "... does not exist in the
+    JVM". The latter counts only when this process's JVM has really exited."""
+    if isinstance(exc, (ConnectionError, EOFError)) or type(exc).__name__ == "Py4JNetworkError":
+        return True
+    return type(exc).__name__ == "Py4JError" and _jvm_exited()
+
+
+def _jvm_exited(wait: float = 1.0) -> bool:
+    """Whether the JVM this process launched (pyspark's gateway process) has exited, waiting
+    up to ``wait`` seconds for it: its socket closes a moment before it can be reaped. False
+    when there is none to ask (no session, or a JVM this process did not start)."""
+    import subprocess
+
+    context = getattr(sys.modules.get("pyspark"), "SparkContext", None)
+    proc = getattr(getattr(context, "_gateway", None), "proc", None)
+    if proc is None:
+        return False
+    try:
+        proc.wait(timeout=wait)
+    except subprocess.TimeoutExpired:
+        return False
+    return True
 
 
 def failure_line(exc: BaseException) -> str | None:

@@ -42,3 +42,41 @@ def test_errors_that_are_not_sparks_are_left_alone():
     assert failure_line(ValueError("bad")) is None
     assert failure_line(_error("graphkit.errors", "InputError", "x")) is None
     assert failure_line(IndexError("index 3 is out of bounds")) is None
+
+
+class _Gateway:
+    def __init__(self, proc):
+        self.proc = proc
+
+
+def test_a_missing_jvm_name_is_a_lost_jvm_only_when_the_jvm_has_exited(monkeypatch):
+    """py4j words a call into a killed JVM as "... does not exist in the JVM" (a plain
+    Py4JError) when the call first looks a name up; that is the lost JVM only if the
+    process pyspark launched has exited -- a JVM still running means a real missing name."""
+    import subprocess
+    import sys
+
+    from pyspark import SparkContext
+
+    missing = _error("py4j.protocol", "Py4JError",
+                     "org.apache.spark.sql.functions.col does not exist in the JVM")
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    monkeypatch.setattr(SparkContext, "_gateway", _Gateway(dead))
+    assert lost_jvm(missing)
+    assert failure_line(missing).startswith("lost the connection to Spark's JVM")
+
+    alive = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)"])
+    try:
+        monkeypatch.setattr(SparkContext, "_gateway", _Gateway(alive))
+        assert not lost_jvm(missing)
+        assert failure_line(missing) == ("Spark failed: org.apache.spark.sql.functions.col "
+                                         "does not exist in the JVM")
+    finally:
+        alive.kill()
+        alive.wait()
+    monkeypatch.setattr(SparkContext, "_gateway", None)  # no JVM launched by this process
+    assert not lost_jvm(missing)
+    # a Java-side error means the JVM answered: never a lost JVM, however the process looks
+    monkeypatch.setattr(SparkContext, "_gateway", _Gateway(dead))
+    assert not lost_jvm(_error("py4j.protocol", "Py4JJavaError", "An error occurred"))
