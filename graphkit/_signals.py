@@ -34,7 +34,7 @@ import os
 import signal
 import time
 
-__all__ = ["install", "redeliver", "INTERRUPTED", "TERMINATED"]
+__all__ = ["install", "honour", "redeliver", "INTERRUPTED", "TERMINATED"]
 
 #: Signals received (SIGINT) so far in this process.
 INTERRUPTED: list[int] = []
@@ -146,6 +146,22 @@ def _interrupted(signum, frame):
         return
     INTERRUPTED.append(signum)
     raise KeyboardInterrupt
+
+
+def honour() -> None:
+    """Raise again a signal this process received whose exception a library swallowed.
+
+    A C extension can clear the exception a handler raised in code it called: Cython's
+    module set-up dropped a SIGTERM raised while numpy.random registered a class with
+    ``abc`` (an import inside numba's), and ``recommend`` then ran on, replaced the old
+    output and exited 0. Called where work moves forward -- each progress stage and
+    just before an output file replaces the old one -- so the command still stops, with
+    the signal's exit, and keeps the old file. A no-op when no signal arrived (and in
+    library use, where no handler is installed)."""
+    if TERMINATED:
+        raise SystemExit(128 + TERMINATED[-1])
+    if INTERRUPTED:
+        raise KeyboardInterrupt
 
 
 def install() -> None:

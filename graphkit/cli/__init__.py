@@ -107,8 +107,11 @@ def main(argv=None):
             code = 0
         if INTERRUPTED and code == 1:  # click's own "Aborted!" (Ctrl-C outside a command)
             code = 130
-        elif TERMINATED and code == 1:  # SIGTERM that surfaced as another error
-            code = 128 + TERMINATED[-1]
+        elif TERMINATED and code in (0, 1):  # SIGTERM that surfaced as another error, or
+            code = 128 + TERMINATED[-1]  # that a library swallowed after the last check
+        elif INTERRUPTED and code == 0:  # the same for a Ctrl-C (see _signals.honour)
+            click.echo("Aborted", err=True)
+            code = 130
         raise SystemExit(code) from None
 
 

@@ -90,10 +90,9 @@ class Stages:
         """Show ``text`` (with ``done of total`` when given): graphkit's progress protocol."""
         if done is not None:
             text = f"{text}: {done:,}" + (f" of {total:,}" if total is not None else "")
-        from .._signals import INTERRUPTED
+        from .._signals import honour
 
-        if INTERRUPTED:  # a Ctrl-C that a library swallowed (e.g. inside an import)
-            raise KeyboardInterrupt
+        honour()  # a Ctrl-C or SIGTERM that a library swallowed (e.g. inside an import)
         ctx = click.get_current_context(silent=True)
         if ctx is not None:  # named by an out-of-memory error
             ctx.find_root().meta["stage"] = text.split(":")[0]

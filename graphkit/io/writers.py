@@ -25,6 +25,7 @@ from .._cells import (
     neutralize,
     visible,
 )
+from .._signals import honour
 from ..errors import InputError
 
 __all__ = ["write_table", "write_text", "atomic_path", "atomic_open", "to_jsonable", "FORMATS",
@@ -68,6 +69,7 @@ def atomic_path(path: str):
     os.close(fd)
     try:
         yield tmp
+        honour()  # a signal a library swallowed: the old file stays (see _signals.honour)
         try:
             mode = os.stat(path).st_mode & 0o7777
         except OSError:

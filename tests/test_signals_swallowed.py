@@ -1,0 +1,113 @@
+"""A signal whose exception a library swallows still stops the command (graphkit._signals.honour).
+
+C extensions can clear an exception raised in code they call: a SIGTERM that landed while
+numpy.random's Cython module registered a class with ``abc`` (inside numba's import) was
+dropped, and ``recommend`` ran on, replaced the old output and exited 0 (a clean CI run).
+Each case runs the CLI in a subprocess where the real handler is called at a chosen moment
+inside ``try/except BaseException: pass``, as such a library would."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import pytest
+
+from graphkit.synthetic import write_edges_csv
+
+_PRELUDE = """
+import sys
+from graphkit import _signals
+
+class _Swallow:  # calls the handler on the first import of TRIGGER and drops its exception
+    done = False
+    def find_spec(self, name, path=None, target=None):
+        if name == TRIGGER and not self.done:
+            self.done = True
+            try:
+                HANDLER(SIGNUM, None)
+            except BaseException:
+                pass
+        return None
+
+sys.meta_path.insert(0, _Swallow())
+HOOK
+from graphkit.__main__ import run
+sys.argv[0] = "graphkit"
+run()
+"""
+
+
+@pytest.fixture(scope="module")
+def graph_file(tmp_path_factory):
+    path = tmp_path_factory.mktemp("swallow") / "g.csv"
+    write_edges_csv(str(path), 2_000, 8_000, rng=1)
+    return str(path)
+
+
+def _run(tmp_path, args, *, signum, trigger, hook=""):
+    handler = "_signals._terminated" if signum == 15 else "_signals._interrupted"
+    code = (_PRELUDE.replace("TRIGGER", repr(trigger)).replace("HANDLER", handler)
+            .replace("SIGNUM", str(signum)).replace("HOOK", hook))
+    return subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True,
+                          cwd=tmp_path, timeout=300)
+
+
+@pytest.mark.parametrize("signum, code, stderr", [(15, 143, ""), (2, 130, "Aborted")])
+def test_a_signal_swallowed_in_an_import_keeps_the_old_output(graph_file, tmp_path, signum,
+                                                              code, stderr):
+    out = tmp_path / "OUT.csv"
+    out.write_text("previous\n")
+    r = _run(tmp_path, ["recommend", graph_file, "--all", "-o", str(out), "-q"], signum=signum,
+             trigger="graphkit.recommend.scorers")
+    assert r.returncode == code, r.stderr
+    assert r.stderr.strip() == stderr
+    assert out.read_text() == "previous\n"
+    assert sorted(os.listdir(tmp_path)) == ["OUT.csv"]
+
+
+@pytest.mark.parametrize("signum, code, stderr", [(15, 143, ""), (2, 130, "Aborted")])
+def test_a_signal_swallowed_after_the_last_check_still_sets_the_exit(graph_file, tmp_path,
+                                                                     signum, code, stderr):
+    """No progress stage and no output file after the signal (the stages switched off,
+    the table on stdout): the command ends, but with the signal's exit, not 0."""
+    no_stages = ("import graphkit.cli._output as o\n"
+                 "o.Stages.stage = lambda self, *a, **k: None\n")
+    r = _run(tmp_path, ["recommend", graph_file, "--all", "-q"], signum=signum,
+             trigger="graphkit.recommend.scorers", hook=no_stages)
+    assert r.returncode == code, r.stderr
+    assert r.stderr.strip() == stderr
+
+
+def test_without_a_signal_the_same_run_writes_and_exits_0(graph_file, tmp_path):
+    """The harness itself: with the trigger on a module never imported, the run is normal."""
+    out = tmp_path / "OUT.csv"
+    out.write_text("previous\n")
+    r = _run(tmp_path, ["recommend", graph_file, "--all", "-o", str(out), "-q"], signum=15,
+             trigger="no.such.module")
+    assert r.returncode == 0 and r.stderr == ""
+    assert out.read_text().startswith("user,rank,candidate")
+
+
+@pytest.mark.parametrize("received, exc", [("TERMINATED", SystemExit), ("INTERRUPTED", KeyboardInterrupt)])
+def test_an_output_file_is_not_committed_after_a_signal(tmp_path, monkeypatch, received, exc):
+    """The last check, in the writer: a file written after a swallowed signal never
+    replaces the old one, and its temporary file is removed."""
+    from graphkit import _signals
+    from graphkit.io.writers import atomic_open
+
+    out = tmp_path / "OUT.csv"
+    out.write_text("previous\n")
+    monkeypatch.setattr(_signals, received, [15 if received == "TERMINATED" else 2])
+    with pytest.raises(exc) as caught:
+        with atomic_open(str(out)) as fh:
+            fh.write("new\n")
+    if exc is SystemExit:
+        assert caught.value.code == 143
+    assert out.read_text() == "previous\n"
+    assert sorted(os.listdir(tmp_path)) == ["OUT.csv"]
+    monkeypatch.undo()
+    with atomic_open(str(out)) as fh:  # no signal: written as usual
+        fh.write("new\n")
+    assert out.read_text() == "new\n"
