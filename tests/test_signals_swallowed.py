@@ -111,3 +111,34 @@ def test_an_output_file_is_not_committed_after_a_signal(tmp_path, monkeypatch, r
     with atomic_open(str(out)) as fh:  # no signal: written as usual
         fh.write("new\n")
     assert out.read_text() == "new\n"
+
+
+_SET_NAME = """
+import graphkit.cli._options  # the options' module first: the signal lands in graphkit.io's
+_fire = HANDLER
+class _SignalInSetName:  # Python wraps what __set_name__ raises in a RuntimeError
+    def __set_name__(self, owner, name):
+        _fire(SIGNUM, None)
+class _Wrap:
+    done = False
+    def find_spec(self, name, path=None, target=None):
+        if name == "graphkit.io" and not self.done:
+            self.done = True
+            type("LoadReport", (), {"dropped": _SignalInSetName()})
+        return None
+sys.meta_path.insert(0, _Wrap())
+"""
+
+
+@pytest.mark.parametrize("signum, code, stderr", [(15, 143, ""), (2, 130, "Aborted")])
+def test_a_signal_wrapped_in_another_error_outside_a_command_is_the_signal(graph_file, tmp_path,
+                                                                           signum, code, stderr):
+    """A Ctrl-C 0.1 s into ``recommend`` (a stress run under load) landed in a dataclass's
+    ``__set_name__`` while an option's callback imported ``graphkit.io``: a RuntimeError
+    traceback and exit 1. It is the signal's exit and line."""
+    handler = "_signals._terminated" if signum == 15 else "_signals._interrupted"
+    hook = _SET_NAME.replace("HANDLER", handler).replace("SIGNUM", str(signum))
+    r = _run(tmp_path, ["recommend", graph_file, "--all", "-q"],
+             signum=signum, trigger="no.such.module", hook=hook)
+    assert r.returncode == code, r.stderr
+    assert r.stderr.strip() == stderr
