@@ -142,3 +142,58 @@ def test_a_signal_wrapped_in_another_error_outside_a_command_is_the_signal(graph
              signum=signum, trigger="no.such.module", hook=hook)
     assert r.returncode == code, r.stderr
     assert r.stderr.strip() == stderr
+
+
+_READS = """
+import os, signal, sys, threading, time
+import pyarrow as pa, pyarrow.csv as pcsv
+from graphkit.io._text import off_the_main_thread
+
+path, mode, seconds = sys.argv[1], sys.argv[2], float(sys.argv[3])
+read = pcsv.read_csv if mode == "direct" else (lambda p: off_the_main_thread(pcsv.read_csv, p))
+seen = threading.Event()
+signal.signal(signal.SIGINT, lambda signum, frame: seen.set())
+sent = lost = 0
+done = False
+
+def sender():  # a Ctrl-C at a random moment of the reads, then wait until Python saw it
+    global sent, lost
+    rng = __import__("random").Random(1)
+    while not done:
+        time.sleep(rng.uniform(0.0, 0.01))
+        seen.clear()
+        os.kill(os.getpid(), signal.SIGINT)
+        sent += 1
+        lost += not seen.wait(1.0)
+
+t = threading.Thread(target=sender, daemon=True)
+t.start()
+end = time.monotonic() + seconds
+while time.monotonic() < end:
+    try:
+        read(path)
+    except pa.ArrowCancelled:  # pyarrow's own handling stopped the read
+        pass
+done = True
+t.join()
+print(sent, lost)
+"""
+
+
+@pytest.mark.slow
+def test_no_ctrl_c_is_lost_while_pyarrow_reads(tmp_path):
+    """Called from the main thread, pyarrow's CSV read loses a few signals in a hundred
+    (its handler hands them to a thread that may ask the read to stop too late): the
+    direct call loses some here, the reader's call through a helper thread none."""
+    path = tmp_path / "g.csv"
+    write_edges_csv(str(path), 20_000, 50_000, rng=1)
+    counts = {}
+    for mode in ("helper", "direct"):
+        r = subprocess.run([sys.executable, "-c", _READS, str(path), mode, "8"],
+                           capture_output=True, text=True, timeout=120)
+        assert r.returncode == 0, r.stderr
+        counts[mode] = tuple(map(int, r.stdout.split()))
+    sent, lost = counts["helper"]
+    assert sent > 300 and lost == 0, counts
+    if counts["direct"][1] == 0:  # the harness could not show the loss this time
+        pytest.skip(f"pyarrow's own read lost no signal in this run: {counts}")
