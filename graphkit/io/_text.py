@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .._jitcache import address_space_limited
+from .._threads import in_background
 from ..errors import InputError
 from ._columns import CANDIDATES, is_number
 from ._formats import SNIFF_BYTES, TEXT_EXT, base_ext, first_bad_utf8_line, iter_lines
@@ -190,27 +191,8 @@ def off_the_main_thread(func, *args, **kwargs):
     the last time (5 of 1,014 SIGINTs sent during reads were never seen by Python's handler;
     0 of 1,169 with pyarrow's handling off). From another thread pyarrow installs nothing,
     and the main thread's wait is cut short by the signal at once, as a cancelled read
-    was. The read goes on alone after an interrupt (a daemon thread) until it ends or the
-    process exits. Called directly when no thread can start (a tight ``ulimit -v``)."""
-    import threading
-
-    out: dict = {}
-
-    def run():
-        try:
-            out["value"] = func(*args, **kwargs)
-        except BaseException as exc:  # handed to the waiting caller
-            out["error"] = exc
-
-    thread = threading.Thread(target=run, name="graphkit-read", daemon=True)
-    try:
-        thread.start()
-    except RuntimeError:  # no room for another thread
-        return func(*args, **kwargs)
-    thread.join()
-    if "error" in out:
-        raise out.pop("error")
-    return out["value"]
+    was (see :func:`graphkit._threads.in_background`)."""
+    return in_background(func, *args, **kwargs)()
 
 
 def read_text(path, layout: TextLayout, wanted: dict, extra_cols):

@@ -14,6 +14,7 @@ import math
 
 import numpy as np
 
+from .._threads import in_background
 from .communities import SparkPartition
 from .graph import BROADCAST_IDS, SparkGraph, arrow_frame, ids_of
 from .propagation import adjacency_blocks, node_sums, ordinals
@@ -77,33 +78,6 @@ def _type_counts(part: SparkPartition, k: int):
         col = np.array([at[t] for t in rows.column("type").to_pylist()], dtype=np.int64)
         tc[rows.column("ca").to_numpy(), col] = rows.column("n").to_numpy()
     return tc, types
-
-
-def _in_background(func, *args):
-    """Start ``func(*args)`` on a thread of its own (a Spark job: the JVM works while the
-    driver's Python goes on); return a function that waits for it and gives its result or
-    raises its error. A daemon thread: after Ctrl-C the session's jobs are cancelled and
-    nothing waits for it."""
-    import threading
-
-    out = {}
-
-    def run():
-        try:
-            out["value"] = func(*args)
-        except BaseException as exc:  # handed to the waiting caller
-            out["error"] = exc
-
-    thread = threading.Thread(target=run, name=f"graphkit-{func.__name__}", daemon=True)
-    thread.start()
-
-    def result():
-        thread.join()
-        if "error" in out:
-            raise out["error"]
-        return out["value"]
-
-    return result
 
 
 def _member_pagerank(part: SparkPartition, comm: np.ndarray, m_in: int) -> np.ndarray:
@@ -174,7 +148,7 @@ def community_summary(part: SparkPartition, min_size: int = 1, top_members: int 
     # two independent parts at once: the pass over the rows is a Spark job the driver only
     # waits for, while PageRank inside communities collects its edges and iterates on the
     # driver (10M edges, local[2]: ~20 s and ~18 s, each leaving a core mostly idle)
-    type_counts = _in_background(_type_counts, part, k)
+    type_counts = in_background(_type_counts, part, k)
     member_score = _member_pagerank(part, comm, int(vec["edges_in"].sum()))
     tc, types = type_counts()
 

@@ -313,27 +313,3 @@ def test_communities_engine_spark_refuses_what_it_does_not_do(extra, named):
     res = CliRunner().invoke(cli, ["communities", "data/example.csv", "--engine", "spark",
                                    *extra])
     assert res.exit_code == 2 and named in res.output, res.output
-
-
-def test_a_job_in_the_background_gives_its_result_or_its_error():
-    """The summary's pass over the rows runs beside PageRank inside communities
-    (summary._in_background): its result comes back, and so does its error, unchanged."""
-    import threading
-
-    from graphkit.spark.summary import _in_background
-
-    started = threading.Event()
-
-    def job(x):
-        started.set()
-        return x * 2
-
-    wait = _in_background(job, 21)
-    assert started.wait(10)
-    assert wait() == 42
-
-    def fails():
-        raise ValueError("bad rows")
-
-    with pytest.raises(ValueError, match="bad rows"):
-        _in_background(fails)()
