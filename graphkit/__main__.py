@@ -34,25 +34,17 @@ def run() -> None:
     except MemoryError:  # so little memory that even the error could not be worded
         sys.stderr.write(_NO_MEMORY)
         code = 1
-    except Exception:
-        code = _signal_code()
+    except Exception:  # escaped the CLI's handlers: after a signal, that signal's exit
+        # (Python wraps a KeyboardInterrupt raised in ``__set_name__`` -- a dataclass
+        # field, while an option's callback imports graphkit.io -- in a RuntimeError)
+        from ._signals import signal_exit
+
+        code = signal_exit()
         if code is None:
             raise
+        if code == 130:
+            sys.stderr.write("Aborted\n")
     _leave(code)
-
-
-def _signal_code():
-    """The exit for an error that escaped the CLI's handlers after a signal: Python wraps a
-    KeyboardInterrupt raised in ``__set_name__`` (a dataclass field, while an option's
-    callback imports ``graphkit.io``) in a RuntimeError. None when no signal arrived."""
-    from ._signals import INTERRUPTED, TERMINATED
-
-    if TERMINATED:
-        return 128 + TERMINATED[-1]
-    if INTERRUPTED:
-        sys.stderr.write("Aborted\n")
-        return 130
-    return None
 
 
 def _leave(code) -> None:

@@ -34,7 +34,7 @@ import os
 import signal
 import time
 
-__all__ = ["install", "honour", "redeliver", "INTERRUPTED", "TERMINATED"]
+__all__ = ["install", "honour", "signal_exit", "redeliver", "INTERRUPTED", "TERMINATED"]
 
 #: Signals received (SIGINT) so far in this process.
 INTERRUPTED: list[int] = []
@@ -158,10 +158,19 @@ def honour() -> None:
     just before an output file replaces the old one -- so the command still stops, with
     the signal's exit, and keeps the old file. A no-op when no signal arrived (and in
     library use, where no handler is installed)."""
-    if TERMINATED:
-        raise SystemExit(128 + TERMINATED[-1])
-    if INTERRUPTED:
+    code = signal_exit()
+    if code == 130:
         raise KeyboardInterrupt
+    if code is not None:
+        raise SystemExit(code)
+
+
+def signal_exit() -> int | None:
+    """The exit code of the signal this process received (a SIGTERM's before a Ctrl-C's:
+    143, 130), or None when none arrived."""
+    if TERMINATED:
+        return 128 + TERMINATED[-1]
+    return 130 if INTERRUPTED else None
 
 
 def install() -> None:

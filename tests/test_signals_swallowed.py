@@ -48,8 +48,9 @@ def graph_file(tmp_path_factory):
 
 def _run(tmp_path, args, *, signum, trigger, hook=""):
     handler = "_signals._terminated" if signum == 15 else "_signals._interrupted"
-    code = (_PRELUDE.replace("TRIGGER", repr(trigger)).replace("HANDLER", handler)
-            .replace("SIGNUM", str(signum)).replace("HOOK", hook))
+    # the hook first: it may name HANDLER and SIGNUM too
+    code = (_PRELUDE.replace("HOOK", hook).replace("TRIGGER", repr(trigger))
+            .replace("HANDLER", handler).replace("SIGNUM", str(signum)))
     return subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True,
                           cwd=tmp_path, timeout=300)
 
@@ -136,10 +137,8 @@ def test_a_signal_wrapped_in_another_error_outside_a_command_is_the_signal(graph
     """A Ctrl-C 0.1 s into ``recommend`` (a stress run under load) landed in a dataclass's
     ``__set_name__`` while an option's callback imported ``graphkit.io``: a RuntimeError
     traceback and exit 1. It is the signal's exit and line."""
-    handler = "_signals._terminated" if signum == 15 else "_signals._interrupted"
-    hook = _SET_NAME.replace("HANDLER", handler).replace("SIGNUM", str(signum))
     r = _run(tmp_path, ["recommend", graph_file, "--all", "-q"],
-             signum=signum, trigger="no.such.module", hook=hook)
+             signum=signum, trigger="no.such.module", hook=_SET_NAME)
     assert r.returncode == code, r.stderr
     assert r.stderr.strip() == stderr
 

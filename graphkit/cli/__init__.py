@@ -96,7 +96,7 @@ def main(argv=None):
     if cache_note and not {"-q", "--quiet"} & set(sys.argv[1:] if argv is None else argv):
         click.echo(f"Note: {cache_note}", err=True)
 
-    from .._signals import INTERRUPTED, TERMINATED, install
+    from .._signals import INTERRUPTED, install, signal_exit
 
     install()
     try:
@@ -107,11 +107,12 @@ def main(argv=None):
             code = 0
         if INTERRUPTED and code == 1:  # click's own "Aborted!" (Ctrl-C outside a command)
             code = 130
-        elif TERMINATED and code in (0, 1):  # SIGTERM that surfaced as another error, or
-            code = 128 + TERMINATED[-1]  # that a library swallowed after the last check
-        elif INTERRUPTED and code == 0:  # the same for a Ctrl-C (see _signals.honour)
-            click.echo("Aborted", err=True)
-            code = 130
+        elif code in (0, 1) and signal_exit() is not None:
+            # 1: a SIGTERM that surfaced as another error; 0: a signal a library swallowed
+            # after the last check (see _signals.honour)
+            code = signal_exit()
+            if code == 130:
+                click.echo("Aborted", err=True)
         raise SystemExit(code) from None
 
 
