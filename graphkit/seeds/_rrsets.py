@@ -44,7 +44,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from . import _small
-from .greedy import budgeted_coverage, first_cover, invert, max_coverage
+from .greedy import cover, first_cover
 
 if TYPE_CHECKING:  # pragma: no cover
     from .._progress import Progress
@@ -273,14 +273,7 @@ class RRSets:
         a budget): :func:`~graphkit.seeds.greedy.max_coverage` or
         :func:`~graphkit.seeds.greedy.budgeted_coverage`. ``bound``: also OPIM-C's upper
         bound on the best cover."""
-        index = invert(self.offsets, self.members, self.n)
-        if cons.budget is None:
-            return max_coverage(self.offsets, self.members, self.n, cons.k,
-                                eligible=cons.eligible, id_rank=cons.id_rank,
-                                fixed=cons.include, index=index, bound=bound)
-        return budgeted_coverage(self.offsets, self.members, self.n, cons.cost, cons.budget,
-                                 eligible=cons.eligible, id_rank=cons.id_rank,
-                                 fixed=cons.include, index=index, bound=bound)
+        return cover(self.offsets, self.members, self.n, cons, bound)
 
     def first_cover(self, seq) -> np.ndarray:
         """How many sets each user of ``seq`` is the first of ``seq`` to cover

@@ -32,7 +32,7 @@ import numpy as np
 
 from . import _small
 
-__all__ = ["Coverage", "invert", "max_coverage", "budgeted_coverage", "prefix_coverage",
+__all__ = ["Coverage", "invert", "cover", "max_coverage", "budgeted_coverage", "prefix_coverage",
            "first_cover"]
 
 
@@ -134,6 +134,21 @@ def _prep(offsets, members, n, index, eligible, id_rank, fixed):
         elig = elig.copy()
         elig[fixed] = False
     return offsets, members, ptr, sets, elig, rank, fixed
+
+
+def cover(offsets, members, n: int, cons, bound: bool = False) -> Coverage:
+    """Greedy cover of the sets under ``cons`` (a ``Constraints``: ``k``, ``eligible``,
+    ``id_rank``, ``include``, and ``cost``/``budget`` for the budgeted greedy):
+    :func:`max_coverage`, or :func:`budgeted_coverage` when ``cons.budget`` is set.
+    ``bound``: also OPIM-C's upper bound on the best cover. What the IMM and OPIM drivers
+    call on a collection (``RRSets.cover``, and the Spark collection held on the driver)."""
+    index = invert(offsets, members, n)
+    if cons.budget is None:
+        return max_coverage(offsets, members, n, cons.k, eligible=cons.eligible,
+                            id_rank=cons.id_rank, fixed=cons.include, index=index, bound=bound)
+    return budgeted_coverage(offsets, members, n, cons.cost, cons.budget,
+                             eligible=cons.eligible, id_rank=cons.id_rank, fixed=cons.include,
+                             index=index, bound=bound)
 
 
 def max_coverage(offsets, members, n: int, k: int, *, eligible=None, id_rank=None, fixed=(),

@@ -109,10 +109,11 @@ def edge_partitions(sc, n_edges: int) -> int:
     return int(-(-need // cores) * cores)
 
 
-def pairs_setting(key: str, value, default: int, kept: str) -> int:
-    """A ``spark.graphkit.*.driverEdges`` setting: the pairs up to which a step collects
-    the graph and runs on the driver, from the setting's text (``None``: ``default``);
-    ``ValueError`` naming the setting and what 0 keeps on the cluster otherwise."""
+def pairs_setting(key: str, value, default: int, kept: str, unit: str = "pairs") -> int:
+    """A ``spark.graphkit.*.driverEdges`` setting: the pairs (or other ``unit``) up to
+    which a step collects its data and runs on the driver, from the setting's text
+    (``None``: ``default``); ``ValueError`` naming the setting and what 0 keeps on the
+    cluster otherwise."""
     if value is None:
         return default
     try:
@@ -120,7 +121,7 @@ def pairs_setting(key: str, value, default: int, kept: str) -> int:
     except ValueError:
         limit = -1
     if limit < 0:
-        raise ValueError(f"{key} must be a whole number of pairs (0 keeps {kept} on the "
+        raise ValueError(f"{key} must be a whole number of {unit} (0 keeps {kept} on the "
                          f"cluster), got {value!r}")
     return limit
 

@@ -35,7 +35,28 @@ import numpy as np
 
 from .._progress import Progress
 
-__all__ = ["SparkRRSets", "select_seeds"]
+__all__ = ["SparkRRSets", "select_seeds", "DRIVER_MEMBERS", "DRIVER_MEMBERS_CONF",
+           "parse_driver_members"]
+
+#: Up to this many RR-set members (4 bytes each, ~200 MB; the driver's greedy adds an
+#: inverted index of the same size) a collection's greedy and validation run on the
+#: driver, after one collect a batch of sets.
+DRIVER_MEMBERS = 50_000_000
+#: The Spark setting that overrides :data:`DRIVER_MEMBERS` (0: always on the cluster).
+DRIVER_MEMBERS_CONF = "spark.graphkit.seeds.driverMembers"
+
+
+def parse_driver_members(value) -> int:
+    """The RR-set members up to which the greedy runs on the driver, from a setting's
+    text (``None``: :data:`DRIVER_MEMBERS`); ``ValueError`` naming the setting otherwise.
+
+    >>> parse_driver_members(None), parse_driver_members("0"), parse_driver_members(" 80000000 ")
+    (50000000, 0, 80000000)
+    """
+    from .graph import pairs_setting
+
+    return pairs_setting(DRIVER_MEMBERS_CONF, value, DRIVER_MEMBERS, "the greedy",
+                         unit="RR-set members")
 
 
 class SparkRRSets:
@@ -46,7 +67,7 @@ class SparkRRSets:
     """
 
     def __init__(self, sc, broadcast, n: int, model: str = "ic", roots=None,
-                 partitions: int | None = None):
+                 partitions: int | None = None, driver_members: int | None = None):
         model = str(model).lower()
         if model not in ("ic", "lt"):
             raise ValueError(f"unknown diffusion model {model!r} (use 'ic' or 'lt')")
@@ -58,9 +79,15 @@ class SparkRRSets:
         self._chunks = 0
         self._rdds: list = []
         self.jobs = 0
+        #: Up to this many members the greedy and the validation run on the driver
+        #: (:data:`DRIVER_MEMBERS`; 0: always on the cluster).
+        self.driver_members = DRIVER_MEMBERS if driver_members is None else int(driver_members)
+        self._held: list = []  # the blocks of each of self._rdds collected, in order
+        self._flat = None  # (offsets, members) of self._held, concatenated
 
     @classmethod
-    def factory(cls, sc, broadcast, *, partitions: int | None = None):
+    def factory(cls, sc, broadcast, *, partitions: int | None = None,
+                driver_members: int | None = None):
         """``make(ig, model, roots)`` for :func:`run_imm`; ``make.release()`` unpersists
         every collection it made. A new collection releases the previous ones: IMM is
         done with its sampling-phase sets when it draws the final ones, OPIM with its
@@ -71,7 +98,7 @@ class SparkRRSets:
         def make(ig, model, roots=None):
             for old in made:
                 old.release()
-            rr = cls(sc, broadcast, ig.n_nodes, model, roots, partitions)
+            rr = cls(sc, broadcast, ig.n_nodes, model, roots, partitions, driver_members)
             made.append(rr)
             return rr
 
@@ -96,7 +123,7 @@ class SparkRRSets:
                 rdd.unpersist()
             except Exception:  # noqa: BLE001 - the context may be gone already
                 pass
-        self._rdds = []
+        self._rdds, self._held, self._flat = [], [], None
 
     def _tasks(self, n_chunks: int):
         p = self.partitions or 2 * int(self.sc.defaultParallelism)
@@ -144,6 +171,44 @@ class SparkRRSets:
         if progress is not None:
             progress("drawing RR sets", n_new, n_new)
 
+    # ---------------------------------------------------------------- on the driver
+    def _on_driver(self):
+        """``(offsets, members)`` of every set, collected to the driver (each batch's
+        blocks once, one job a batch, in chunk order: the local collection's arrays),
+        when the sets have at most :attr:`driver_members` members and fit half of
+        ``spark.driver.maxResultSize``; else ``None`` (and nothing is held)."""
+        if not self._fits():
+            self._held, self._flat = [], None
+            return None
+        for rdd in self._rdds[len(self._held):]:
+            self._held.append(sorted(rdd.collect(), key=lambda b: b[0]))
+            self.jobs += 1
+            self._flat = None
+        if self._flat is None:
+            blocks = [b for held in self._held for b in held]
+            sizes = [b[1][1:] for b in blocks]
+            ends = np.cumsum([0] + [int(b[1][-1]) for b in blocks])
+            offsets = np.zeros(1 + sum(x.size for x in sizes), dtype=np.int64)
+            if sizes:
+                np.concatenate([x + e for x, e in zip(sizes, ends[:-1])], out=offsets[1:])
+            members = (np.concatenate([b[2] for b in blocks]).astype(np.int32, copy=False)
+                       if blocks else np.empty(0, dtype=np.int32))
+            self._flat = offsets, members
+        return self._flat
+
+    def _fits(self) -> bool:
+        if self.total > self.driver_members:
+            return False
+        need = 4 * self.total + 8 * (self.count + 1)
+        cap = self.sc.getConf().get("spark.driver.maxResultSize", "1g")
+        try:
+            from .influence import parse_size
+
+            cap = parse_size(cap)
+        except ValueError:  # "0": no limit
+            cap = float("inf")
+        return need <= cap / 2
+
     # ---------------------------------------------------------------- greedy cover
     def _blocks(self):
         return self._rdds[0] if len(self._rdds) == 1 else self.sc.union(self._rdds)
@@ -163,6 +228,11 @@ class SparkRRSets:
         if cons.budget is not None:
             raise ValueError("the Spark engine's greedy has no budget mode (use the local "
                              "engine for costs and budgets)")
+        held = self._on_driver()
+        if held is not None:
+            from ..seeds.greedy import cover
+
+            return cover(*held, self.n, cons, bound)
         n = self.n
         blocks = self._blocks()
         gain = np.zeros(n, dtype=np.int64)
@@ -211,6 +281,11 @@ class SparkRRSets:
         sets each user of ``seq`` is the first of ``seq`` to cover (OPIM-C's validation)."""
         seq = np.asarray(seq, dtype=np.int64).reshape(-1)
         n = self.n
+        held = self._on_driver()
+        if held is not None:
+            from ..seeds.greedy import first_cover
+
+            return first_cover(*held, n, seq)
 
         def count(block):
             from graphkit.seeds.greedy import first_cover
@@ -277,7 +352,7 @@ def select_seeds(spark, graph, k: int, *, method: str | None = None, model: str 
                  evaluate_precision: float = 0.002, baselines: bool = True,
                  curve_sets: int = 20000, max_memory: float | None = None, rng=None,
                  social=None, partitions: int | None = None, max_broadcast=None,
-                 progress: Progress | None = None):
+                 driver_members: int | None = None, progress: Progress | None = None):
     """Pick ``k`` seeds with OPIM-C or IMM on Spark, and prove the pick as the local engine does.
 
     :func:`graphkit.select_seeds` with ``method="opim"`` or ``"imm"`` (see there for
@@ -298,6 +373,11 @@ def select_seeds(spark, graph, k: int, *, method: str | None = None, model: str 
         Spark tasks per batch of RR sets or runs (results do not depend on it).
     max_broadcast : int or str, optional
         Bytes the broadcast graph may take (see :mod:`graphkit.spark.influence`).
+    driver_members : int, optional
+        Up to this many RR-set members a collection is collected once and its greedy
+        and validation run on the driver with the local code (the same result, without
+        one Spark job a pick); 0 keeps them on the executors. Default: the setting
+        ``spark.graphkit.seeds.driverMembers``, else :data:`DRIVER_MEMBERS`.
     max_memory : float, optional
         Byte limit for the RR sets (all executors together); default half of this
         machine's available RAM with a local master, no limit on a cluster.
@@ -333,7 +413,9 @@ def select_seeds(spark, graph, k: int, *, method: str | None = None, model: str 
     if max_memory is None and not is_local(sc.master):
         max_memory = float("inf")  # the sets live on the cluster, spilled to disk if need be
     bc = broadcast_graph(sc, ig, max_broadcast=max_broadcast)
-    make = SparkRRSets.factory(sc, bc, partitions=partitions)
+    if driver_members is None:
+        driver_members = parse_driver_members(spark.conf.get(DRIVER_MEMBERS_CONF, None))
+    make = SparkRRSets.factory(sc, bc, partitions=partitions, driver_members=driver_members)
     try:
         with SparkCascades(sc, ig, partitions=partitions, broadcast=bc) as run:
             return local_select(ig, int(k), method=method, model=model, epsilon=epsilon,
@@ -348,3 +430,4 @@ def select_seeds(spark, graph, k: int, *, method: str | None = None, model: str 
             bc.destroy()
         except Exception:  # noqa: BLE001
             pass
+

@@ -42,8 +42,9 @@ def test_imm_gives_the_local_engines_seeds_for_any_partitioning(spark, tmp_path,
     kw = dict(model=model, rng=4, baselines=baselines, **QUICK)
     want = gk.select_seeds(local_graph(path), 3, method="imm", **kw)
     sg = social_graph(read_edges(spark, path))
-    for p in (1, 3):
-        same_selection(select_seeds(spark, sg, 3, method="imm", partitions=p, **kw), want)
+    for p, on_driver in ((1, None), (3, None), (3, 0)):  # 0: the greedy on the executors
+        same_selection(select_seeds(spark, sg, 3, method="imm", partitions=p,
+                                    driver_members=on_driver, **kw), want)
 
 
 @pytest.mark.slow
@@ -113,21 +114,23 @@ def test_distributed_greedy_equals_the_local_greedy_on_ties(spark):
     rank = rng.permutation(n)
     want = max_coverage(offsets, members, n, 6, id_rank=rank, fixed=[4],
                         eligible=np.arange(n) != 7)
-    rr = SparkRRSets(spark.sparkContext, None, n)
     blocks = [(0, offsets[:201] - 0, members[:offsets[200]]),
               (1, offsets[200:] - offsets[200], members[offsets[200]:])]
-    rr._rdds = [spark.sparkContext.parallelize(blocks, 2)]
-    rr.count = len(sets)
 
     class Cons:
         k, budget, id_rank, include = 6, None, rank, np.array([4])
         eligible = np.arange(n) != 7
 
-    got = rr.cover(Cons)
-    assert got.picks.tolist() == want.picks.tolist()
-    assert got.gains.tolist() == want.gains.tolist()
-    assert got.fixed_gains.tolist() == want.fixed_gains.tolist()
-    assert got.covered == want.covered
+    for limit in (0, None):  # on the executors, one job a pick; on the driver
+        rr = SparkRRSets(spark.sparkContext, None, n, driver_members=limit)
+        rr._rdds = [spark.sparkContext.parallelize(blocks, 2)]
+        rr.count, rr.total = len(sets), int(offsets[-1])
+        got = rr.cover(Cons)
+        assert got.picks.tolist() == want.picks.tolist()
+        assert got.gains.tolist() == want.gains.tolist()
+        assert got.fixed_gains.tolist() == want.fixed_gains.tolist()
+        assert got.covered == want.covered
+        assert rr.jobs == (1 if limit is None else 1 + 6)  # a collect; the counts + a pick
 
 
 # --------------------------------------------------------------------------- OPIM-C
@@ -138,27 +141,33 @@ def random_sets(seed, n=30, count=400, top=5):
     return offsets, np.concatenate(sets).astype(np.int32), rng.permutation(n)
 
 
-def spark_sets(spark, offsets, members, n, parts):
-    """A SparkRRSets holding the given sets, cut into ``parts`` blocks."""
+def spark_sets(spark, offsets, members, n, parts, driver_members=0, batches=1):
+    """A SparkRRSets holding the given sets, cut into ``parts`` blocks, in ``batches``
+    RDDs (as successive ``extend`` calls make them), the blocks of each in reverse order
+    (the order of a collect is not the sets' order)."""
     from graphkit.spark import SparkRRSets
 
     cuts = np.linspace(0, offsets.size - 1, parts + 1).round().astype(int)
     blocks = [(i, offsets[a:b + 1] - offsets[a], members[offsets[a]:offsets[b]])
               for i, (a, b) in enumerate(zip(cuts[:-1], cuts[1:]))]
-    rr = SparkRRSets(spark.sparkContext, None, n)
-    rr._rdds = [spark.sparkContext.parallelize(blocks, parts)]
-    rr.count = offsets.size - 1
+    rr = SparkRRSets(spark.sparkContext, None, n, driver_members=driver_members)
+    rr._rdds = [spark.sparkContext.parallelize(part[::-1], max(len(part), 1))
+                for part in np.array_split(np.arange(len(blocks)), batches)
+                for part in [[blocks[i] for i in part]] if part]
+    rr.count, rr.total = offsets.size - 1, int(offsets[-1])
     return rr
 
 
-@pytest.mark.parametrize("parts", [1, 2, 4])
+@pytest.mark.parametrize("parts, on", [(1, "executors"), (2, "executors"), (4, "executors"),
+                                       (4, "driver")])
 @pytest.mark.parametrize("k, fixed, banned", [(6, [4], [7]), (3, [], []), (29, [0, 1], [2])])
-def test_distributed_greedy_bound_and_validation_equal_the_local_ones(spark, parts, k, fixed,
-                                                                     banned):
+def test_distributed_greedy_bound_and_validation_equal_the_local_ones(spark, parts, on, k,
+                                                                     fixed, banned):
     """OPIM's two uses of a collection: the greedy with its upper bound on the optimum
     (graphkit.seeds.greedy.max_coverage(bound=True)), and first-cover counts of a seed
     sequence on the validation sets (graphkit.seeds.greedy.first_cover), on sets with many
-    ties, cut into any number of blocks; k=29 runs out of candidates."""
+    ties, cut into any number of blocks; k=29 runs out of candidates. On the driver the
+    blocks come from two batches, each collected in reverse."""
     from graphkit.seeds.greedy import first_cover, max_coverage
 
     n = 30
@@ -166,7 +175,8 @@ def test_distributed_greedy_bound_and_validation_equal_the_local_ones(spark, par
     eligible = ~np.isin(np.arange(n), banned)
     want = max_coverage(offsets, members, n, k, id_rank=rank, fixed=fixed, eligible=eligible,
                         bound=True)
-    rr = spark_sets(spark, offsets, members, n, parts)
+    limit, batches = (None, 2) if on == "driver" else (0, 1)
+    rr = spark_sets(spark, offsets, members, n, parts, limit, batches)
 
     class Cons:
         budget, id_rank, include = None, rank, np.array(fixed, dtype=np.int64)
@@ -181,10 +191,54 @@ def test_distributed_greedy_bound_and_validation_equal_the_local_ones(spark, par
     assert rr.cover(Cons).bound == float("inf")
     seq = np.concatenate([Cons.include, want.picks])
     v_off, v_mem, _ = random_sets(2, n)  # a validation collection the greedy never saw
-    hits = spark_sets(spark, v_off, v_mem, n, parts).first_cover(seq)
+    hits = spark_sets(spark, v_off, v_mem, n, parts, limit, batches).first_cover(seq)
     assert hits.tolist() == first_cover(v_off, v_mem, n, seq).tolist()
     assert hits.sum() == sum(bool(np.isin(v_mem[a:b], seq).any())
                              for a, b in zip(v_off[:-1], v_off[1:]))  # pure Python
+
+
+def test_the_greedy_leaves_the_driver_when_the_sets_outgrow_the_limit(spark):
+    """Held on the driver while the sets have at most ``driver_members`` members (one
+    collect a batch, no job a pick); past it the driver's copy is dropped and the greedy
+    runs on the executors over every batch. Both give the local greedy's answer."""
+    from graphkit.seeds.greedy import max_coverage
+
+    n, k = 30, 5
+    offsets, members, rank = random_sets(3, n, count=600)
+    half = 300
+    rr = spark_sets(spark, offsets, members, n, 4, driver_members=int(offsets[-1]) - 1,
+                    batches=2)
+    second = rr._rdds.pop()
+    rr.count, rr.total = half, int(offsets[half])  # the first batch only: it fits
+
+    class Cons:
+        budget, id_rank, include = None, rank, np.array([], dtype=np.int64)
+
+    Cons.k, Cons.eligible = k, np.ones(n, dtype=bool)
+    first = rr.cover(Cons)
+    want = max_coverage(offsets[:half + 1], members[:offsets[half]], n, k, id_rank=rank)
+    assert first.picks.tolist() == want.picks.tolist() and first.covered == want.covered
+    assert rr.jobs == 1 and rr._flat is not None  # the collect, nothing a pick
+    rr._rdds.append(second)  # a second batch: now one member over the limit
+    rr.count, rr.total = offsets.size - 1, int(offsets[-1])
+    got = rr.cover(Cons)
+    want = max_coverage(offsets, members, n, k, id_rank=rank)
+    assert got.picks.tolist() == want.picks.tolist() and got.covered == want.covered
+    assert rr._held == [] and rr._flat is None
+    assert rr.jobs == 1 + 1 + k - 1  # the counts, then a job a pick but the last
+
+
+@pytest.mark.parametrize("value", ["-1", "2.5", "many"])
+def test_a_bad_seeds_driver_setting_is_a_usage_error_naming_it(value):
+    from click.testing import CliRunner
+
+    from graphkit.cli import cli
+
+    res = CliRunner().invoke(cli, ["seeds", "data/example.csv", "-k", "2", "--engine", "spark",
+                                   "--spark-conf",
+                                   f"spark.graphkit.seeds.driverMembers={value}"])
+    assert res.exit_code == 2, res.output
+    assert "spark.graphkit.seeds.driverMembers must be a whole number" in res.output
 
 
 @pytest.mark.parametrize("model", ["ic", pytest.param("lt", marks=pytest.mark.slow)])
@@ -197,8 +251,8 @@ def test_opim_gives_the_local_engines_seeds_ratio_and_spread_for_any_partitionin
     want = gk.select_seeds(local_graph(path), 4, method="opim", **kw)
     assert want.method == "opim" and want.details["rounds"] >= 1
     sg = social_graph(read_edges(spark, path))
-    for p in (1, 2, 4):
-        got = select_seeds(spark, sg, 4, partitions=p, **kw)
+    for p, on_driver in ((1, None), (2, 0), (4, 0), (4, None)):
+        got = select_seeds(spark, sg, 4, partitions=p, driver_members=on_driver, **kw)
         assert got.method == "opim"
         same_selection(got, want)
 

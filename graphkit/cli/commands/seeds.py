@@ -117,9 +117,11 @@ def seeds(k, method, model, prob_spec, type_probs, epsilon, costs_file, budget, 
       graphkit seeds follows.parquet -k 50 --engine spark --spark-master yarn -o seeds.csv
 
     With --engine spark, OPIM (the default there too) and IMM draw their RR sets
-    on the Spark executors against a broadcast influence graph and pick each seed
-    with one Spark job (CELF, the heuristics and --costs/--budget stay local); the
-    evaluation cascades run there too. The same --random-seed gives the local
+    on the Spark executors against a broadcast influence graph; the greedy runs on
+    the driver when the sets have at most 50M members (--spark-conf
+    spark.graphkit.seeds.driverMembers=N; 0: one Spark job a pick instead). CELF,
+    the heuristics and --costs/--budget stay local; the evaluation cascades run on
+    Spark too. The same --random-seed gives the local
     engine's seeds, ratio and spread (exactly, when the user ids are integers; with
     text ids the users are numbered differently).
     """
@@ -149,6 +151,11 @@ def seeds(k, method, model, prob_spec, type_probs, epsilon, costs_file, budget, 
             raise click.UsageError(f"--method {method} is not supported with --engine spark "
                                    "(use --method opim or imm, or the local engine)")
         refuse_spark_options(params, name, costs=costs_file, budget=budget)
+        from ...spark.seeds import DRIVER_MEMBERS_CONF, parse_driver_members
+        from .._spark import conf_setting
+
+        on_driver = conf_setting(parse_driver_members,
+                                 (params.get("spark_conf") or {}).get(DRIVER_MEMBERS_CONF))
     quiet = click.get_current_context().find_root().meta.get("quiet")
     seed = resolve_seed(random_seed)
     with Stages(enabled=not quiet) as st, (
@@ -186,11 +193,14 @@ def seeds(k, method, model, prob_spec, type_probs, epsilon, costs_file, budget, 
         if on_spark:
             from ...spark import select_seeds as spark_select
 
+            if on_driver is None:  # spark-submit --conf, or a session already running
+                on_driver = conf_setting(parse_driver_members,
+                                         spark.conf.get(DRIVER_MEMBERS_CONF, None))
             sel = spark_select(spark, ig, k, method=method, model=model, epsilon=epsilon,
                                targets=targets,
                                include=include, exclude=exclude, evaluate_runs=runs,
                                baselines=not no_baselines, max_memory=max_memory, rng=seed,
-                               social=graph, progress=st.stage)
+                               social=graph, driver_members=on_driver, progress=st.stage)
         else:
             sel = select_seeds(ig, k, method=method, model=model, epsilon=epsilon,
                                targets=targets, include=include, exclude=exclude, costs=costs,
