@@ -11,15 +11,21 @@ Only their RR-set collections are Spark's (:class:`SparkRRSets`):
   and each Spark task draws a range of those chunks with the local sampler
   (:meth:`graphkit.seeds.RRSets.extend` with ``chunk_seed``/``first_chunk``) against the
   broadcast influence graph; the blocks stay cached on the executors (memory, then disk).
-* **greedy maximum coverage**, one Spark job per pick: the driver keeps every user's
-  count of uncovered sets (one job sums the blocks' member counts), picks the largest
-  count (ties by id, as :func:`graphkit.seeds.greedy.max_coverage`), and one job has
-  every block report the sets the pick newly covers and the member counts to take off.
-  OPIM's upper bound on the optimum (the covered sets plus the ``k`` largest counts,
-  at each step) comes from the driver's exact counts, as the local greedy's does.
-* **validation** (OPIM's second collection, which the greedy never sees): one job has
-  every block count the sets each seed is the first to cover
-  (:func:`graphkit.seeds.greedy.first_cover`); the driver adds the integers.
+* **greedy maximum coverage on the driver** while the sets fit there
+  (:data:`DRIVER_MEMBERS`, ``spark.graphkit.seeds.driverMembers``, and half of
+  ``spark.driver.maxResultSize``): each batch's blocks are collected once and put in
+  chunk order, the local collection's arrays, and :func:`graphkit.seeds.greedy.cover`
+  and :func:`~graphkit.seeds.greedy.first_cover` run on them (OPIM's validation too).
+* **greedy maximum coverage on the executors** past that, one Spark job per pick: the
+  driver keeps every user's count of uncovered sets (one job sums the blocks' member
+  counts), picks the largest count (ties by id, as
+  :func:`graphkit.seeds.greedy.max_coverage`), and one job has every block report the
+  sets the pick newly covers and the member counts to take off. OPIM's upper bound on
+  the optimum (the covered sets plus the ``k`` largest counts, at each step) comes from
+  the driver's exact counts, as the local greedy's does.
+* **validation** on the executors, past the limit too (OPIM's second collection, which
+  the greedy never sees): one job has every block count the sets each seed is the first
+  to cover (:func:`graphkit.seeds.greedy.first_cover`); the driver adds the integers.
 
 Sets, counts and picks are integers that do not depend on how chunks are grouped into
 tasks, so the seeds are the same for any partitioning, and the local engine's on the same
@@ -216,7 +222,8 @@ class SparkRRSets:
     def cover(self, cons, bound: bool = False):
         """Greedy maximum coverage of the sets under ``cons`` (cardinality ``k``, fixed
         and banned users): what :func:`graphkit.seeds.greedy.max_coverage` returns on
-        the same sets, one Spark job per pick.
+        the same sets: on the driver when they fit (:meth:`_on_driver`), else one Spark
+        job per pick.
 
         ``bound``: also OPIM-C's upper bound on the best cover, ``Coverage.bound``: the
         minimum over the steps (before each pick and after the last) of the sets covered
