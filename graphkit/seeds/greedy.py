@@ -32,8 +32,8 @@ import numpy as np
 
 from . import _small
 
-__all__ = ["Coverage", "invert", "cover", "max_coverage", "budgeted_coverage", "prefix_coverage",
-           "first_cover"]
+__all__ = ["Coverage", "invert", "cover", "max_coverage", "budgeted_coverage",
+           "prefix_coverage", "first_cover"]
 
 
 # --------------------------------------------------------------------------- public
