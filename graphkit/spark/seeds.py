@@ -192,14 +192,11 @@ class SparkRRSets:
             self._flat = None
         if self._flat is None:
             blocks = [b for held in self._held for b in held]
-            sizes = [b[1][1:] for b in blocks]
-            ends = np.cumsum([0] + [int(b[1][-1]) for b in blocks])
-            offsets = np.zeros(1 + sum(x.size for x in sizes), dtype=np.int64)
-            if sizes:
-                np.concatenate([x + e for x, e in zip(sizes, ends[:-1])], out=offsets[1:])
-            members = (np.concatenate([b[2] for b in blocks]).astype(np.int32, copy=False)
-                       if blocks else np.empty(0, dtype=np.int32))
-            self._flat = offsets, members
+            sizes = np.concatenate([np.zeros(0, dtype=np.int64)] + [np.diff(b[1]) for b in blocks])
+            offsets = np.zeros(sizes.size + 1, dtype=np.int64)
+            np.cumsum(sizes, out=offsets[1:])
+            members = np.concatenate([np.zeros(0, dtype=np.int32)] + [b[2] for b in blocks])
+            self._flat = offsets, members.astype(np.int32, copy=False)
         return self._flat
 
     def _fits(self) -> bool:

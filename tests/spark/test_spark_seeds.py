@@ -151,9 +151,9 @@ def spark_sets(spark, offsets, members, n, parts, driver_members=0, batches=1):
     blocks = [(i, offsets[a:b + 1] - offsets[a], members[offsets[a]:offsets[b]])
               for i, (a, b) in enumerate(zip(cuts[:-1], cuts[1:]))]
     rr = SparkRRSets(spark.sparkContext, None, n, driver_members=driver_members)
-    rr._rdds = [spark.sparkContext.parallelize(part[::-1], max(len(part), 1))
-                for part in np.array_split(np.arange(len(blocks)), batches)
-                for part in [[blocks[i] for i in part]] if part]
+    groups = [[blocks[i] for i in batch]
+              for batch in np.array_split(np.arange(len(blocks)), batches)]
+    rr._rdds = [spark.sparkContext.parallelize(g[::-1], len(g)) for g in groups if g]
     rr.count, rr.total = offsets.size - 1, int(offsets[-1])
     return rr
 
