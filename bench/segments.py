@@ -5,7 +5,7 @@
 Runs what the command runs (read, graph, :func:`graphkit.segments.segment_users` with
 k chosen from 3..8, the CSV) and prints per stage the wall time, the CPU of the whole
 process (all threads), the CPU of the main thread and the CPU of reaped child processes
-(Leiden runs in one from 50,000 edges, see ``graphkit/segments/_forked.py``).
+(Leiden runs in one from 50,000 edges, see ``graphkit/_forked.py``).
 
 On a loaded machine wall times say little. The last line is an **estimate** of the wall
 time on two idle cores: per stage the largest of the main thread's CPU (it holds the

@@ -17,7 +17,7 @@ PACKAGE = ROOT / "graphkit"
 #: Top-level modules every part may use: errors, randomness, progress, argument checks, and
 #: the random streams of the kernels. They import nothing of graphkit.
 FOUNDATION = {"errors", "_rng", "_progress", "_checks", "_streams", "_pystreams", "_display", "_cells", "_batches", "_jitcache", "_signals",
-              "_imports", "_threads"}
+              "_imports", "_threads", "_forked"}
 #: What each part of the package may import from graphkit (besides itself and FOUNDATION).
 ALLOWED = {
     "io": set(),

@@ -1,4 +1,4 @@
-"""Leiden in a forked child beside the parent's features (graphkit/segments/_forked.py):
+"""Leiden in a forked child beside the parent's features (graphkit/_forked.py):
 the same table as in-process, the exact participation shortcut, and a child that fails,
 is killed or outlives an error of the parent's."""
 
@@ -13,8 +13,9 @@ import numpy as np
 import pytest
 
 import graphkit as gk
-from graphkit.segments import _forked, features, planted_roles, segment_users
-from graphkit.segments._forked import ChildCall
+from graphkit import _forked
+from graphkit.segments import features, planted_roles, segment_users
+from graphkit._forked import ChildCall
 from graphkit.segments.feature_table import _participation_of, participation
 
 pytest.importorskip("sklearn")

@@ -217,7 +217,7 @@ def _leiden_fields(graph, seed: int) -> tuple:
 class _FeatureRun:
     """:func:`features` in two steps, so that the caller can work while Leiden runs.
 
-    The constructor starts Leiden in a forked child (:mod:`._forked`, Linux) and the
+    The constructor starts Leiden in a forked child (:mod:`graphkit._forked`, Linux) and the
     single-seed reach on a thread (its kernel releases the GIL), then computes the
     features that need no partition; :meth:`finish` collects both and builds the table.
     Between the two, the GIL is free (:func:`segment_users` imports scikit-learn there).
@@ -229,7 +229,7 @@ class _FeatureRun:
 
         from .._rng import as_generator
         from ..ranking import kcore, pagerank
-        from ._forked import ChildCall
+        from .._forked import ChildCall
 
         self.say = say = progress or (lambda *a, **k: None)
         gen = as_generator(rng)

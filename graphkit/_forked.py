@@ -1,11 +1,13 @@
 """One call run in a forked child process, beside the parent's own work (Linux only).
 
-igraph's Leiden holds the GIL for its whole run (about 3.5 s of CPU on a 1M-row graph),
-so no Python thread of this process can do anything beside it, only the kernels that
-release the GIL. A child forked from this process shares the graph's arrays
-(copy-on-write), makes the call and sends its picklable value back through a pipe; the
-parent meanwhile computes the other features and imports scikit-learn. Same seed, same
-arrays, same library: the child returns what the call returns in-process.
+igraph's Leiden holds the GIL for its whole run (about 3.5 s of CPU on a 1M-row graph,
+10 s on the 4.5M pairs a 10M-edge graph contracts to on Spark), so no Python thread of
+this process can do anything beside it, only the kernels that release the GIL. A child
+forked from this process shares the arrays (copy-on-write), makes the call and sends its
+picklable value back through a pipe; the parent meanwhile works: ``segments`` computes
+the other features and imports scikit-learn, the Spark engine collects the edges the
+summary needs. Same seed, same arrays, same library: the child returns what the call
+returns in-process.
 
 The child runs NumPy and igraph only (never numba's threads, pyarrow's pool or BLAS,
 whose thread pools do not survive a fork), dies with the default action on Ctrl-C and
