@@ -37,9 +37,12 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .._progress import Progress
+from .._threads import in_background
 from .._rng import RngLike
 from ..errors import EmptyGraphError, InputError
-from .graph import SparkGraph, arrow_frame, pairs_setting
+from .graph import SparkGraph, arrow_frame, pairs_setting, typed_rows
+from .leiden import leiden_groups
+from .link_analysis import pagerank_within, sorted_edges
 from .propagation import MAX_LPA_ITERATIONS, label_propagation, tie_key
 
 __all__ = ["SparkPartition", "detect_communities", "modularity", "METHODS", "DRIVER_LIMIT",
@@ -110,6 +113,14 @@ class SparkPartition:
     #: ``community``, ``ordinal`` (the rank of the id) and the sums of
     #: :func:`graphkit.spark.propagation.node_sums` (what the summary needs).
     vectors: dict | None = field(default=None, repr=False)
+    #: What the summary needs that does not depend on the communities, collected to the
+    #: driver while Leiden ran (``collect_for_summary=True``): ``rows`` (every
+    #: interaction's source and target positions and type index, for the interaction
+    #: types inside communities) and ``edges`` (every pair ``(dst, src, weight)`` sorted
+    #: by (dst, src), for PageRank inside communities), and then ``pagerank`` (a function
+    #: that waits for those scores, computed on a helper thread from the moment the
+    #: communities were known); None when nothing was collected.
+    collected: dict | None = field(default=None, repr=False)
 
     #: As the local Partition's (one run, no stability): the CLI prints both alike.
     stability = None
@@ -220,7 +231,7 @@ def detect_communities(graph: SparkGraph, method: str = "leiden", *, resolution:
                        rng: RngLike = None, weighted: bool = True,
                        max_iter: int = MAX_LPA_ITERATIONS,
                        coarsen_rounds: int = COARSEN_ROUNDS, driver_limit: int = DRIVER_LIMIT,
-                       driver_edges: int | None = None,
+                       driver_edges: int | None = None, collect_for_summary: bool = False,
                        progress: Progress | None = None) -> SparkPartition:
     """Communities of users on Spark: label propagation, then Leiden on the driver.
 
@@ -256,6 +267,16 @@ def detect_communities(graph: SparkGraph, method: str = "leiden", *, resolution:
         arithmetic and result (``details["lpa_on"]`` says where). Default: the Spark
         setting ``spark.graphkit.communities.driverEdges``, else :data:`DRIVER_EDGES`
         (2M); 0 keeps them on the cluster.
+    collect_for_summary : bool, optional
+        While Leiden runs on the driver (in a child process, see Notes), also collect
+        what :meth:`SparkPartition.summarize` needs that does not depend on the
+        communities (kept in :attr:`SparkPartition.collected`): every interaction row's
+        users and type (12 bytes a row) and every edge (24 bytes an edge), each when
+        their count is within PageRank's driver limit (the larger of
+        ``spark.graphkit.pagerank.driverEdges`` and ``driver_limit``). The summary then
+        runs no Spark job after Leiden: the interaction types inside communities and
+        PageRank inside them come from these arrays (the same numbers). Default False;
+        the command line sets it, as it always prints the summary.
 
     Returns
     -------
@@ -275,6 +296,13 @@ def detect_communities(graph: SparkGraph, method: str = "leiden", *, resolution:
     engine's Leiden on the whole graph (which may move single users). The result is
     the same for any partitioning of the data: users are numbered by id, the contracted
     graph is sorted before Leiden, and every tie breaks by id.
+
+    igraph holds Python's GIL for the whole Leiden run (14 s on the 4.5M pairs of a
+    10M-edge graph), so on Linux a contracted graph of at least
+    :data:`graphkit.spark.leiden.FORK_PAIRS` pairs goes to a forked child process
+    (:class:`graphkit._forked.ChildCall`; same arrays, same seed, same result): the
+    driver stays free for Spark jobs (``collect_for_summary``) and for Ctrl-C. Where no
+    child can be forked, Leiden runs in the driver's process.
 
     References
     ----------
@@ -331,10 +359,18 @@ def detect_communities(graph: SparkGraph, method: str = "leiden", *, resolution:
                    "lpa_on": "driver" if on_driver else "cluster",
                    "driver_limit": int(driver_limit)}
         groups = labels
+        collected: dict = {}
         if method == "leiden":
-            groups = _leiden_groups(blocks, labels, graph.n_edges, resolution, seed,
-                                    int(driver_limit), details, progress)
+            meanwhile = None
+            if collect_for_summary:
+                def meanwhile():
+                    collected.update(_for_summary(graph, int(driver_limit)))
+            groups = leiden_groups(blocks, labels, graph.n_edges, resolution, seed,
+                                   int(driver_limit), details, progress, meanwhile)
         comm, size, by_size = _numbered(groups)
+        if "edges" in collected:  # the summary's PageRank, beside the job below
+            collected["pagerank"] = in_background(pagerank_within, graph, collected["edges"],
+                                                  comm[order], bool(weighted))
         if progress:
             progress(f"modularity ({details['lpa_on']})")
         sums = node_sums(blocks, comm, n)
@@ -353,29 +389,24 @@ def detect_communities(graph: SparkGraph, method: str = "leiden", *, resolution:
         method=method, resolution=resolution,
         seed=int(rng) if isinstance(rng, (int, np.integer)) and not isinstance(rng, bool)
         else None,
-        weighted=bool(weighted), details=details, graph=graph, vectors=vectors)
+        weighted=bool(weighted), details=details, graph=graph, vectors=vectors,
+        collected=collected or None)
 
 
-def _leiden_groups(blocks, labels, pairs_hint, resolution, seed, limit, details, progress):
-    """The label groups contracted and merged by Leiden on the driver (``labels`` as they
-    are when the contracted graph has more than ``limit`` pairs)."""
-    from .propagation import contract
+def _for_summary(graph: SparkGraph, driver_limit: int) -> dict:
+    """The rows' users and types and the sorted edges (see ``collect_for_summary``),
+    each within the limit of the summary's own collect of the edges inside communities
+    (:func:`graphkit.spark.summary.community_summary`)."""
+    from .link_analysis import DRIVER_EDGES_CONF as PAGERANK_EDGES, driver_edges
 
-    if progress:
-        progress("contracting the label groups")
-    lo, hi, w, n_pairs = contract(blocks, labels, limit, pairs_hint)
-    details["contracted_pairs"] = int(n_pairs)
-    if lo is None:
-        details["leiden"] = (f"skipped: {n_pairs:,} contracted pairs > driver limit "
-                             f"{limit:,}")
-        return labels
-    if progress:
-        progress(f"leiden on the driver ({n_pairs:,} contracted pairs)")
-    names, merged = _leiden_on_driver(lo, hi, w, resolution, seed)
-    details["leiden"] = "driver"
-    at = np.minimum(np.searchsorted(names, labels), names.shape[0] - 1)
-    hit = names[at] == labels  # labels of users without pairs are not in it
-    return np.where(hit, merged[at], labels)
+    limit = max(driver_edges(graph.edges.sparkSession.conf.get(PAGERANK_EDGES, None)),
+                driver_limit)
+    out = {}
+    if graph.source.rows <= limit:
+        out["rows"] = typed_rows(graph)
+    if graph.n_edges <= limit:
+        out["edges"] = sorted_edges(graph)
+    return out
 
 
 def _numbered(groups: np.ndarray):
@@ -404,36 +435,3 @@ def modularity_of_sums(comm: np.ndarray, sums: dict, resolution: float, k: int) 
     volume = np.bincount(comm, weights=sums["degree"], minlength=k)
     inside = float(sums["own"].sum())  # each pair inside counted at both ends
     return inside / two_w - resolution * float((volume * volume).sum()) / (two_w * two_w)
-
-
-def _leiden_on_driver(a, b, w, resolution: float, seed: int):
-    """igraph Leiden (modularity, 2 iterations, as the local engine) on the contracted
-    graph. Returns ``(names, merged)``: the label of every contracted node (sorted) and
-    the label naming its Leiden community (its smallest label, so names never collide
-    with the ordinals of users that have no pair).
-
-    igraph's Leiden counts a self-loop once in the weight inside a community but twice
-    in the node's degree, which makes merging look better than it is; the loops (the
-    weight inside each label group) are therefore left out of the edges and kept in
-    explicit node weights (the groups' summed degrees), which is exact: modularity's
-    change when groups merge does not depend on their inside weight.
-    """
-    from .. import _imports
-    from .._rng import igraph_seed
-
-    order = np.lexsort((b, a))  # the same graph whatever the blocks' order
-    a, b, w = a[order], b[order], np.asarray(w, dtype=np.float64)[order]
-    names, inv = np.unique(np.concatenate([a, b]), return_inverse=True)
-    ia, ib = inv.reshape(2, -1)
-    k = names.shape[0]
-    strength = np.bincount(ia, weights=w, minlength=k) + np.bincount(ib, weights=w, minlength=k)
-    cross = ia != ib
-    g = _imports.igraph_graph(k, ia[cross], ib[cross], weight=w[cross])
-    with igraph_seed(seed):
-        c = g.community_leiden(objective_function="modularity", weights="weight",
-                               node_weights=strength.tolist(), resolution=resolution,
-                               n_iterations=2)
-    memb = np.asarray(c.membership, dtype=np.int64)
-    rep = np.full(int(memb.max()) + 1, np.iinfo(np.int64).max, dtype=np.int64)
-    np.minimum.at(rep, memb, names)
-    return names, rep[memb]

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["SparkGraph", "index_graph", "edge_partitions", "positions_of", "ids_of",
+__all__ = ["SparkGraph", "index_graph", "edge_partitions", "positions_of", "ids_of", "typed_rows",
            "arrow_frame", "MAX_BROADCAST_NODES"]
 
 #: Past this many users the driver-side vectors (8 bytes a user, a few of them) no longer
@@ -137,6 +137,25 @@ def arrow_frame(spark, **columns):
         return spark.createDataFrame(table)  # pyspark >= 4 takes Arrow tables
     except TypeError:  # pragma: no cover - older pyspark
         return spark.createDataFrame(table.to_pandas())
+
+
+def typed_rows(graph: SparkGraph) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Every interaction row of ``graph.source`` collected to the driver as ``(source
+    position, target position, index of its type in graph.types)``, int32 (12 bytes a
+    row): the id table joined to the rows where they lie, broadcast up to
+    :data:`BROADCAST_IDS` users."""
+    from pyspark.sql import functions as F
+
+    def side(user, node):
+        df = graph.ids.select(F.col("user").alias(user), F.col("node").cast("int").alias(node))
+        return F.broadcast(df) if graph.n_nodes <= BROADCAST_IDS else df
+
+    index = F.create_map(*[F.lit(x) for i, t in enumerate(graph.types) for x in (t, i)])
+    table = (graph.source.frame.join(side("source", "s"), "source")
+             .join(side("target", "d"), "target")
+             .select("s", "d", index[F.col("type")].cast("int").alias("t")).toArrow())
+    s, d, t = (table.column(i).to_numpy() for i in range(3))
+    return s, d, t
 
 
 def positions_of(graph: SparkGraph, users) -> tuple[np.ndarray, list]:

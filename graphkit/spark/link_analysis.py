@@ -26,7 +26,8 @@ from ..errors import ConvergenceError, UnknownUserError
 from .graph import SparkGraph, arrow_frame, edge_partitions, ids_of, pairs_setting, positions_of
 
 __all__ = ["pagerank_scores", "pagerank", "rank_table", "edge_blocks", "out_weights",
-           "DRIVER_EDGES", "DRIVER_EDGES_CONF", "driver_edges"]
+           "DRIVER_EDGES", "DRIVER_EDGES_CONF", "driver_edges", "sorted_edges", "driver_block",
+           "pagerank_within"]
 
 _NAMED = (("follow", "followers"), ("share", "shares_received"),
           ("comment", "comments_received"))
@@ -133,17 +134,32 @@ def driver_edges(value) -> int:
     return pairs_setting(DRIVER_EDGES_CONF, value, DRIVER_EDGES, "PageRank")
 
 
-def _driver_block(graph: SparkGraph, weighted: bool):
-    """All the pairs as one block (see :func:`edge_blocks`), collected to the driver."""
+def sorted_edges(graph: SparkGraph) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Every pair of ``graph``, collected to the driver: ``(dst, src, weight)`` sorted by
+    target, then source (~24 bytes a pair)."""
     table = graph.edges.select("dst", "src", "weight").toArrow()
-    key = table.column(0).to_numpy()
-    oth = table.column(1).to_numpy()
-    w = table.column(2).to_numpy()
-    order = np.lexsort((oth, key))
-    key, oth, w = key[order], oth[order], w[order]
-    first = np.flatnonzero(np.r_[True, key[1:] != key[:-1]]) if key.size else key
-    return {"key": key[first].astype(np.int64), "starts": first.astype(np.int64),
-            "other": oth.astype(np.int64), "w": _narrow(w) if weighted else None}
+    dst, src, w = (table.column(i).to_numpy() for i in range(3))
+    order = np.argsort(dst * max(graph.n_nodes, 1) + src)  # the pairs are distinct
+    return dst[order], src[order], w[order]
+
+
+def driver_block(dst, src, w, weighted: bool) -> dict:
+    """Pairs sorted by (target, source) as one block (see :func:`edge_blocks`)."""
+    first = np.flatnonzero(np.r_[True, dst[1:] != dst[:-1]]) if dst.size else dst
+    return {"key": dst[first].astype(np.int64), "starts": first.astype(np.int64),
+            "other": src.astype(np.int64), "w": _narrow(w) if weighted else None}
+
+
+def pagerank_within(graph: SparkGraph, edges, comm: np.ndarray, weighted: bool) -> np.ndarray:
+    """PageRank inside communities (tol 1e-10) on the driver, by position: the collected
+    ``edges`` (:func:`sorted_edges`) whose two users share a community (``comm``, by
+    position); zeros when none does."""
+    dst, src, w = edges
+    keep = comm[dst] == comm[src]
+    if not keep.any():
+        return np.zeros(graph.n_nodes)
+    block = driver_block(dst[keep], src[keep], w[keep], weighted)
+    return pagerank_scores(graph, weighted=weighted, tol=1e-10, block=block)[0]
 
 
 #: Out-weights come from the edge blocks' own job (a dense vector a partition) while
@@ -203,6 +219,7 @@ def _personalization(graph: SparkGraph, personalization) -> np.ndarray:
 def pagerank_scores(graph: SparkGraph, *, damping: float = 0.85, personalization=None,
                     weighted: bool = True, max_iter: int = 1000, tol: float = 1e-6,
                     partitions: int | None = None, driver_limit: int | None = None,
+                    block: dict | None = None,
                     progress: Progress | None = None) -> tuple[np.ndarray, int]:
     """PageRank of every user (aligned with the ``node`` positions) and the iterations.
 
@@ -211,7 +228,8 @@ def pagerank_scores(graph: SparkGraph, *, damping: float = 0.85, personalization
     ``partitions`` sets the edge blocks' partitions (default: at most ~4M pairs each, a
     multiple of the cores); without it a graph of at most ``driver_limit`` pairs (default
     the setting ``spark.graphkit.pagerank.driverEdges``, else :data:`DRIVER_EDGES`) is
-    collected and iterated on the driver (the same sums in the same order).
+    collected and iterated on the driver (the same sums in the same order); ``block``
+    (:func:`driver_block`) gives those pairs already collected.
 
     Raises
     ------
@@ -226,8 +244,10 @@ def pagerank_scores(graph: SparkGraph, *, damping: float = 0.85, personalization
     sc = graph.edges.sparkSession.sparkContext
     if driver_limit is None:
         driver_limit = driver_edges(graph.edges.sparkSession.conf.get(DRIVER_EDGES_CONF, None))
-    if partitions is None and graph.n_edges <= driver_limit:
-        block = _driver_block(graph, weighted)
+    if block is not None:
+        blocks = None
+    elif partitions is None and graph.n_edges <= driver_limit:
+        block = driver_block(*sorted_edges(graph), weighted)
         blocks = None
     else:
         blocks = edge_blocks(graph, partitions, by="dst", weighted=weighted, materialize=False)

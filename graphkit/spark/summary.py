@@ -5,7 +5,9 @@ columns, definitions, ordering and ties). The pair sums per user (degree, weight
 own community, participation, pairs inside) come with the partition
 (:attr:`SparkPartition.vectors`, summed on the cluster by the job that computes
 modularity); what is left on the cluster is one pass over the rows (interaction types
-between members, the membership broadcast to them) and PageRank inside the communities.
+between members, the membership broadcast to them) and PageRank inside the communities
+-- unless the partition collected the rows and the edges while Leiden ran
+(:attr:`SparkPartition.collected`): then both come from those arrays on the driver.
 """
 
 from __future__ import annotations
@@ -55,12 +57,21 @@ def _vectors(part: SparkPartition) -> dict:
     return out
 
 
-def _type_counts(part: SparkPartition, k: int):
-    """Interactions (rows) of each type whose two users share a community: one pass over
+def _type_counts(part: SparkPartition, k: int, comm: np.ndarray):
+    """Interactions (rows) of each type whose two users share a community: from the rows
+    collected while Leiden ran (:attr:`SparkPartition.collected`), else one pass over
     the rows, the membership broadcast to them (hash joins by id where the rows lie)."""
     from pyspark.sql import functions as F
 
     graph = part.graph
+    types = list(graph.types)
+    rows = (part.collected or {}).get("rows")
+    if rows is not None:
+        s, d, t = rows
+        cs = comm[s]
+        inside = cs == comm[d]
+        tc = np.bincount(cs[inside] * len(types) + t[inside], minlength=k * len(types))
+        return tc.reshape(k, len(types)), types
     small = graph.n_nodes <= BROADCAST_IDS
 
     def side(user, c):
@@ -71,7 +82,6 @@ def _type_counts(part: SparkPartition, k: int):
             .join(side("target", "cb"), "target")
             .filter(F.col("ca") == F.col("cb"))
             .groupBy("ca", "type").agg(F.count(F.lit(1)).alias("n")).toArrow())
-    types = list(graph.types)
     tc = np.zeros((k, len(types)), dtype=np.int64)
     if rows.num_rows:
         at = {t: i for i, t in enumerate(types)}
@@ -85,15 +95,22 @@ def _member_pagerank(part: SparkPartition, comm: np.ndarray, m_in: int) -> np.nd
     members (``m_in`` of them), the community vector broadcast to them. Up to the
     partition's driver limit (Leiden's, 20M by default) or PageRank's own, whichever is
     larger, the edges are collected and iterated on the driver (~40 bytes an edge): one
-    job instead of one an iteration (tol 1e-10 takes ~50-100)."""
+    job instead of one an iteration (tol 1e-10 takes ~50-100). Edges the partition
+    collected while Leiden ran (:attr:`SparkPartition.collected`) need no job at all,
+    and the scores may already be on their way (``collected["pagerank"]``)."""
     from pyspark.sql import functions as F
 
-    from .link_analysis import DRIVER_EDGES_CONF, driver_edges, pagerank_scores
+    from .link_analysis import DRIVER_EDGES_CONF, driver_edges, pagerank_scores, pagerank_within
 
     graph = part.graph
     n = graph.n_nodes
     if not m_in:
         return np.zeros(n)
+    collected = part.collected or {}
+    if "pagerank" in collected:  # started by detect_communities once Leiden had ended
+        return collected["pagerank"]()
+    if "edges" in collected:  # collected while Leiden ran: the same pairs, in the same order
+        return pagerank_within(graph, collected["edges"], comm, part.weighted)
     cdf = arrow_frame(graph.ids.sparkSession, node=np.arange(n, dtype=np.int64), c=comm)
 
     def side(node, c):
@@ -147,10 +164,15 @@ def community_summary(part: SparkPartition, min_size: int = 1, top_members: int 
     bridge_score = np.where(external > 0, s - score, 0.0)
     # two independent parts at once: the pass over the rows is a Spark job the driver only
     # waits for, while PageRank inside communities collects its edges and iterates on the
-    # driver (10M edges, local[2]: ~20 s and ~18 s, each leaving a core mostly idle)
-    type_counts = in_background(_type_counts, part, k)
-    member_score = _member_pagerank(part, comm, int(vec["edges_in"].sum()))
-    tc, types = type_counts()
+    # driver (10M edges, local[2]: ~20 s and ~18 s, each leaving a core mostly idle);
+    # with the rows collected while Leiden ran, neither part runs a job
+    if "rows" in (part.collected or {}):
+        tc, types = _type_counts(part, k, comm)
+        member_score = _member_pagerank(part, comm, int(vec["edges_in"].sum()))
+    else:
+        type_counts = in_background(_type_counts, part, k, comm)
+        member_score = _member_pagerank(part, comm, int(vec["edges_in"].sum()))
+        tc, types = type_counts()
 
     size = np.bincount(comm, minlength=k)
     top = _top_per_group(comm, member_score, ordinal, top_members, k)

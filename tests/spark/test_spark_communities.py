@@ -3,6 +3,10 @@ against networkx, the same output for any partitioning, a planted partition reco
 
 from __future__ import annotations
 
+import os
+import sys
+import time
+
 import networkx as nx
 import numpy as np
 import pytest
@@ -231,6 +235,88 @@ def test_leiden_on_the_contracted_graph_recovers_a_planted_partition(spark, tmp_
     assert skipped.details["leiden"].startswith("skipped:")
     coarse = detect_communities(sg, "lpa", rng=3, max_iter=skipped.details["lpa_iterations"])
     assert membership_dict(skipped) == membership_dict(coarse)
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="fork: Linux only")
+def test_leiden_in_a_child_beside_the_summary_collects_changes_nothing(spark, messy, tmp_path,
+                                                                      monkeypatch):
+    import pandas as pd
+
+    from graphkit import _forked
+    from graphkit.spark import communities as sc
+    from graphkit.spark import detect_communities
+    from graphkit.spark import leiden as sl
+    from graphkit.spark.link_analysis import DRIVER_EDGES_CONF
+
+    _, _, sg, _ = messy
+    monkeypatch.setattr(_forked, "ENABLED", False)
+    here = detect_communities(sg, "leiden", rng=8, driver_edges=0)
+    assert here.collected is None
+    want = here.summarize(min_size=2)  # a pass over the rows, a collect of the edges inside
+
+    monkeypatch.setattr(_forked, "ENABLED", True)
+    monkeypatch.setattr(sl, "FORK_PAIRS", 1)
+    parent, flag = os.getpid(), tmp_path / "collected"
+    leiden, collect = sl._leiden_on_driver, sc._for_summary
+
+    def slow_leiden(*args):  # waits, in the child, until the parent has collected
+        (tmp_path / "leiden-pid").write_text(str(os.getpid()))
+        deadline = time.monotonic() + 60
+        while not flag.exists() and time.monotonic() < deadline:
+            time.sleep(0.01)
+        (tmp_path / "saw").write_text(str(flag.exists()))
+        return leiden(*args)
+
+    def collect_then_flag(*args):
+        got = collect(*args)
+        flag.write_text("1")
+        return got
+
+    monkeypatch.setattr(sl, "_leiden_on_driver", slow_leiden)
+    monkeypatch.setattr(sc, "_for_summary", collect_then_flag)
+    part = detect_communities(sg, "leiden", rng=8, driver_edges=0, collect_for_summary=True)
+    assert int((tmp_path / "leiden-pid").read_text()) != parent
+    assert (tmp_path / "saw").read_text() == "True"  # the collects ran while Leiden did
+    assert membership_dict(part) == membership_dict(here)
+    assert part.modularity == here.modularity and part.details == here.details
+    # what was collected: every pair sorted by (target, source); every row's users and type
+    pos = {r["user"]: r["node"] for r in sg.ids.collect()}
+    dst, src, w = part.collected["edges"]
+    pairs = sorted((r["dst"], r["src"], r["weight"]) for r in sg.edges.collect())
+    assert list(zip(dst.tolist(), src.tolist(), w.tolist())) == pairs
+    s, d, t = part.collected["rows"]
+    rows = sorted((pos[r["source"]], pos[r["target"]], sg.types.index(r["type"]))
+                  for r in sg.source.frame.collect())
+    assert sorted(zip(s.tolist(), d.tolist(), t.tolist())) == rows
+    pd.testing.assert_frame_equal(part.summarize(min_size=2), want)
+
+    # a child that fails: Leiden again in this process, the same result
+    def fails_in_the_child(*args):
+        if os.getpid() != parent:
+            raise MemoryError("no room in the child")
+        return leiden(*args)
+
+    monkeypatch.setattr(sl, "_leiden_on_driver", fails_in_the_child)
+    again = detect_communities(sg, "leiden", rng=8, driver_edges=0, collect_for_summary=True)
+    assert membership_dict(again) == membership_dict(here)
+    assert set(again.collected) == {"rows", "edges", "pagerank"}
+
+    # past PageRank's driver limit (and Leiden's): nothing collected, the same summary
+    c = here.details["contracted_pairs"]
+    assert c < sg.n_edges < sg.source.rows
+    spark.conf.set(DRIVER_EDGES_CONF, "0")
+    try:
+        kept = detect_communities(sg, "leiden", rng=8, driver_edges=0, driver_limit=c,
+                                  collect_for_summary=True)
+        assert kept.collected is None and kept.details["leiden"] == "driver"
+        assert membership_dict(kept) == membership_dict(here)
+        pd.testing.assert_frame_equal(kept.summarize(min_size=2), want)
+        edges_only = detect_communities(sg, "leiden", rng=8, driver_edges=0,
+                                        driver_limit=sg.n_edges, collect_for_summary=True)
+        assert set(edges_only.collected) == {"edges", "pagerank"}  # rows: on the cluster
+        pd.testing.assert_frame_equal(edges_only.summarize(min_size=2), want)
+    finally:
+        spark.conf.unset(DRIVER_EDGES_CONF)
 
 
 def test_refusals(spark, messy):

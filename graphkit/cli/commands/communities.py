@@ -208,7 +208,8 @@ def _spark_communities(params, *, method, resolution, leiden_tol, runs, min_size
         st.stage(f"finding communities on Spark ({method})")
         part = detect_communities(graph, method, resolution=resolution, rng=seed,
                                   weighted=not unweighted, driver_limit=limit,
-                                  driver_edges=edges, progress=st.stage)
+                                  driver_edges=edges, collect_for_summary=True,
+                                  progress=st.stage)
         st.stage("summarising communities on Spark")
         summary = part.summarize(min_size=min_size)
         table = part.table() if output is not None else None
