@@ -37,8 +37,8 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .._progress import Progress
-from .._threads import in_background
 from .._rng import RngLike
+from .._threads import in_background
 from ..errors import EmptyGraphError, InputError
 from .graph import SparkGraph, arrow_frame, pairs_setting, typed_rows
 from .leiden import leiden_groups
@@ -274,8 +274,9 @@ def detect_communities(graph: SparkGraph, method: str = "leiden", *, resolution:
         users and type (12 bytes a row) and every edge (24 bytes an edge), each when
         their count is within PageRank's driver limit (the larger of
         ``spark.graphkit.pagerank.driverEdges`` and ``driver_limit``). The summary then
-        runs no Spark job after Leiden: the interaction types inside communities and
-        PageRank inside them come from these arrays (the same numbers). Default False;
+        makes no pass over the rows or the edges after Leiden: the interaction types
+        inside communities and PageRank inside them come from these arrays (the same
+        numbers; that PageRank starts as soon as the communities are known). Default False;
         the command line sets it, as it always prints the summary.
 
     Returns

@@ -85,7 +85,8 @@ def leiden_groups(blocks, labels, pairs_hint, resolution, seed, limit, details, 
     if progress:
         progress(f"leiden on the driver ({n_pairs:,} contracted pairs"
                  + (", in a child process" if forked else "")
-                 + ("; the edges collected meanwhile" if meanwhile else "") + ")")
+                 + ("; the summary's rows and edges collected meanwhile" if meanwhile
+                    else "") + ")")
     if forked:
         names, merged = _leiden_beside(lo, hi, w, resolution, seed, meanwhile)
     else:
