@@ -398,10 +398,9 @@ def _for_summary(graph: SparkGraph, driver_limit: int) -> dict:
     """The rows' users and types and the sorted edges (see ``collect_for_summary``),
     each within the limit of the summary's own collect of the edges inside communities
     (:func:`graphkit.spark.summary.community_summary`)."""
-    from .link_analysis import DRIVER_EDGES_CONF as PAGERANK_EDGES, driver_edges
+    from .link_analysis import driver_edges_or
 
-    limit = max(driver_edges(graph.edges.sparkSession.conf.get(PAGERANK_EDGES, None)),
-                driver_limit)
+    limit = driver_edges_or(graph.edges.sparkSession, driver_limit)
     out = {}
     if graph.source.rows <= limit:
         out["rows"] = typed_rows(graph)

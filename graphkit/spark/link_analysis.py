@@ -26,7 +26,7 @@ from ..errors import ConvergenceError, UnknownUserError
 from .graph import SparkGraph, arrow_frame, edge_partitions, ids_of, pairs_setting, positions_of
 
 __all__ = ["pagerank_scores", "pagerank", "rank_table", "edge_blocks", "out_weights",
-           "DRIVER_EDGES", "DRIVER_EDGES_CONF", "driver_edges", "sorted_edges", "driver_block",
+           "DRIVER_EDGES", "DRIVER_EDGES_CONF", "driver_edges", "driver_edges_or", "sorted_edges", "driver_block",
            "pagerank_within"]
 
 _NAMED = (("follow", "followers"), ("share", "shares_received"),
@@ -132,6 +132,12 @@ def driver_edges(value) -> int:
     (2000000, 0, 5000000)
     """
     return pairs_setting(DRIVER_EDGES_CONF, value, DRIVER_EDGES, "PageRank")
+
+
+def driver_edges_or(spark, other: int) -> int:
+    """The larger of the session's PageRank driver limit (:func:`driver_edges`) and
+    ``other``: what the communities' summary may collect to the driver."""
+    return max(driver_edges(spark.conf.get(DRIVER_EDGES_CONF, None)), int(other))
 
 
 def sorted_edges(graph: SparkGraph) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

@@ -100,7 +100,7 @@ def _member_pagerank(part: SparkPartition, comm: np.ndarray, m_in: int) -> np.nd
     and the scores may already be on their way (``collected["pagerank"]``)."""
     from pyspark.sql import functions as F
 
-    from .link_analysis import DRIVER_EDGES_CONF, driver_edges, pagerank_scores, pagerank_within
+    from .link_analysis import driver_edges_or, pagerank_scores, pagerank_within
 
     graph = part.graph
     n = graph.n_nodes
@@ -120,8 +120,7 @@ def _member_pagerank(part: SparkPartition, comm: np.ndarray, m_in: int) -> np.nd
     inner = (graph.edges.join(side("src", "ca"), "src").join(side("dst", "cb"), "dst")
              .filter(F.col("ca") == F.col("cb")).select("src", "dst", "weight"))
     sub = SparkGraph(graph.ids, inner, n, m_in, graph.types, graph.source)
-    limit = max(driver_edges(graph.ids.sparkSession.conf.get(DRIVER_EDGES_CONF, None)),
-                int(part.details.get("driver_limit", 0)))
+    limit = driver_edges_or(graph.ids.sparkSession, part.details.get("driver_limit", 0))
     score, _ = pagerank_scores(sub, weighted=part.weighted, tol=1e-10, driver_limit=limit)
     return score
 
@@ -165,14 +164,10 @@ def community_summary(part: SparkPartition, min_size: int = 1, top_members: int 
     # two independent parts at once: the pass over the rows is a Spark job the driver only
     # waits for, while PageRank inside communities collects its edges and iterates on the
     # driver (10M edges, local[2]: ~20 s and ~18 s, each leaving a core mostly idle);
-    # with the rows collected while Leiden ran, neither part runs a job
-    if "rows" in (part.collected or {}):
-        tc, types = _type_counts(part, k, comm)
-        member_score = _member_pagerank(part, comm, int(vec["edges_in"].sum()))
-    else:
-        type_counts = in_background(_type_counts, part, k, comm)
-        member_score = _member_pagerank(part, comm, int(vec["edges_in"].sum()))
-        tc, types = type_counts()
+    # with the rows and edges collected while Leiden ran, neither part runs a job
+    type_counts = in_background(_type_counts, part, k, comm)
+    member_score = _member_pagerank(part, comm, int(vec["edges_in"].sum()))
+    tc, types = type_counts()
 
     size = np.bincount(comm, minlength=k)
     top = _top_per_group(comm, member_score, ordinal, top_members, k)
