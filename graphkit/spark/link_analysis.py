@@ -26,8 +26,8 @@ from ..errors import ConvergenceError, UnknownUserError
 from .graph import SparkGraph, arrow_frame, edge_partitions, ids_of, pairs_setting, positions_of
 
 __all__ = ["pagerank_scores", "pagerank", "rank_table", "edge_blocks", "out_weights",
-           "DRIVER_EDGES", "DRIVER_EDGES_CONF", "driver_edges", "driver_edges_or", "sorted_edges", "driver_block",
-           "pagerank_within"]
+           "DRIVER_EDGES", "DRIVER_EDGES_CONF", "driver_edges", "driver_edges_or",
+           "sorted_edges", "driver_block", "pagerank_within"]
 
 _NAMED = (("follow", "followers"), ("share", "shares_received"),
           ("comment", "comments_received"))
